@@ -1,0 +1,17 @@
+"""Learning rules: the interface, the registry and the built-in rules."""
+
+from .base import CreditAssignmentRule, LearningRule
+from .plausibility import CONSTRAINTS, PlausibilityCard
+from .registry import ENTRY_POINT_GROUP, available_rules, get_rule, register, unregister
+
+__all__ = [
+    "CONSTRAINTS",
+    "ENTRY_POINT_GROUP",
+    "CreditAssignmentRule",
+    "LearningRule",
+    "PlausibilityCard",
+    "available_rules",
+    "get_rule",
+    "register",
+    "unregister",
+]

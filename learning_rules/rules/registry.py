@@ -1,0 +1,56 @@
+"""Find learning rules by name.
+
+Built-in rules are listed here as ``name -> "module:Class"`` and imported on first use.
+Rules in other installed packages join through the entry-point group ``learning_rules.rules``:
+
+    [project.entry-points."learning_rules.rules"]
+    my_rule = "my_package.my_module:MyRule"
+
+``register`` adds a class at run time (for notebooks and tests).
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+ENTRY_POINT_GROUP = "learning_rules.rules"
+
+_BUILTIN: dict[str, str] = {
+    "backprop": "learning_rules.rules.backprop:Backprop",
+    "readout_only": "learning_rules.rules.readout_only:ReadoutOnly",
+}
+_REGISTERED: dict[str, type] = {}
+
+
+def _entry_point_names() -> dict[str, object]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def register(name: str, cls: type) -> type:
+    """Make ``cls`` available as ``name`` for this process; returns ``cls`` (usable as decorator helper)."""
+    _REGISTERED[name] = cls
+    return cls
+
+
+def unregister(name: str) -> None:
+    """Remove a rule added with ``register`` (tests use it to clean up)."""
+    _REGISTERED.pop(name, None)
+
+
+def available_rules() -> list[str]:
+    """Every rule name: built-in, registered at run time, and from installed entry points."""
+    return sorted(set(_BUILTIN) | set(_REGISTERED) | set(_entry_point_names()))
+
+
+def get_rule(name: str) -> type:
+    """The rule class called ``name``; unknown names raise ValueError listing the allowed ones."""
+    if name in _REGISTERED:
+        return _REGISTERED[name]
+    if name in _BUILTIN:
+        module, _, attr = _BUILTIN[name].partition(":")
+        return getattr(importlib.import_module(module), attr)
+    eps = _entry_point_names()
+    if name in eps:
+        return eps[name].load()
+    raise ValueError(f"unknown rule {name!r}; allowed: {', '.join(available_rules())}")
