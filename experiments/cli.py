@@ -1,0 +1,64 @@
+"""The command line: ``learning-rules run``, ``learning-rules report``, ``learning-rules rules``.
+
+Mistakes in what the user asked for print one line ``error: ...`` and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import UserError
+
+DEFAULT_CONFIG = "quickstart.toml"
+
+
+def default_config_path() -> Path:
+    return Path(__file__).resolve().parent / "configs" / DEFAULT_CONFIG
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="learning-rules", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run an experiment file (default: the quickstart)")
+    run.add_argument("config", nargs="?", help="experiment file (.toml); default: experiments/configs/quickstart.toml")
+    run.add_argument("--out", default="results", help="results folder (default: results/); runs land in OUT/<name>/")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a config value, e.g. --set optimizer.lr=0.01 --set rules.backprop.epochs=5")
+    run.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: serial)")
+    run.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS, or local:N")
+    run.add_argument("--dry-run", action="store_true", help="list the runs (and which are done) without running")
+    run.add_argument("--force", action="store_true", help="recompute runs that are already stored")
+    run.add_argument("--quiet", action="store_true", help="no progress output")
+    run.add_argument("--no-report", action="store_true", help="do not write the report at the end")
+    report = sub.add_parser("report", help="write report.md, report.html and figures for a results folder")
+    report.add_argument("results_dir")
+    sub.add_parser("rules", help="list the registered learning rules and their plausibility cards")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from .commands import command_run
+
+            return command_run(args)
+        if args.command == "report":
+            from .commands import command_report
+
+            return command_report(args.results_dir)
+        from .commands import command_rules
+
+        return command_rules()
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ValueError as err:  # library-level validation (e.g. a dataset's parameter check)
+        print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

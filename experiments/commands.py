@@ -1,0 +1,89 @@
+"""What each CLI command does, separated from argument parsing."""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+
+from .config import load_config
+from .driver import plan, run_experiment
+
+
+def command_run(args) -> int:
+    from .cli import default_config_path
+
+    config = load_config(args.config or default_config_path(), args.overrides)
+    if args.dry_run:
+        p = plan(config, args.out, args.force)
+        done = {s.run_id for s in p.done}
+        print(f"{config.name}: {len(config.specs)} runs ({len(done)} done) -> {p.store.root}")
+        for s in config.specs:
+            point = " ".join(f"{k}={v}" for k, v in s.sweep_point.items())
+            print(f"  {'done' if s.run_id in done else 'todo'}  {s.run_id}  {s.label} seed={s.seed} {point}".rstrip())
+        return 0
+    outcome = run_experiment(config, args.out, workers=args.workers, dask=args.dask,
+                             force=args.force, quiet=args.quiet)
+    print(summary_table(outcome.summary))
+    print(f"\nresults: {outcome.results_dir}  ({len(outcome.computed)} computed, {outcome.skipped} already done)")
+    if outcome.interrupted:
+        complete = sum(1 for r in outcome.summary if r["status"] in ("complete", "diverged"))
+        print(f"interrupted: {complete} of {len(config.specs)} runs complete; "
+              "run the same command again to resume", file=sys.stderr)
+        return 130
+    if not args.no_report:
+        _write_report(outcome.results_dir)
+    failed = [r for r in outcome.summary if r["status"] == "failed"]
+    if failed:
+        print(f"\n{len(failed)} run(s) failed:", file=sys.stderr)
+        for r in failed:
+            print(f"  {r['run_id']}: {r['reason']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _write_report(results_dir) -> None:
+    try:
+        from .report import write_report
+    except ImportError:
+        return
+    paths = write_report(results_dir)
+    print(f"report: {paths[0]}")
+
+
+def summary_table(rows: list[dict]) -> str:
+    """Per rule label (and sweep point): final test accuracy mean ± std over seeds, wall time."""
+    if not rows:
+        return "no runs"
+    df = pd.DataFrame(rows)
+    keys = ["label"] + [c for c in df.columns if "." in c]
+    lines = []
+    for key, g in df.groupby(keys, sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        acc = g.loc[g["status"] == "complete", "test_accuracy"]
+        acc_text = f"{acc.mean():.3f} ± {acc.std(ddof=1) if len(acc) > 1 else 0.0:.3f}" if len(acc) else "—"
+        statuses = ", ".join(f"{n} {s}" for s, n in g["status"].value_counts().items())
+        lines.append({"rule": " ".join(str(k) for k in key), "test accuracy": acc_text,
+                      "wall time (s)": f"{g['wall_time'].mean():.1f}", "runs": statuses})
+    return pd.DataFrame(lines).to_string(index=False)
+
+
+def command_report(results_dir: str) -> int:
+    from .report import write_report
+
+    paths = write_report(results_dir)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def command_rules() -> int:
+    from learning_rules.rules import CONSTRAINTS, available_rules, get_rule
+
+    short = {k: k.replace("no_", "no ").replace("_", " ") for k in CONSTRAINTS}
+    rows = []
+    for name in available_rules():
+        card = get_rule(name).card
+        rows.append({"rule": name, **{short[k]: "yes" if getattr(card, k) else "-" for k in CONSTRAINTS}})
+    print(pd.DataFrame(rows).to_string(index=False))
+    return 0

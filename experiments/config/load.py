@@ -1,0 +1,158 @@
+"""Experiment files: TOML -> validated config -> one run spec per (sweep point, rule, seed).
+
+Every error is a ``ConfigError`` with one line naming the key, the value and what is allowed,
+raised before any run starts (the whole sweep grid is validated up front).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..runs.spec import RunSpec
+from .rules import check_hyperparameters, split_rule_entry
+from .sections import check_data, check_diagnostics, check_experiment, check_model, check_optimizer
+
+TOP_LEVEL = ("experiment", "data", "model", "optimizer", "diagnostics", "rules", "sweep", "phases")
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A validated experiment: its resolved file contents and the runs it asks for."""
+
+    name: str
+    raw: dict[str, Any]
+    specs: tuple[RunSpec, ...]
+    sweep_keys: tuple[str, ...]
+    target_accuracy: float | None = None
+
+
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> ExperimentConfig:
+    """Read, override (``KEY=VALUE`` strings) and validate an experiment file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    for text in overrides:
+        key, value = parse_override(text)
+        apply_override(raw, key, value, what="--set")
+    return parse_config(raw)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """'optimizer.lr=0.01' -> ('optimizer.lr', 0.01); values are TOML, bare words are strings."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set {text!r}: expected KEY=VALUE, e.g. optimizer.lr=0.01")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key.strip(), parsed
+
+
+def apply_override(raw: dict, key: str, value: Any, what: str = "sweep") -> None:
+    """Set a dotted ``key`` in the raw config: ``section.key`` or ``rules.<label>.key[.sub]``."""
+    parts = key.split(".")
+    if len(parts) < 2:
+        raise ConfigError(f"{what} key {key!r}: expected a dotted path such as optimizer.lr or rules.<label>.<key>")
+    if parts[0] == "rules":
+        entries = raw.get("rules", [])
+        matches = [e for e in entries if isinstance(e, dict) and e.get("label", e.get("name")) == parts[1]]
+        if not matches or len(parts) < 3:
+            labels = [e.get("label", e.get("name")) for e in entries if isinstance(e, dict)]
+            raise ConfigError(f"{what} key {key!r}: no rule labelled {parts[1]!r}; rules here: {', '.join(map(str, labels))}")
+        target, rest = matches[0], parts[2:]
+    elif parts[0] in TOP_LEVEL and parts[0] not in ("rules", "sweep", "phases"):
+        target, rest = raw.setdefault(parts[0], {}), parts[1:]
+    else:
+        raise ConfigError(f"{what} key {key!r}: unknown section {parts[0]!r}; allowed: "
+                          "experiment, data, model, optimizer, diagnostics, rules.<label>")
+    for p in rest[:-1]:
+        nxt = target.setdefault(p, {})
+        if not isinstance(nxt, dict):
+            raise ConfigError(f"{what} key {key!r}: {p!r} is not a table")
+        target = nxt
+    target[rest[-1]] = value
+
+
+def parse_config(raw: dict) -> ExperimentConfig:
+    """Validate a raw config (already overridden) and expand it into run specs."""
+    unknown = sorted(set(raw) - set(TOP_LEVEL))
+    if unknown:
+        raise ConfigError(f"unknown section {unknown[0]!r}; allowed: {', '.join(TOP_LEVEL)}")
+    sweep = raw.get("sweep", {})
+    if not isinstance(sweep, dict):
+        raise ConfigError("sweep: expected a table of dotted keys to lists of values")
+    for key, values in sweep.items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"sweep.{key!r}: expected a non-empty list of values, got {values!r}")
+    base = {k: v for k, v in raw.items() if k != "sweep"}
+    specs: list[RunSpec] = []
+    keys = list(sweep)
+    for values in itertools.product(*(sweep[k] for k in keys)):
+        point = copy.deepcopy(base)
+        for key, value in zip(keys, values):
+            apply_override(point, key, value, what="sweep")
+        try:
+            specs += _specs_of_point(point, dict(zip(keys, values)))
+        except ConfigError as err:
+            if keys:
+                raise ConfigError(f"{err} (at sweep point {dict(zip(keys, values))})") from None
+            raise
+    ids = [s.run_id for s in specs]
+    if len(set(ids)) != len(ids):
+        raise ConfigError("two runs of this experiment are identical; give repeated rules distinct settings")
+    exp = check_experiment(raw.get("experiment", {}))
+    return ExperimentConfig(exp["name"], raw, tuple(specs), tuple(keys), exp["target_accuracy"])
+
+
+def _merged(shared: dict, override: dict) -> dict:
+    out = dict(shared)
+    out.update(override)
+    return out
+
+
+def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
+    for section in ("experiment", "data", "model", "optimizer", "diagnostics"):
+        if not isinstance(raw.get(section, {}), dict):
+            raise ConfigError(f"{section}: expected a table")
+    exp = check_experiment(raw.get("experiment", {}))
+    entries = raw.get("rules")
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError("rules: expected at least one [[rules]] entry with a name")
+    phases = raw.get("phases", [])
+    specs, labels = [], set()
+    for i, entry in enumerate(entries):
+        name, label, hyper, sections, exp_over = split_rule_entry(i, entry)
+        if label in labels:
+            raise ConfigError(f"rules[{i}]: label {label!r} used twice; give each entry a distinct label")
+        labels.add(label)
+        where = f"rules.{label}"
+        data = check_data(_merged(raw.get("data", {}), sections.get("data", {})),
+                          "data" if "data" not in sections else f"{where}.data")
+        model = check_model(_merged(raw.get("model", {}), sections.get("model", {})),
+                            "model" if "model" not in sections else f"{where}.model")
+        opt = check_optimizer(_merged(raw.get("optimizer", {}), sections.get("optimizer", {})),
+                              "optimizer" if "optimizer" not in sections else f"{where}.optimizer")
+        diag = check_diagnostics(_merged(raw.get("diagnostics", {}), sections.get("diagnostics", {})))
+        rule_exp = check_experiment({**raw.get("experiment", {}), **exp_over})
+        loss = "mse" if model["loss"] == "mse" else "cross_entropy"
+        hyper = check_hyperparameters(label, name, hyper, opt, loss)
+        for seed in rule_exp["seeds"]:
+            specs.append(RunSpec(
+                experiment=exp["name"], rule=name, label=label, seed=seed,
+                epochs=rule_exp["epochs"], batch_size=rule_exp["batch_size"],
+                data=data, model=model, optimizer=opt, hyperparameters=hyper,
+                diagnostics_every=diag["every"], sweep_point=dict(sweep_point),
+                phases=copy.deepcopy(phases),
+            ))
+    return specs

@@ -1,0 +1,67 @@
+"""Validation of ``[[rules]]`` entries: the rule's name, label, hyperparameters and overrides."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from learning_rules.optimizers import Optimizer
+from learning_rules.rules.registry import available_rules, get_rule
+
+from ..errors import ConfigError
+from .sections import RULE_EXPERIMENT_KEYS, RULE_SECTION_KEYS
+from .types import check_table, signature_schema
+
+#: constructor arguments the runner supplies itself, not hyperparameters from the file
+RUNNER_SUPPLIED = ("self", "optimizer", "loss")
+LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_.+-]+$")
+
+
+def split_rule_entry(i: int, entry: Any) -> tuple[str, str, dict, dict, dict]:
+    """(name, label, hyperparameters, section overrides, experiment overrides) of entry ``i``."""
+    where = f"rules[{i}]"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: expected a table with at least a name, got {entry!r}")
+    name = entry.get("name")
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}: missing 'name'; allowed rule names: {', '.join(available_rules())}")
+    try:
+        get_rule(name)
+    except ValueError as err:
+        raise ConfigError(f"{where}.name: {err}") from None
+    label = entry.get("label", name)
+    if not isinstance(label, str) or not LABEL_PATTERN.match(label):
+        raise ConfigError(f"{where}.label: {label!r} not allowed; use letters, digits and _ . + -")
+    sections = {k: entry[k] for k in RULE_SECTION_KEYS if k in entry}
+    for k, v in sections.items():
+        if not isinstance(v, dict):
+            raise ConfigError(f"rules.{label}.{k}: expected a table, got {v!r}")
+    exp = {k: entry[k] for k in RULE_EXPERIMENT_KEYS if k in entry}
+    skip = {"name", "label", *RULE_SECTION_KEYS, *RULE_EXPERIMENT_KEYS}
+    hyper = {k: v for k, v in entry.items() if k not in skip}
+    return name, label, hyper, sections, exp
+
+
+def check_hyperparameters(label: str, name: str, hyper: dict, optimizer: dict, loss: str) -> dict:
+    """Type-check a rule's hyperparameters against its constructor, then build it once so the
+    rule's own value checks run before any run starts."""
+    cls = get_rule(name)
+    schema = signature_schema(cls.__init__, skip=RUNNER_SUPPLIED)
+    checked = check_table(f"rules.{label}", hyper, schema)
+    try:
+        build_rule(name, checked, optimizer, loss)
+    except (ValueError, TypeError) as err:
+        raise ConfigError(f"rules.{label}: {err}") from None
+    return {k: v for k, v in checked.items() if k in hyper}
+
+
+def build_rule(name: str, hyperparameters: dict, optimizer: dict, loss: str):
+    """Construct rule ``name``, passing ``optimizer=`` and ``loss=`` when its constructor takes them."""
+    cls = get_rule(name)
+    params = signature_schema(cls.__init__)
+    kwargs = dict(hyperparameters)
+    if "optimizer" in params:
+        kwargs["optimizer"] = Optimizer(**optimizer)
+    if "loss" in params:
+        kwargs["loss"] = loss
+    return cls(**kwargs)

@@ -1,0 +1,153 @@
+"""The training loop: one function of (network, rule, data stream, evaluation sets).
+
+It knows nothing about files, configs or executors, so a run made of several phases (train on
+task A, then on task B, evaluating on both) calls it once per phase. Records are tidy rows
+``{"epoch", "metric", "value", "layer"}``; epoch 0 is the evaluation before any learning.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from learning_rules.diagnostics import epoch_diagnostics
+from learning_rules.losses import get_loss
+
+#: how many training samples the diagnostics and the train-set evaluation look at
+PROBE_SIZE = 256
+EVAL_CHUNK = 2048
+
+
+@dataclass
+class EvalSet:
+    """Arrays to evaluate on: x (N, D), y (N,) int labels or (N, K) regression targets."""
+
+    x: np.ndarray
+    y: np.ndarray
+    classification: bool
+
+
+@dataclass
+class TrainOutcome:
+    """What a call of ``train`` produced."""
+
+    records: list[dict] = field(default_factory=list)
+    status: str = "complete"  # complete | diverged
+    reason: str = ""
+    epochs_completed: int = 0
+    flops: float = 0.0
+    wall_time: float = 0.0
+
+
+def evaluate(net, data: EvalSet, loss_name: str) -> dict[str, float]:
+    """Mean loss and (for classification) accuracy of ``net.predict`` on ``data``."""
+    loss_fn = get_loss(loss_name)
+    total_loss, correct, n = 0.0, 0, data.x.shape[0]
+    for i in range(0, n, EVAL_CHUNK):
+        out = net.predict(data.x[i : i + EVAL_CHUNK])
+        yb = data.y[i : i + EVAL_CHUNK]
+        total_loss += loss_fn(out, yb)[0] * out.shape[0]
+        if data.classification:
+            correct += int((out.argmax(axis=1) == yb).sum())
+    result = {"loss": total_loss / n}
+    if data.classification:
+        result["accuracy"] = correct / n
+    return result
+
+
+def _row(epoch: int, metric: str, value: float, layer=None) -> dict:
+    return {"epoch": epoch, "metric": metric, "value": float(value), "layer": layer}
+
+
+def _split_key(key: str) -> tuple[str, int | None]:
+    name, _, layer = key.partition("/")
+    return (name, int(layer)) if layer.isdigit() else (key, None)
+
+
+def train(
+    net,
+    rule,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    shuffle_rng: np.random.Generator,
+    eval_sets: dict[str, EvalSet],
+    loss_name: str,
+    diagnostics_every: int = 1,
+    first_epoch: int = 1,
+    flops_so_far: float = 0.0,
+    wall_so_far: float = 0.0,
+    on_epoch: Callable[[int], None] | None = None,
+) -> TrainOutcome:
+    """Train ``net`` with ``rule`` on (x, y) for ``epochs`` shuffled passes of whole batches.
+
+    Logs per epoch: step_loss (mean of the step losses), for each evaluation set ``<name>_loss``
+    and ``<name>_accuracy``, cumulative ``flops`` and ``wall_time`` (seconds of training and
+    evaluation), the epoch mean of every other float a step reports (a key ``"m/L"`` is metric
+    ``m`` of layer ``L``), and the rule's diagnostics every ``diagnostics_every`` epochs.
+    Stops with status ``diverged`` when the loss or the parameters stop being finite.
+    """
+    out = TrainOutcome(flops=flops_so_far, wall_time=wall_so_far)
+    n = x.shape[0]
+    probe = slice(0, min(PROBE_SIZE, n))
+    if first_epoch == 1:
+        out.records += _evaluation(net, rule, 0, eval_sets, loss_name, x[probe], y[probe], diagnostics_every)
+        out.records += [_row(0, "flops", out.flops), _row(0, "wall_time", out.wall_time)]
+    for epoch in range(first_epoch, first_epoch + epochs):
+        start = time.perf_counter()
+        order = shuffle_rng.permutation(n)
+        sums: dict[str, float] = defaultdict(float)
+        steps = 0
+        for i in range(0, n - batch_size + 1 if n >= batch_size else 1, batch_size):
+            idx = order[i : i + batch_size]
+            info = rule.step(net, x[idx], y[idx])
+            loss = info["loss"]
+            if not math.isfinite(loss):
+                out.status, out.reason = "diverged", f"loss became {loss} in epoch {epoch}"
+                break
+            out.flops += info.get("flops", 0.0)
+            for k, v in info.items():
+                sums[k] += v
+            steps += 1
+        out.wall_time += time.perf_counter() - start
+        if out.status == "complete" and not all(np.all(np.isfinite(p)) for p in net.params):
+            out.status, out.reason = "diverged", f"parameters became non-finite in epoch {epoch}"
+        if out.status != "complete":
+            return out
+        rows = [_row(epoch, "step_loss", sums.pop("loss") / steps)]
+        sums.pop("flops", None)
+        for key, total in sorted(sums.items()):
+            name, layer = _split_key(key)
+            rows.append(_row(epoch, name, total / steps, layer))
+        t0 = time.perf_counter()
+        diag = diagnostics_every and epoch % diagnostics_every == 0
+        rows += _evaluation(net, rule, epoch, eval_sets, loss_name, x[probe], y[probe], diag)
+        out.wall_time += time.perf_counter() - t0
+        rows += [_row(epoch, "flops", out.flops), _row(epoch, "wall_time", out.wall_time)]
+        out.records += rows
+        out.epochs_completed = epoch
+        if not all(math.isfinite(r["value"]) for r in rows if r["metric"].endswith("_loss")):
+            out.status, out.reason = "diverged", f"evaluation loss became non-finite in epoch {epoch}"
+            return out
+        if on_epoch is not None:
+            on_epoch(epoch)
+    return out
+
+
+def _evaluation(net, rule, epoch, eval_sets, loss_name, x_probe, y_probe, diagnostics) -> list[dict]:
+    rows = []
+    for name, data in eval_sets.items():
+        for metric, value in evaluate(net, data, loss_name).items():
+            rows.append(_row(epoch, f"{name}_{metric}", value))
+    if diagnostics:
+        for key, value in sorted(epoch_diagnostics(rule, net, x_probe, y_probe).items()):
+            metric, layer = _split_key(key)
+            rows.append(_row(epoch, metric, value, layer))
+    return rows

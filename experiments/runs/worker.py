@@ -1,0 +1,97 @@
+"""Compute one run from its spec and return its records; never touches the results folder.
+
+Workers (this process, a local process pool, or a Dask cluster) call ``execute_run`` and send the
+returned plain dict to the driver, which alone writes to disk. A run that raises is returned as
+``failed`` with its traceback; a run whose loss stops being finite as ``diverged``.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+import traceback
+from datetime import datetime, timezone
+
+import numpy as np
+
+from learning_rules.networks import make_network
+
+from ..config.rules import build_rule
+from ..datasets import load_dataset
+from .phases import phase_streams
+from .provenance import environment
+from .spec import RunSpec
+from .train import TrainOutcome, train
+
+NETWORK_KEYS_NOT_OPTIONS = ("kind", "hidden", "loss")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_dataset(name: str, params_items: tuple, seed: int, dtype: str, cache_dir: str | None):
+    # runs of one experiment share datasets; the cache keeps a worker from regenerating them
+    return load_dataset(name, seed=seed, dtype=dtype, cache_dir=cache_dir, **dict(params_items))
+
+
+def dataset_for(spec: RunSpec):
+    """The dataset a spec asks for, in the network's dtype."""
+    params = {k: v for k, v in spec.data.items() if k not in ("name", "cache_dir")}
+    items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    dtype = spec.model.get("dtype", "float32")
+    return _cached_dataset(spec.data["name"], items, spec.seed, dtype, spec.data.get("cache_dir"))
+
+
+def loss_for(spec: RunSpec, classification: bool) -> str:
+    loss = spec.model["loss"]
+    return ("cross_entropy" if classification else "mse") if loss == "auto" else loss
+
+
+def execute_run(spec_dict: dict, on_epoch=None) -> dict:
+    """Run one spec; returns {run_id, spec, status, reason, traceback, epochs_completed,
+    records, started, finished, wall_time, flops, environment}."""
+    spec = RunSpec.from_dict(spec_dict)
+    result = {"run_id": spec.run_id, "spec": spec_dict, "started": _now(), "status": "failed",
+              "reason": "", "traceback": "", "records": [], "epochs_completed": 0,
+              "environment": environment()}
+    t0 = time.perf_counter()
+    try:
+        outcome = _train_spec(spec, on_epoch)
+        result.update(status=outcome.status, reason=outcome.reason, records=outcome.records,
+                      epochs_completed=outcome.epochs_completed, flops=outcome.flops,
+                      train_time=outcome.wall_time)
+    except Exception as err:  # a failing run is a result; the sweep goes on
+        result.update(status="failed", reason=f"{type(err).__name__}: {err}",
+                      traceback=traceback.format_exc())
+    result["wall_time"] = time.perf_counter() - t0
+    result["finished"] = _now()
+    return result
+
+
+def _train_spec(spec: RunSpec, on_epoch=None):
+    data = dataset_for(spec)
+    classification = data.n_classes is not None
+    loss = loss_for(spec, classification)
+    options = {k: v for k, v in spec.model.items() if k not in NETWORK_KEYS_NOT_OPTIONS}
+    sizes = [data.n_features, *spec.model["hidden"], data.n_outputs]
+    net = make_network(spec.model["kind"], sizes, spec.generator("network"), **options)
+    rule = build_rule(spec.rule, spec.hyperparameters, spec.optimizer, loss)
+    rule.init(net, spec.generator("rule"))
+    shuffle = spec.generator("shuffle")
+    total = TrainOutcome()
+    for phase in phase_streams(spec, data, classification):
+        part = train(
+            net, rule, phase.x, phase.y, epochs=phase.epochs, batch_size=spec.batch_size,
+            shuffle_rng=shuffle, eval_sets=phase.eval_sets, loss_name=loss,
+            diagnostics_every=spec.diagnostics_every, first_epoch=total.epochs_completed + 1,
+            flops_so_far=total.flops, wall_so_far=total.wall_time, on_epoch=on_epoch,
+        )
+        total.records += part.records
+        total.flops, total.wall_time = part.flops, part.wall_time
+        total.epochs_completed = max(total.epochs_completed, part.epochs_completed)
+        total.status, total.reason = part.status, part.reason
+        if part.status != "complete":
+            break
+    return total

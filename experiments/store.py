@@ -1,0 +1,108 @@
+"""The results folder of one experiment (DESIGN.md section 4), written by the driver alone.
+
+    <out>/<experiment>/
+      config.toml               the resolved experiment (an earlier, different one is kept as config.<hash>.toml)
+      summary.csv               one row per run of this config
+      runs/<run_id>/metrics.csv tidy rows: epoch, metric, value, layer
+      runs/<run_id>/run.json    spec, status, reason/traceback, timings, environment
+
+A run's metrics.csv is written before its run.json, both atomically: run.json is the mark of a
+finished run, so a run killed half-way leaves nothing that the next attempt trusts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import tomli_w
+
+from .atomic import write_atomic
+from .errors import UserError
+from .runs.spec import stable_hash
+
+METRIC_COLUMNS = ("epoch", "metric", "value", "layer")
+#: statuses that count as done: a diverged run is a result, not a gap to fill
+DONE = ("complete", "diverged")
+
+
+class ResultsStore:
+    """Reads and writes one experiment's results folder."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.root / "runs"
+
+    def check_writable(self) -> None:
+        """Create the folder if needed and prove a file can be written there (UserError if not)."""
+        try:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".write-test-"):
+                pass
+        except OSError as err:
+            raise UserError(f"output directory {self.root} is not writable: {err.strerror or err}") from None
+
+    def write_config(self, raw: dict) -> None:
+        """Write config.toml; a different earlier config.toml is kept under its hash, not lost."""
+        text = tomli_w.dumps(raw)
+        path = self.root / "config.toml"
+        if path.exists():
+            old = path.read_text(encoding="utf-8")
+            if old == text:
+                return
+            keep = self.root / f"config.{stable_hash(old, 8)}.toml"
+            if not keep.exists():
+                write_atomic(keep, old)
+        write_atomic(path, text)
+
+    def run_status(self, run_id: str) -> str | None:
+        """The stored status of a run, or None when it has no readable run.json."""
+        try:
+            return json.loads((self.runs_dir / run_id / "run.json").read_text())["status"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def is_done(self, run_id: str) -> bool:
+        return self.run_status(run_id) in DONE
+
+    def write_run(self, result: dict) -> None:
+        """Store one run's result (as returned by ``execute_run``): metrics first, then run.json."""
+        folder = self.runs_dir / result["run_id"]
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=METRIC_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in result["records"]:
+            writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in METRIC_COLUMNS})
+        write_atomic(folder / "metrics.csv", buf.getvalue())
+        meta = {k: v for k, v in result.items() if k != "records"}
+        write_atomic(folder / "run.json", json.dumps(meta, indent=2, default=str) + "\n")
+
+    def read_run(self, run_id: str) -> dict:
+        return json.loads((self.runs_dir / run_id / "run.json").read_text())
+
+    def write_summary(self, run_ids: list[str]) -> list[dict]:
+        """summary.csv: one row per run of ``run_ids`` that has a run.json (final metrics)."""
+        from .summary import summary_rows
+
+        rows = summary_rows(self, run_ids)
+        if rows:
+            columns = list(dict.fromkeys(k for row in rows for k in row))
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            write_atomic(self.root / "summary.csv", buf.getvalue())
+        return rows
+
+
+def leftover_temporaries(root: Path) -> list[Path]:
+    """Temporary files a killed writer left behind (never read; safe to delete)."""
+    return [Path(dirpath) / f for dirpath, _, files in os.walk(root)
+            for f in files if f.startswith(".") and f.endswith(".tmp")]

@@ -1,0 +1,46 @@
+import textwrap
+
+import pytest
+
+TINY = """
+[experiment]
+name = "tiny"
+seeds = [0, 1]
+epochs = 3
+batch_size = 16
+
+[data]
+name = "blobs"
+
+[model]
+hidden = [8]
+activation = "tanh"
+
+[optimizer]
+name = "adam"
+lr = 0.01
+
+[[rules]]
+name = "backprop"
+
+[[rules]]
+name = "readout_only"
+"""
+
+
+@pytest.fixture(name="TINY")
+def tiny_text() -> str:
+    """A tiny two-rule experiment on blobs, as TOML text."""
+    return TINY
+
+
+@pytest.fixture
+def write_config(tmp_path):
+    """Write a TOML text (default: a tiny two-rule experiment on blobs) and return its path."""
+
+    def write(text: str = TINY, name: str = "exp.toml"):
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    return write

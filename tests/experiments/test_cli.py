@@ -1,0 +1,63 @@
+"""The command line: bad input gives one line and exit status 2, writes and overwrites nothing."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from experiments.cli import main
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "experiments", *args], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+
+
+@pytest.mark.parametrize("change, needle", [
+    (("epochs = 3", "epochs = 3\nepohcs = 3"), "unknown key 'epohcs'"),
+    (("epochs = 3", "epochs = 3.5"), "expected an integer"),
+    (('name = "backprop"', 'name = "nope"'), "unknown rule 'nope'"),
+    (('name = "blobs"', 'name = "nope"'), "unknown dataset 'nope'"),
+])
+def test_bad_config_exits_2_with_one_line_and_writes_nothing(tmp_path, write_config, TINY, change, needle):
+    path = write_config(TINY.replace(*change, 1))
+    result = cli("run", str(path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and needle in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_config_file_and_unwritable_out(tmp_path, write_config):
+    result = cli("run", str(tmp_path / "missing.toml"))
+    assert result.returncode == 2 and "config file not found" in result.stderr
+    blocker = tmp_path / "blocker"
+    blocker.write_text("keep me")
+    result = cli("run", str(write_config()), "--out", str(blocker / "x"))
+    assert result.returncode == 2 and "not writable" in result.stderr
+    assert blocker.read_text() == "keep me"
+
+
+def test_bad_set_override(tmp_path, write_config):
+    result = cli("run", str(write_config()), "--set", "optimizer.lr=-1", "--out", str(tmp_path))
+    assert result.returncode == 2 and "optimizer.lr: -1.0 not allowed" in result.stderr
+
+
+def test_run_prints_summary_and_dry_run_lists_done(tmp_path, write_config, capsys):
+    path = str(write_config())
+    assert main(["run", path, "--out", str(tmp_path), "--quiet", "--no-report"]) == 0
+    out = capsys.readouterr().out
+    assert "backprop" in out and "readout_only" in out and "±" in out
+    assert main(["run", path, "--out", str(tmp_path), "--dry-run"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.count("done ") == 4 and "todo" not in listing
+
+
+def test_default_config_is_the_packaged_quickstart():
+    from experiments.cli import default_config_path
+    from experiments.config import load_config
+
+    config = load_config(default_config_path())
+    assert config.name == "quickstart" and {s.seed for s in config.specs} == {0, 1, 2}
+    assert {"backprop", "readout_only", "linear"} <= {s.label for s in config.specs}

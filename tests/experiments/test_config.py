@@ -1,0 +1,87 @@
+import pytest
+
+from experiments.config import load_config, parse_override
+from experiments.errors import ConfigError
+
+
+
+def test_tiny_config_expands_to_rules_times_seeds(write_config):
+    config = load_config(write_config())
+    assert config.name == "tiny"
+    assert [(s.label, s.seed) for s in config.specs] == [
+        ("backprop", 0), ("backprop", 1), ("readout_only", 0), ("readout_only", 1)]
+    spec = config.specs[0]
+    assert spec.optimizer["lr"] == 0.01 and spec.model["hidden"] == [8] and spec.epochs == 3
+    assert len({s.run_id for s in config.specs}) == 4
+
+
+def test_set_overrides_are_typed(write_config):
+    config = load_config(write_config(), ["optimizer.lr=0.5", "experiment.epochs=2",
+                                          "rules.backprop.optimizer.name=sgd", "data.name=xor"])
+    bp = [s for s in config.specs if s.label == "backprop"][0]
+    ro = [s for s in config.specs if s.label == "readout_only"][0]
+    assert bp.optimizer == {**bp.optimizer, "lr": 0.5, "name": "sgd"}
+    assert ro.optimizer["name"] == "adam" and ro.epochs == 2 and ro.data["name"] == "xor"
+    assert parse_override("model.hidden=[4, 4]") == ("model.hidden", [4, 4])
+
+
+def test_per_rule_overrides_and_labels(write_config, TINY):
+    text = TINY + '\n[[rules]]\nname = "backprop"\nlabel = "linear"\nmodel = { hidden = [] }\nepochs = 1\n'
+    specs = {s.label: s for s in load_config(write_config(text)).specs}
+    assert specs["linear"].model["hidden"] == [] and specs["linear"].epochs == 1
+    assert specs["backprop"].model["hidden"] == [8] and specs["backprop"].epochs == 3
+
+
+def test_sweep_is_cartesian_and_changes_run_ids(write_config, TINY):
+    text = TINY + '\n[sweep]\n"optimizer.lr" = [0.1, 0.01]\n"model.hidden" = [[4], [8, 8]]\n'
+    config = load_config(write_config(text))
+    assert len(config.specs) == 2 * 2 * 2 * 2
+    assert {(s.optimizer["lr"], tuple(s.model["hidden"])) for s in config.specs} == {
+        (0.1, (4,)), (0.1, (8, 8)), (0.01, (4,)), (0.01, (8, 8))}
+    assert len({s.run_id for s in config.specs}) == 16
+
+
+def test_run_id_stable_and_independent_of_other_runs(write_config, TINY):
+    a = {s.label: s.run_id for s in load_config(write_config()).specs if s.seed == 0}
+    text = TINY.replace('[[rules]]\nname = "readout_only"\n', "")
+    b = {s.label: s.run_id for s in load_config(write_config(text, "b.toml")).specs if s.seed == 0}
+    assert a["backprop"] == b["backprop"]
+
+
+@pytest.mark.parametrize("change, message", [
+    (("epochs = 3", "epochs = 3\nepohcs = 4"), "experiment: unknown key 'epohcs'; allowed: batch_size, description, epochs"),
+    (("epochs = 3", 'epochs = "three"'), "experiment.epochs: expected an integer, got 'three'"),
+    (('name = "backprop"', 'name = "backpropp"'), "rules[0].name: unknown rule 'backpropp'; allowed: "),
+    (('name = "blobs"', 'name = "cifar"'), "data.name: unknown dataset 'cifar'; allowed: "),
+    (('activation = "tanh"', 'activation = "swish"'), "unknown activation 'swish'; allowed: "),
+    (('lr = 0.01', 'lr = -0.01'), "optimizer.lr: -0.01 not allowed; must be > 0"),
+    (('hidden = [8]', 'hidden = [8, "x"]'), "model.hidden: expected a list of positive integers"),
+    (("seeds = [0, 1]", "seeds = []"), "experiment.seeds: expected a non-empty list"),
+    (('name = "readout_only"', 'name = "readout_only"\nscale = 2.0'), "rules.readout_only: unknown key 'scale'"),
+    (('name = "readout_only"', 'name = "backprop"'), "label 'backprop' used twice"),
+])
+def test_bad_configs_give_one_line_naming_the_key(write_config, TINY, change, message):
+    with pytest.raises(ConfigError) as err:
+        load_config(write_config(TINY.replace(*change, 1)))
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("sweep, message", [
+    ('"optimizer.lrr" = [0.1]', "optimizer: unknown key 'lrr'"),
+    ('"optimizer.lr" = []', "expected a non-empty list"),
+    ('"optimizer.lr" = ["fast"]', "optimizer.lr: expected a number, got 'fast'"),
+    ('"rules.nope.lr" = [1.0]', "no rule labelled 'nope'"),
+    ('"widget.size" = [1]', "unknown section 'widget'"),
+])
+def test_bad_sweep_keys(write_config, TINY, sweep, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write_config(TINY + "\n[sweep]\n" + sweep + "\n"))
+
+
+def test_missing_file_and_bad_toml(tmp_path, write_config):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write_config("[experiment\n"))
+    with pytest.raises(ConfigError, match="expected KEY=VALUE"):
+        load_config(write_config(), ["optimizer.lr"])

@@ -1,0 +1,108 @@
+"""The runner end to end on a tiny experiment: layout, determinism, resume, failures."""
+
+import csv
+import json
+
+import pandas as pd
+import pytest
+
+from experiments import load_config, load_results, run_experiment
+from experiments.errors import UserError
+
+
+def run(path, out, **kw):
+    return run_experiment(load_config(path, kw.pop("overrides", ())), out, quiet=True, **kw)
+
+
+def test_results_layout(write_config, tmp_path):
+    outcome = run(write_config(), tmp_path / "out")
+    root = tmp_path / "out" / "tiny"
+    assert outcome.results_dir == root
+    assert (root / "config.toml").is_file()
+    summary = pd.read_csv(root / "summary.csv")
+    assert len(summary) == 4 and set(summary["status"]) == {"complete"}
+    for col in ("run_id", "rule", "label", "seed", "status", "test_accuracy", "flops", "wall_time"):
+        assert col in summary.columns
+    run_dir = root / "runs" / summary["run_id"][0]
+    meta = json.loads((run_dir / "run.json").read_text())
+    assert meta["status"] == "complete" and meta["spec"]["epochs"] == 3
+    assert meta["environment"]["packages"]["numpy"]
+    rows = list(csv.DictReader(open(run_dir / "metrics.csv")))
+    metrics = {r["metric"] for r in rows}
+    assert {"step_loss", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "flops", "wall_time"} <= metrics
+    assert sorted({int(r["epoch"]) for r in rows}) == [0, 1, 2, 3]
+    flops = [float(r["value"]) for r in rows if r["metric"] == "flops"]
+    assert flops[0] == 0 and all(b > a for a, b in zip(flops, flops[1:]))
+
+
+def test_learning_happens_and_backprop_beats_chance(write_config, tmp_path):
+    run(write_config(), tmp_path, overrides=["experiment.epochs=10"])
+    summary = load_results(tmp_path / "tiny").summary
+    assert summary.loc[summary["rule"] == "backprop", "test_accuracy"].mean() > 0.8
+
+
+def test_same_experiment_twice_gives_identical_metrics(write_config, tmp_path):
+    run(write_config(), tmp_path / "a")
+    run(write_config(), tmp_path / "b")
+    a, b = load_results(tmp_path / "a" / "tiny"), load_results(tmp_path / "b" / "tiny")
+    keep = lambda m: m[m["metric"] != "wall_time"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(keep(a.metrics), keep(b.metrics))
+
+
+def test_same_seed_same_initial_network_for_every_rule(write_config, tmp_path):
+    run(write_config(), tmp_path)
+    m = load_results(tmp_path / "tiny").metrics
+    at0 = m[(m["epoch"] == 0) & (m["metric"] == "test_loss")]
+    for seed, g in at0.groupby("seed"):
+        assert g["value"].nunique() == 1, "rules of one seed must start from the same network"
+
+
+def test_resume_skips_done_runs_and_force_recomputes(write_config, tmp_path):
+    first = run(write_config(), tmp_path)
+    assert len(first.computed) == 4 and first.skipped == 0
+    again = run(write_config(), tmp_path)
+    assert len(again.computed) == 0 and again.skipped == 4
+    forced = run(write_config(), tmp_path, force=True)
+    assert len(forced.computed) == 4
+
+
+def test_changed_config_keeps_old_results(write_config, tmp_path):
+    run(write_config(), tmp_path)
+    old_ids = set(load_results(tmp_path / "tiny").summary["run_id"])
+    run(write_config(), tmp_path, overrides=["optimizer.lr=0.02"])
+    new_ids = set(load_results(tmp_path / "tiny").summary["run_id"])
+    assert not old_ids & new_ids
+    for run_id in old_ids:
+        assert (tmp_path / "tiny" / "runs" / run_id / "run.json").is_file()
+    assert len(list((tmp_path / "tiny").glob("config.*.toml"))) == 1, "the earlier config is kept"
+
+
+def test_diverged_and_failed_runs_are_stored_and_others_go_on(write_config, tmp_path, TINY):
+    text = TINY + """
+[[rules]]
+name = "backprop"
+label = "exploding"
+optimizer = { name = "sgd", lr = 1e30 }
+model = { activation = "relu" }
+
+[[rules]]
+name = "backprop"
+label = "broken"
+data = { name = "mnist", cache_dir = "%s" }
+""" % (tmp_path / "no-data")
+    outcome = run(write_config(text), tmp_path / "out")
+    summary = load_results(tmp_path / "out" / "tiny").summary.set_index("label")
+    status = summary.groupby(level=0)["status"].first()
+    assert status["exploding"] == "diverged" and status["broken"] == "failed"
+    assert status["backprop"] == "complete" and status["readout_only"] == "complete"
+    failed = [r for r in outcome.computed if r["status"] == "failed"][0]
+    assert "Traceback" in failed["traceback"] and failed["reason"]
+    diverged = [r for r in outcome.computed if r["status"] == "diverged"][0]
+    assert "epoch" in diverged["reason"]
+
+
+def test_unwritable_output_directory(write_config, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(UserError, match="not writable"):
+        run(write_config(), blocker / "out")
