@@ -1,0 +1,128 @@
+"""Datasets by name: each entry knows its loader and its parameters with their defaults.
+
+``load_dataset`` is the one way the lab gets data: it rejects unknown keys and wrongly typed
+values, calls the loader, then standardises the inputs with training statistics and casts
+everything to the requested dtype, so no loader can forget those steps.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from . import digits, mnist, mnist1d, synthetic, teacher
+from .base import Dataset, DatasetError
+from .params import check_seed
+from .preprocessing import standardize
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset's loader and its allowed parameters with defaults.
+
+    ``loader(seed=..., cache_dir=..., **params)`` returns a ``Dataset`` of raw inputs (any
+    numeric dtype); ``load_dataset`` finishes it. A default of ``None`` means "unset".
+    """
+
+    name: str
+    loader: Callable[..., Dataset]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    summary: str = ""
+
+
+DATASETS: dict[str, DatasetSpec] = {
+    spec.name: spec
+    for spec in (
+        DatasetSpec("mnist1d", mnist1d.load_mnist1d, mnist1d.PARAMS,
+                    "MNIST-1D (Greydanus 2020): 40-point 1-D digits, 4000/1000, 10 classes; generated offline"),
+        DatasetSpec("digits", digits.load_digits, digits.PARAMS,
+                    "scikit-learn 8x8 digits: 64 features, 1797 samples, 10 classes; bundled"),
+        DatasetSpec("mnist", mnist.load_mnist, mnist.PARAMS,
+                    "MNIST: 784 features, 60000/10000, 10 classes; downloaded and verified"),
+        DatasetSpec("fashion_mnist", mnist.load_fashion_mnist, mnist.PARAMS,
+                    "Fashion-MNIST: 784 features, 60000/10000, 10 classes; downloaded and verified"),
+        DatasetSpec("blobs", synthetic.load_blobs, synthetic.BLOBS_PARAMS,
+                    "Gaussian clusters, one per class; drawn from the run seed"),
+        DatasetSpec("xor", synthetic.load_xor, synthetic.XOR_PARAMS,
+                    "2-D XOR / checkerboard, 2 classes; drawn from the run seed"),
+        DatasetSpec("teacher", teacher.load_teacher, teacher.PARAMS,
+                    "random tanh teacher MLP labelling Gaussian inputs; classification or regression"),
+    )
+}
+
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _spec(name: str) -> DatasetSpec:
+    if not isinstance(name, str) or name not in DATASETS:
+        raise DatasetError(f"data: unknown dataset {name!r}; allowed: {', '.join(DATASETS)}")
+    return DATASETS[name]
+
+
+def dataset_params(name: str) -> dict[str, Any]:
+    """The parameters dataset ``name`` accepts, with their defaults (a fresh dict)."""
+    return dict(_spec(name).params)
+
+
+def _check_type(name: str, key: str, value: Any, default: Any) -> None:
+    """Reject a value whose type cannot stand where the default stands (None: loader decides)."""
+    if default is None:
+        return
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, numbers.Integral):
+        ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    elif isinstance(default, numbers.Real):
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        raise DatasetError(
+            f"data: {key!r} for dataset {name!r} must be of type {type(default).__name__} "
+            f"(default {default!r}), got {value!r}"
+        )
+
+
+def _resolve_dtype(dtype: Any) -> np.dtype:
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in _DTYPES:
+        raise DatasetError(f"data: dtype must be float32 or float64, got {dtype!r}")
+    return resolved
+
+
+def load_dataset(
+    name: str, *, seed: int, dtype: str = "float32", cache_dir: str | None = None, **params: Any
+) -> Dataset:
+    """Load dataset ``name`` with ``params`` over its defaults (see ``dataset_params``).
+
+    Returns read-only, C-contiguous arrays: inputs (N, D) / (M, D) in ``dtype``, standardised
+    with the training split's per-feature mean and std; labels (N,) int64, or regression
+    targets (N, K) in ``dtype``. ``seed`` is the run seed; datasets with a fixed sample (mnist1d,
+    digits, mnist, fashion_mnist) ignore it, synthetic ones draw their data from it.
+    ``cache_dir`` overrides $LEARNING_RULES_DATA and ~/.cache/learning-rules.
+    """
+    spec = _spec(name)
+    for key, value in params.items():
+        if key not in spec.params:
+            allowed = ", ".join(spec.params) or "(none)"
+            raise DatasetError(f"data: unknown key {key!r} for dataset {name!r}; allowed: {allowed}")
+        _check_type(name, key, value, spec.params[key])
+    seed = check_seed(seed)
+    out_dtype = _resolve_dtype(dtype)
+
+    raw = spec.loader(seed=seed, cache_dir=cache_dir, **{**spec.params, **params})
+    x_train, x_test = standardize(raw.x_train, raw.x_test, out_dtype)
+    y_dtype = np.int64 if raw.n_classes is not None else out_dtype
+    y_train = np.array(raw.y_train, dtype=y_dtype, order="C")  # copies: the read-only flag below
+    y_test = np.array(raw.y_test, dtype=y_dtype, order="C")  # must not reach a loader's arrays
+    for arr in (x_train, y_train, x_test, y_test):
+        # Workers share one Dataset between runs; a rule that wrote into it would silently
+        # change the data of every later run, so writing raises instead.
+        arr.flags.writeable = False
+    return Dataset(raw.name, x_train, y_train, x_test, y_test, n_classes=raw.n_classes)
