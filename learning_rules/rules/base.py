@@ -103,6 +103,7 @@ class CreditAssignmentRule(LearningRule):
     def output_error(self, net, x: np.ndarray, y: np.ndarray, train: bool = True):
         """Forward pass and loss: returns (loss, e (B, n_out), trace)."""
         out, trace = net.forward(x, train=train, rng=self.rng if train else None)
+        trace.extra["targets"] = y  # for rules whose hidden signals use the labels themselves
         loss, e = get_loss(self.loss)(out, y)
         # the output layer's own derivative (identity for the usual linear readout)
         last = trace.layers[-1]

@@ -1,0 +1,1 @@
+"""A learning rule living in its own package, found by learning-rules through an entry point."""
