@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..runs.spec import RunSpec
+from .phases import check_phases
 from .rules import check_hyperparameters, split_rule_entry
 from .sections import check_data, check_diagnostics, check_experiment, check_model, check_optimizer
 
@@ -129,7 +130,6 @@ def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
     entries = raw.get("rules")
     if not isinstance(entries, list) or not entries:
         raise ConfigError("rules: expected at least one [[rules]] entry with a name")
-    phases = raw.get("phases", [])
     specs, labels = [], set()
     for i, entry in enumerate(entries):
         name, label, hyper, sections, exp_over = split_rule_entry(i, entry)
@@ -147,6 +147,9 @@ def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
         rule_exp = check_experiment({**raw.get("experiment", {}), **exp_over})
         loss = "mse" if model["loss"] == "mse" else "cross_entropy"
         hyper = check_hyperparameters(label, name, hyper, opt, loss)
+        phases = check_phases(raw.get("phases"), data)
+        if phases:  # a phased run's length is the sum of its phases
+            rule_exp["epochs"] = sum(p["epochs"] for p in phases)
         for seed in rule_exp["seeds"]:
             specs.append(RunSpec(
                 experiment=exp["name"], rule=name, label=label, seed=seed,

@@ -8,6 +8,7 @@ returned plain dict to the driver, which alone writes to disk. A run that raises
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 import traceback
 from datetime import datetime, timezone
@@ -94,4 +95,25 @@ def _train_spec(spec: RunSpec, on_epoch=None):
         total.status, total.reason = part.status, part.reason
         if part.status != "complete":
             break
+    if spec.phases:
+        total.records += task_means(total.records, [p["name"] for p in spec.phases], spec.phases)
     return total
+
+
+def task_means(records: list[dict], tasks: list[str], phases: list[dict]) -> list[dict]:
+    """Rows of test_loss / test_accuracy as the mean over all tasks' test sets at each epoch, and
+    a ``phase`` row (the index of the phase that epoch trained) so curves can mark the phases."""
+    by_epoch: dict[int, dict[str, list[float]]] = {}
+    for r in records:
+        for metric in ("loss", "accuracy"):
+            if any(r["metric"] == f"{t}_{metric}" for t in tasks):
+                by_epoch.setdefault(r["epoch"], {}).setdefault(metric, []).append(r["value"])
+    ends = list(itertools.accumulate(p["epochs"] for p in phases))
+    rows = []
+    for epoch, values in sorted(by_epoch.items()):
+        for metric, vals in values.items():
+            rows.append({"epoch": epoch, "metric": f"test_{metric}", "value": sum(vals) / len(vals), "layer": None})
+        if epoch > 0:
+            phase = next(i for i, end in enumerate(ends) if epoch <= end)
+            rows.append({"epoch": epoch, "metric": "phase", "value": float(phase), "layer": None})
+    return rows

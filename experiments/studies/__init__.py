@@ -1,0 +1,1 @@
+"""Analyses behind the studies of README "Studies": each reads stored results, none trains."""
