@@ -32,6 +32,12 @@ class LearningRule(ABC):
     name: ClassVar[str]
     card: ClassVar[PlausibilityCard]
 
+    #: where a layer's learning signal comes from, which decides how long a training step's
+    #: critical path is (see learning_rules.critical_path): "backward_chain" (delta_l needs
+    #: delta_{l+1}), "output" (delta_l needs the output error), "local" (layer l's own signal),
+    #: "readout" (only the output layer learns), "population" (candidates scored by forward passes)
+    update_dependency: ClassVar[str] = "backward_chain"
+
     #: steps the conformance kit trains for in its loss-falls check (population rules need more)
     conformance_steps: ClassVar[int] = 150
 

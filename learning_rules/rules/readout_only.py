@@ -18,6 +18,7 @@ class ReadoutOnly(CreditAssignmentRule):
     """Train the last layer alone; the hidden layers are fixed random features."""
 
     name = "readout_only"
+    update_dependency = "readout"
     card = PlausibilityCard(
         no_weight_transport=True,
         local_errors=True,

@@ -1,0 +1,60 @@
+"""Update locking, counted: the critical path of one training step in sequential layer operations.
+
+A layer operation is one layer's forward pass or one layer's error computation (on a whole batch;
+for a spiking network, one layer at one time step). Operations that need each other's results run
+in sequence and the rest could run in parallel. The longest chain of dependent operations before
+every layer has its update is the step's critical path. The *first-layer latency* is how long the
+first layer waits before it can update. Both come from the rule's declared
+``update_dependency`` and the network's depth L (and time steps T):
+
+- ``backward_chain`` (backprop, feedback alignment, sign symmetry, Kolen-Pollack, BPTT):
+  L forward, then delta_L, ..., delta_1 one after another: path 2L, first-layer latency 2L.
+- ``output`` (direct feedback alignment, broadcast-error rules): L forward, then every delta_l at
+  once from the output error: path L + 1, first-layer latency L + 1.
+- ``local`` (local-error rules, forward-forward): layer l learns after its own forward pass and one
+  local operation: path L + 1, first-layer latency 2.
+- ``readout`` (the readout-only control): only the output layer learns: path L + 1.
+- ``population`` (genetic, evolution strategies): every candidate's forward pass, then selection:
+  path L + 1, first-layer latency L + 1.
+
+In a network simulated for T steps, a layer operation at time t needs the layer below at t and
+itself at t - 1, so a forward sweep takes T + L - 1 operations instead of L, and BPTT's backward sweep
+does too. An online rule (``output`` or ``local``) updates at every time step, as soon as the
+error of that step arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEPENDENCIES = ("backward_chain", "output", "local", "readout", "population")
+
+
+@dataclass(frozen=True)
+class CriticalPath:
+    """Lengths in sequential layer operations: the whole step, and the first layer's wait."""
+
+    length: int
+    first_layer_latency: int
+
+
+def critical_path(update_dependency: str, n_layers: int, time_steps: int = 1) -> CriticalPath:
+    """The critical path of one training step for a rule of ``update_dependency`` on a network
+    of ``n_layers`` weight layers simulated for ``time_steps`` steps (1 for a rate network)."""
+    if update_dependency not in DEPENDENCIES:
+        raise ValueError(f"unknown update_dependency {update_dependency!r}; allowed: {', '.join(DEPENDENCIES)}")
+    if n_layers < 1 or time_steps < 1:
+        raise ValueError("n_layers and time_steps must be >= 1")
+    L, T = n_layers, time_steps
+    forward = T + L - 1  # the wavefront through layers and time
+    if update_dependency == "backward_chain":
+        return CriticalPath(2 * forward, 2 * forward)
+    if update_dependency == "local":
+        return CriticalPath(forward + 1, T + 1)
+    return CriticalPath(forward + 1, forward + 1)
+
+
+def rule_critical_path(rule_class, net) -> CriticalPath:
+    """The critical path of ``rule_class`` on ``net`` (its depth and, if spiking, its time steps)."""
+    steps = int(getattr(net, "time_steps", getattr(net, "T", 1)) or 1)
+    return critical_path(rule_class.update_dependency, len(net.layers), steps)

@@ -1,0 +1,38 @@
+"""Critical-path counts against hand-computed cases."""
+
+import numpy as np
+import pytest
+
+from learning_rules import Network, available_rules, get_rule
+from learning_rules.critical_path import DEPENDENCIES, critical_path, rule_critical_path
+
+
+@pytest.mark.parametrize("dependency, L, T, length, first", [
+    ("backward_chain", 3, 1, 6, 6),   # F1 F2 F3 d3 d2 d1
+    ("backward_chain", 1, 1, 2, 2),   # F1 d1
+    ("output", 3, 1, 4, 4),           # F1 F2 F3 then d1, d2, d3 at once
+    ("local", 3, 1, 4, 2),            # layer 1: F1 then its local error
+    ("readout", 4, 1, 5, 5),
+    ("population", 2, 1, 3, 3),
+    ("backward_chain", 2, 5, 12, 12), # forward wavefront 5 + 2 - 1 = 6, BPTT back the same
+    ("local", 2, 5, 7, 6),            # online: layer 1 updates after its own 5 steps and 1 op
+])
+def test_by_hand(dependency, L, T, length, first):
+    path = critical_path(dependency, L, T)
+    assert (path.length, path.first_layer_latency) == (length, first)
+
+
+def test_every_registered_rule_declares_a_known_dependency():
+    for name in available_rules():
+        assert get_rule(name).update_dependency in DEPENDENCIES, name
+
+
+def test_rule_critical_path_reads_the_network_depth():
+    net = Network([4, 8, 8, 8, 3], np.random.default_rng(0))
+    assert rule_critical_path(get_rule("backprop"), net).length == 8
+    assert rule_critical_path(get_rule("readout_only"), net).length == 5
+
+
+def test_unknown_dependency():
+    with pytest.raises(ValueError, match="allowed: backward_chain"):
+        critical_path("telepathy", 2)
