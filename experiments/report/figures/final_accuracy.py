@@ -1,0 +1,55 @@
+"""Final test accuracy per rule: every seed a point, the mean and its 95% interval."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..palette import Style
+from ..statistics import mean_ci
+from .common import control_bands, legend_outside, new_figure, ordered_labels, percent_axis, resolve
+
+#: fixed offsets (no random jitter) spread the seeds of one rule vertically
+def _offsets(n: int) -> np.ndarray:
+    return np.linspace(-0.18, 0.18, n) if n > 1 else np.zeros(n)
+
+
+def final_accuracy(summary: pd.DataFrame, *, controls: dict[str, str] | None = None,
+                   styles: dict[str, Style] | None = None, column: str = "test_accuracy"):
+    """One row per rule (sorted by mean): complete runs as filled points, diverged runs as crosses,
+    the mean as a bar with its 95% t-interval; the controls as vertical reference bands.
+    The tick label counts the runs by status, so failed runs (which have no accuracy) show too."""
+    controls, styles = resolve(summary, controls, styles)
+    labels = ordered_labels(summary["label"].unique(), controls)
+    means = {lab: mean_ci(summary.loc[(summary["label"] == lab) & (summary["status"] == "complete"), column])
+             for lab in labels}
+    labels.sort(key=lambda lab: (-np.nan_to_num(means[lab][0], nan=-1.0), lab))
+    fig, axes = new_figure(1, 1, width=8.0, height=max(2.4, 0.45 * len(labels) + 1.2))
+    ax = axes[0, 0]
+    ticks = []
+    for i, lab in enumerate(labels):
+        rows = summary[summary["label"] == lab].sort_values("seed")
+        st = styles[lab]
+        ok, div = rows[rows["status"] == "complete"], rows[rows["status"] == "diverged"]
+        # rules are named on the y axis: the legend only explains the controls' reference lines
+        ax.scatter(ok[column], i + _offsets(len(ok)), color=st.color, marker=st.marker, s=28, zorder=3,
+                   label=f"_{lab}")
+        if len(div):
+            ax.scatter(div[column].fillna(0.0), i + _offsets(len(div)), color=st.color, marker="x", s=40,
+                       zorder=3, label=f"_{lab} diverged")
+        mean, half, n = means[lab]
+        if n:
+            ax.errorbar(mean, i, xerr=half if np.isfinite(half) else None, fmt="|", markersize=18,
+                        color="black", capsize=4, lw=1.4, zorder=4, label="_mean")
+        counts = rows["status"].value_counts()
+        extra = ", ".join(f"{counts[s]} {s}" for s in ("diverged", "failed") if s in counts)
+        ticks.append(f"{lab}\n({counts.get('complete', 0)} ok{', ' + extra if extra else ''})")
+    control_bands(ax, summary, controls, styles, horizontal=False)
+    ax.set_yticks(range(len(labels)), ticks)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set(xlabel="final test accuracy (points: seeds; bar: mean, 95% CI; x: diverged)",
+           title="Final test accuracy per rule")
+    percent_axis(ax, "x")
+    ax.grid(axis="y", visible=False)
+    legend_outside(fig, axes)
+    return fig

@@ -1,0 +1,55 @@
+"""Final accuracy against a swept hyperparameter, one line per rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..statistics import mean_ci, sweep_columns
+from .common import legend_outside, new_figure, percent_axis, resolve
+
+
+def sweeps(summary: pd.DataFrame, *, controls=None, styles=None):
+    """One panel per sweep column (summary columns with a dot): final test accuracy (mean over
+    complete runs, 95% CI error bars) against the swept value, one line per label (controls in
+    their grey styles, as references). Other sweep columns are held at each label's best point.
+    None when nothing was swept."""
+    columns = [c for c in sweep_columns(summary) if summary[c].nunique(dropna=True) > 1]
+    if not columns:
+        return None
+    controls, styles = resolve(summary, controls, styles)
+    ok = summary[summary["status"] == "complete"]
+    fig, axes = new_figure(1, len(columns), width=max(7.0, 4.2 * len(columns) + 1.5), sharey=True)
+    for ax, col in zip(axes[0], columns):
+        for label in [*sorted(set(summary["label"]) - set(controls)), *sorted(controls)]:
+            rows = _held_at_best(ok[ok["label"] == label], col, sweep_columns(summary))
+            if rows.empty:
+                continue
+            pts = [(v, *mean_ci(g["test_accuracy"])) for v, g in rows.groupby(col)]
+            x, mean, half = (np.array([p[i] for p in pts], dtype=float) for i in range(3))
+            st = styles[label]
+            ax.errorbar(x, mean, yerr=np.nan_to_num(half), marker=st.marker, markersize=4, capsize=3,
+                        label=label, lw=1.2 if label in controls else 1.6, **st.line())
+        numeric = pd.api.types.is_numeric_dtype(summary[col])
+        if numeric and (summary[col] > 0).all() and summary[col].max() / summary[col].min() >= 3:
+            ax.set_xscale("log")
+        ax.set(xlabel=f"{col} (swept)")
+        percent_axis(ax)
+    axes[0, 0].set(ylabel="final test accuracy (mean, 95% CI)")
+    fig.suptitle("Sweeps: final accuracy vs hyperparameter")
+    legend_outside(fig, axes)
+    return fig
+
+
+def _held_at_best(rows: pd.DataFrame, col: str, all_cols: list[str]) -> pd.DataFrame:
+    """The rows whose other sweep columns equal the combination with the best mean accuracy."""
+    others = [c for c in all_cols if c != col]
+    if not others or rows.empty:
+        return rows
+    means = rows.groupby(others)["test_accuracy"].mean()
+    best = means.idxmax()
+    best = best if isinstance(best, tuple) else (best,)
+    mask = np.ones(len(rows), dtype=bool)
+    for c, v in zip(others, best):
+        mask &= (rows[c] == v).to_numpy()
+    return rows[mask]

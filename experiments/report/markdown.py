@@ -1,0 +1,49 @@
+"""report.md: the summary table first, then plausibility, figures, failures and provenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .build import ReportContent
+
+
+def md_table(df: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table of a frame of strings (pipes escaped)."""
+    if df.empty:
+        return ""
+    cell = lambda v: str(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = ["| " + " | ".join(cell(c) for c in df.columns) + " |",
+             "|" + "|".join("---" for _ in df.columns) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def render_markdown(c: ReportContent, root: Path) -> str:
+    out = [f"# {c.title}: comparison report", ""]
+    if c.description:
+        out += [c.description, ""]
+    out += ["## Summary", "", md_table(c.summary), ""]
+    out += [f"- {n}" for n in c.notes] + [""]
+    out += ["## Plausibility and cost", "",
+            "Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute.",
+            "", md_table(c.plausibility), ""]
+    out += ["## Figures", ""]
+    for f in c.figures:
+        rel = f.png.relative_to(root).as_posix()
+        out += [f"### {f.title}", "", f"![{f.title}]({rel})", "",
+                f"{f.caption} ([SVG]({f.svg.relative_to(root).as_posix()}))", ""]
+    out += ["## Failures", ""]
+    if c.failures.empty:
+        out += [f"None: all {c.n_runs} runs complete.", ""]
+    else:
+        out += [f"{len(c.failures)} of {c.n_runs} runs did not complete "
+                "(tracebacks in runs/<run_id>/run.json):", "", md_table(c.failures), ""]
+    p = c.provenance
+    out += ["## Provenance", ""] + [f"- {k}: {v}" for k, v in p["facts"]] + [""]
+    if p["packages"]:
+        out += [md_table(pd.DataFrame(p["packages"], columns=["package", "version"])), ""]
+    if p["config"]:
+        out += ["Configuration (config.toml):", "", "```toml", p["config"].rstrip(), "```", ""]
+    return "\n".join(out)

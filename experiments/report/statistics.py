@@ -1,0 +1,216 @@
+"""The numbers of the report: per rule label and sweep point, over seeds.
+
+- final and best test accuracy: mean ± half-width of the 95% confidence interval of the mean,
+  ``t_{0.975, n-1} * s / sqrt(n)`` (Student's t, ``s`` the sample standard deviation, ddof=1);
+- epochs and FLOPs to reach a target accuracy (default: 95% of the reference's final mean accuracy
+  at the same sweep point; ``[experiment] target_accuracy`` overrides), mean over the runs that reach it;
+- each label against the reference (backprop): Welch's t-test (unequal variances) on final test
+  accuracy, with Holm's step-down correction across the labels of one sweep point, and the effect
+  size as Hedges' g (Cohen's d with the pooled standard deviation, times the small-sample correction
+  ``1 - 3 / (4 (n1 + n2) - 9)``), positive when the label beats the reference;
+- gain over readout_only: difference of final mean accuracies at the same sweep point;
+- counts of complete, diverged and failed runs.
+
+Accuracies, times and FLOPs are averaged over *complete* runs only; diverged and failed runs are
+counted in their own columns, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+CONFIDENCE = 0.95
+DEFAULT_TARGET_FRACTION = 0.95
+
+
+def sweep_columns(frame: pd.DataFrame) -> list[str]:
+    """The swept config keys: summary columns with a dot, such as ``optimizer.lr``."""
+    return [c for c in frame.columns if "." in c]
+
+
+def group_columns(frame: pd.DataFrame) -> list[str]:
+    return ["label", *sweep_columns(frame)]
+
+
+def mean_ci(values) -> tuple[float, float, int]:
+    """(mean, half-width of the 95% t interval, n) of the finite values; NaN where undefined."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = x.size
+    if n == 0:
+        return math.nan, math.nan, 0
+    if n == 1:
+        return float(x[0]), math.nan, 1
+    half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)
+    return float(x.mean()), float(half), n
+
+
+def hedges_g(a, b) -> float:
+    """Hedges' g of sample ``a`` against sample ``b`` (positive when a's mean is larger)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    n1, n2 = a.size, b.size
+    if n1 < 2 or n2 < 2:
+        return math.nan
+    pooled = math.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2 - 2))
+    if pooled == 0:
+        return math.nan
+    return float((a.mean() - b.mean()) / pooled * (1 - 3 / (4 * (n1 + n2) - 9)))
+
+
+def welch_p(a, b) -> float:
+    """Two-sided p-value of Welch's t-test; NaN with fewer than two values on a side."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.size < 2 or b.size < 2:
+        return math.nan
+    return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+
+
+def holm(pvalues) -> np.ndarray:
+    """Holm's step-down adjusted p-values; NaN entries stay NaN and are not counted in the family."""
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    idx = np.flatnonzero(np.isfinite(p))
+    m = idx.size
+    order = idx[np.argsort(p[idx], kind="stable")]
+    running = 0.0
+    for k, i in enumerate(order):
+        running = max(running, (m - k) * p[i])  # monotone: never below an earlier adjusted value
+        out[i] = min(1.0, running)
+    return out
+
+
+def find_controls(summary: pd.DataFrame, runs: dict[str, dict] | None = None) -> dict[str, str]:
+    """label -> 'readout' (rule readout_only) or 'linear' (a model without hidden layers).
+
+    With ``runs`` (run_id -> run.json) the linear model is found from ``spec.model.hidden == []``;
+    without, a label called ``linear`` is taken to be it."""
+    controls: dict[str, str] = {}
+    for _, row in summary.drop_duplicates("label").iterrows():
+        if row.get("rule") == "readout_only":
+            controls[row["label"]] = "readout"
+    if runs:
+        for run_id, meta in runs.items():
+            model = meta.get("spec", {}).get("model", {})
+            if model.get("hidden", None) == []:
+                controls[meta["spec"]["label"]] = "linear"
+    elif "linear" in set(summary["label"]):
+        controls["linear"] = "linear"
+    return controls
+
+
+def reference_label(summary: pd.DataFrame, controls: dict[str, str]) -> str | None:
+    """The label every rule is tested against: 'backprop' if present, else the first label of rule backprop."""
+    labels = [lab for lab in dict.fromkeys(summary["label"]) if lab not in controls]
+    if "backprop" in labels:
+        return "backprop"
+    rules = summary.drop_duplicates("label").set_index("label")["rule"]
+    return next((lab for lab in labels if rules.get(lab) == "backprop"), None)
+
+
+def crossings(metrics: pd.DataFrame, target: float) -> pd.DataFrame:
+    """Per run_id: the first epoch whose test accuracy >= target, and the cumulative FLOPs then."""
+    m = metrics[metrics["layer"].isna()] if "layer" in metrics else metrics
+    acc = m[m["metric"] == "test_accuracy"].set_index(["run_id", "epoch"])["value"]
+    flops = m[m["metric"] == "flops"].set_index(["run_id", "epoch"])["value"]
+    hit = acc[acc >= target].reset_index().groupby("run_id")["epoch"].min()
+    out = pd.DataFrame({"epoch": hit})
+    out["flops"] = [flops.get((rid, ep), math.nan) for rid, ep in hit.items()]
+    return out
+
+
+def rule_statistics(summary: pd.DataFrame, metrics: pd.DataFrame, *, controls: dict[str, str],
+                    reference: str | None, target_accuracy: float | None = None) -> pd.DataFrame:
+    """One row per (label, sweep point): the numbers described in the module docstring."""
+    keys = group_columns(summary)
+    sweep = sweep_columns(summary)
+    rows = []
+    for key, g in summary.groupby(keys, sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        ok = g[g["status"] == "complete"]
+        row = dict(zip(keys, key))
+        row["rule"] = g["rule"].iloc[0]
+        row["control"] = controls.get(row["label"], "")
+        row["runs"] = len(g)
+        for status in ("complete", "diverged", "failed"):
+            row[status] = int((g["status"] == status).sum())
+        row["acc_mean"], row["acc_ci"], row["acc_n"] = mean_ci(ok["test_accuracy"])
+        row["best_mean"], row["best_ci"], _ = mean_ci(ok["best_test_accuracy"])
+        row["flops"] = float(ok["flops"].mean()) if len(ok) else math.nan
+        row["wall_time"] = float(ok["wall_time"].mean()) if len(ok) else math.nan
+        row["_accs"] = ok["test_accuracy"].to_numpy(float)
+        row["_ids"] = list(ok["run_id"])
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    points = table.groupby(sweep, sort=False, dropna=False) if sweep else [((), table)]
+    parts = []
+    for _, part in points:
+        parts.append(_compare(part.copy(), metrics, controls, reference, target_accuracy))
+    table = pd.concat(parts).sort_index()
+    return table.drop(columns=["_accs", "_ids"])
+
+
+def _compare(part: pd.DataFrame, metrics, controls, reference, target_accuracy) -> pd.DataFrame:
+    """Target, crossings, tests and gains within one sweep point."""
+    ref = part[part["label"] == reference]
+    ref_accs = ref["_accs"].iloc[0] if len(ref) else np.array([])
+    target = target_accuracy
+    if target is None:
+        target = DEFAULT_TARGET_FRACTION * ref["acc_mean"].iloc[0] if len(ref) else math.nan
+    part["target"] = target
+    hits = crossings(metrics, target) if math.isfinite(target) else pd.DataFrame(columns=["epoch", "flops"])
+    reached, epochs, flops = [], [], []
+    for ids in part["_ids"]:
+        h = hits.reindex([i for i in ids if i in hits.index])
+        reached.append(len(h))
+        epochs.append(float(h["epoch"].mean()) if len(h) else math.nan)
+        flops.append(float(h["flops"].mean()) if len(h) else math.nan)
+    part["reached"], part["epochs_to_target"], part["flops_to_target"] = reached, epochs, flops
+    is_ref = (part["label"] == reference).to_numpy()
+    part["p_value"] = [math.nan if r else welch_p(a, ref_accs) for a, r in zip(part["_accs"], is_ref)]
+    part["p_holm"] = holm(part["p_value"])
+    part["hedges_g"] = [math.nan if r else hedges_g(a, ref_accs) for a, r in zip(part["_accs"], is_ref)]
+    readout = [lab for lab, kind in controls.items() if kind == "readout" and lab in set(part["label"])]
+    base = part.loc[part["label"] == readout[0], "acc_mean"].iloc[0] if readout else math.nan
+    part["gain_over_readout"] = [math.nan if lab in readout else acc - base
+                                 for lab, acc in zip(part["label"], part["acc_mean"])]
+    return part
+
+
+def best_sweep_points(summary: pd.DataFrame) -> dict[str, dict]:
+    """label -> the sweep point (dict of sweep column -> value) with its best final mean accuracy."""
+    sweep = sweep_columns(summary)
+    if not sweep:
+        return {}
+    ok = summary[summary["status"] == "complete"]
+    means = ok.groupby(["label", *sweep], dropna=False)["test_accuracy"].mean().reset_index()
+    best = means.loc[means.groupby("label")["test_accuracy"].idxmax()]
+    return {row["label"]: {c: row[c] for c in sweep} for _, row in best.iterrows()}
+
+
+def at_points(frame: pd.DataFrame, points: dict[str, dict]) -> pd.DataFrame:
+    """The rows of ``frame`` (metrics or summary) at each label's given sweep point."""
+    if not points:
+        return frame
+    keep = np.zeros(len(frame), dtype=bool)
+    for label, point in points.items():
+        mask = (frame["label"] == label).to_numpy().copy()
+        for col, value in point.items():
+            mask &= (frame[col] == value).to_numpy()
+        keep |= mask
+    return frame[keep]
+
+
+def epoch_curves(metrics: pd.DataFrame, metric: str, layer=None, by: str = "epoch") -> pd.DataFrame:
+    """Per label and epoch: mean, 95% t-interval (lo, hi) and n over runs of ``metric`` (of ``layer``)."""
+    m = metrics[metrics["metric"] == metric]
+    m = m[m["layer"].isna()] if layer is None else m[m["layer"] == layer]
+    rows = []
+    for (label, epoch), g in m.groupby(["label", by], sort=True):
+        mean, half, n = mean_ci(g["value"])
+        half = 0.0 if not math.isfinite(half) else half
+        rows.append({"label": label, by: epoch, "mean": mean, "lo": mean - half, "hi": mean + half, "n": n})
+    return pd.DataFrame(rows, columns=["label", by, "mean", "lo", "hi", "n"])
