@@ -1,0 +1,167 @@
+"""Score a whole population of parameter vectors on one batch.
+
+A population is a matrix ``pop`` (P, D): row p is individual p's parameters flattened in the
+order of ``net.params`` ([W_0, b_0, W_1, b_1, ...], each array in C order). ``ParamLayout``
+converts between that row and the network's list of arrays.
+
+For the rate ``Network`` the forward pass of all P individuals is vectorised:
+
+- first layer: the individuals' W_0 (n_in, n_1) are laid side by side into one matrix
+  (n_in, P n_1), so ``x @ W_cat`` is ONE matrix product (B, n_in) x (n_in, P n_1) for the
+  whole population (the batch x is shared);
+- later layers: ``np.matmul`` over the stacked population axis, h (P, B, n_l) @ W (P, n_l, n_{l+1}).
+
+The population is processed in chunks of individuals so the activations (chunk, B, n) stay under
+``max_elements`` floats. Any other network type (e.g. the spiking network) falls back to a loop
+over individuals: each is loaded into the network in turn and scored with ``net.predict``; the
+network's own parameters are restored afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .losses import log_softmax
+
+#: activations held at once while scoring (floats); 2**24 float32 = 64 MiB
+MAX_ELEMENTS = 1 << 24
+FITNESS_KINDS = ("loss", "error")
+
+
+@dataclass(frozen=True)
+class ParamLayout:
+    """Shapes of a network's parameter arrays and their slices in a flat vector."""
+
+    shapes: tuple[tuple[int, ...], ...]
+    dtype: np.dtype
+
+    @classmethod
+    def of(cls, params: list[np.ndarray]) -> "ParamLayout":
+        return cls(tuple(p.shape for p in params), np.dtype(params[0].dtype))
+
+    @property
+    def sizes(self) -> list[int]:
+        return [int(np.prod(s)) for s in self.shapes]
+
+    @property
+    def size(self) -> int:
+        """D, the length of one flat parameter vector."""
+        return int(sum(self.sizes))
+
+    @property
+    def offsets(self) -> list[int]:
+        return [0, *np.cumsum(self.sizes).tolist()]
+
+    def flatten(self, params: list[np.ndarray]) -> np.ndarray:
+        """[arrays] -> (D,) copy in the layout's dtype."""
+        return np.concatenate([np.asarray(p, dtype=self.dtype).ravel() for p in params])
+
+    def views(self, flat: np.ndarray) -> list[np.ndarray]:
+        """(D,) -> list of arrays shaped like the params (views, no copy) ;
+        (P, D) -> list of (P, *shape) views."""
+        lead = flat.shape[:-1]
+        o = self.offsets
+        return [flat[..., o[i]:o[i + 1]].reshape(*lead, *s) for i, s in enumerate(self.shapes)]
+
+    def load(self, flat: np.ndarray, params: list[np.ndarray]) -> None:
+        """Copy the (D,) vector into the live arrays ``params`` in place."""
+        for p, v in zip(params, self.views(flat)):
+            np.copyto(p, v, casting="same_kind")
+
+    def layer_slices(self) -> list[slice]:
+        """One slice per array, for operators that act array by array (layer-wise crossover)."""
+        o = self.offsets
+        return [slice(o[i], o[i + 1]) for i in range(len(self.shapes))]
+
+
+def supports_vectorised(net) -> bool:
+    """True for the rate Network (and subclasses that keep its predict)."""
+    from .network import Network
+
+    return isinstance(net, Network) and type(net).predict is Network.predict
+
+
+def population_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Outputs of every individual of ``pop`` (P, D) on x (B, n_in) -> (P, B, n_out)."""
+    if not supports_vectorised(net):
+        return _loop_outputs(net, pop, x)
+    layout = ParamLayout.of(net.params)
+    P, B = pop.shape[0], x.shape[0]
+    widest = max(net.sizes[1:])
+    chunk = max(1, min(P, MAX_ELEMENTS // max(1, B * widest)))
+    x = np.asarray(x, dtype=layout.dtype)
+    out = np.empty((P, B, net.sizes[-1]), dtype=layout.dtype)
+    for start in range(0, P, chunk):
+        out[start:start + chunk] = _vectorised_outputs(net, layout, pop[start:start + chunk], x)
+    return out
+
+
+def _vectorised_outputs(net, layout: ParamLayout, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """One chunk: pop (C, D), x (B, n_in) -> (C, B, n_out)."""
+    C, B = pop.shape[0], x.shape[0]
+    arrays = layout.views(pop)  # [W_0 (C, n_in, n_1), b_0 (C, n_1), W_1 (C, n_1, n_2), ...]
+    h = None
+    for i, layer in enumerate(net.layers):
+        W, b = arrays[2 * i], arrays[2 * i + 1]
+        if i == 0:
+            n_in, n_out = W.shape[1], W.shape[2]
+            W_cat = W.transpose(1, 0, 2).reshape(n_in, C * n_out)  # (n_in, C n_1): side by side
+            a = (x @ W_cat).reshape(B, C, n_out).transpose(1, 0, 2)  # (C, B, n_1)
+        else:
+            a = np.matmul(h, W)  # (C, B, n_l) @ (C, n_l, n_{l+1}) -> (C, B, n_{l+1})
+        a += b[:, None, :]
+        h = layer.activation.f(a)
+    return h
+
+
+def _loop_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Fallback for any network: load each individual, ``net.predict``, restore the net."""
+    params = net.params
+    layout = ParamLayout.of(params)
+    saved = [p.copy() for p in params]
+    try:
+        outs = []
+        for row in pop:
+            layout.load(row, params)
+            outs.append(net.predict(x))  # (B, n_out)
+    finally:
+        for p, s in zip(params, saved):
+            np.copyto(p, s)
+    return np.stack(outs)
+
+
+def loop_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The Python loop over individuals (the fallback), exposed for tests and benchmarks."""
+    return _loop_outputs(net, pop, x)
+
+
+def population_fitness(
+    outputs: np.ndarray, y: np.ndarray, loss: str = "cross_entropy"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-individual mean loss and error rate: outputs (P, B, K), y (B,) or (B, K) -> two (P,).
+
+    Losses follow ``learning_rules.losses`` (stable log-softmax for cross-entropy; half squared
+    error for mse). The error rate is the fraction of argmax mistakes for integer labels
+    (for regression targets it equals the loss). Non-finite outputs give non-finite losses, which
+    the population rules treat as the worst fitness."""
+    P, B, K = outputs.shape
+    with np.errstate(over="ignore", invalid="ignore"):
+        if loss == "cross_entropy":
+            logp = log_softmax(outputs.reshape(P * B, K)).reshape(P, B, K)
+            losses = -logp[:, np.arange(B), y].mean(axis=1)
+        elif loss == "mse":
+            from .losses import one_hot
+
+            t = one_hot(y, K, outputs.dtype) if y.ndim == 1 else y.reshape(B, K)
+            diff = outputs - t
+            losses = 0.5 * (diff * diff).sum(axis=2).mean(axis=1)
+        else:
+            raise ValueError(f"loss: {loss!r} not allowed; allowed: cross_entropy, mse")
+    if y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
+        errors = (outputs.argmax(axis=2) != y[None, :]).mean(axis=1)
+        errors = np.where(np.isfinite(losses), errors, np.inf)
+    else:
+        errors = losses
+    return losses.astype(np.float64), errors.astype(np.float64)

@@ -1,0 +1,115 @@
+"""OpenAI evolution strategies, after Salimans, Ho, Chen, Sidor & Sutskever 2017, "Evolution
+Strategies as a Scalable Alternative to Reinforcement Learning" (arXiv:1703.03864).
+
+The network's parameters theta (D,) are the mean of a Gaussian search distribution. Each
+generation draws n = P / 2 directions eps_j ~ N(0, I) and scores the antithetic pairs
+theta + sigma eps_j and theta - sigma eps_j on the batch (fitness F, minimised). With fitness
+shaping u = centered_rank(F) in [-0.5, 0.5] (Salimans et al.'s rank transform; NaN/inf rank
+worst), the search gradient
+
+    g = 1 / (P sigma) * sum_j (u_j^+ - u_j^-) eps_j           (D,)
+
+estimates the gradient of the smoothed (rank-shaped) loss, and is handed to the same optimizer
+as the credit-assignment rules: theta <- theta + optimizer(g). After each generation the
+network holds the mean theta.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..optimizers import Optimizer, OptimizerState, apply_updates
+from .plausibility import PlausibilityCard
+from .population import PopulationRule
+
+SHAPINGS = ("centered_rank", "zscore")
+
+
+def centered_ranks(fitness: np.ndarray) -> np.ndarray:
+    """(P,) fitness -> ranks scaled to [-0.5, 0.5]; the lowest (best) fitness gets -0.5.
+    Ties are broken by position (stable sort), so +inf entries all rank at the worst end."""
+    P = fitness.shape[0]
+    ranks = np.empty(P, dtype=np.float64)
+    ranks[np.argsort(fitness, kind="stable")] = np.arange(P, dtype=np.float64)
+    return ranks / (P - 1) - 0.5
+
+
+def zscores(fitness: np.ndarray) -> np.ndarray:
+    """(P,) fitness -> (F - mean) / std, with +inf replaced by the worst finite value."""
+    finite = np.isfinite(fitness)
+    if not finite.any():
+        return np.zeros_like(fitness, dtype=np.float64)
+    f = np.where(finite, fitness, fitness[finite].max())
+    std = f.std()
+    return (f - f.mean()) / std if std > 0 else np.zeros_like(f)
+
+
+class EvolutionStrategy(PopulationRule):
+    """OpenAI-ES: antithetic Gaussian perturbations, rank shaping, any optimizer."""
+
+    name = "evolution_strategy"
+    card = PlausibilityCard(
+        no_weight_transport=True,
+        local_errors=False,
+        no_update_locking=True,
+        spiking=False,
+        no_separate_error_phase=True,
+        single_network=False,
+        notes="gradient estimated from scores of perturbed copies; no derivative or feedback path",
+    )
+    conformance_steps = 20  # loss falls >= 25% by ~10 generations; margin x2-3
+
+    def __init__(
+        self,
+        population_size: int = 64,
+        sigma: float = 0.02,
+        shaping: str = "centered_rank",
+        optimizer: Optimizer | None = None,
+        fitness: str = "loss",
+        loss: str = "cross_entropy",
+    ) -> None:
+        super().__init__(population_size, fitness, loss)
+        if population_size % 2:
+            raise ValueError(f"evolution_strategy: population_size {population_size!r} not allowed; "
+                             "must be an even integer >= 2 (antithetic pairs)")
+        if not (math.isfinite(sigma) and sigma > 0.0):
+            raise ValueError(f"evolution_strategy: sigma {sigma!r} not allowed; must be > 0")
+        if shaping not in SHAPINGS:
+            raise ValueError(f"evolution_strategy: shaping {shaping!r} not allowed; allowed: {', '.join(SHAPINGS)}")
+        self.sigma = sigma
+        self.shaping = shaping
+        # the issue's probes: ES wants a larger step than backprop (Adam lr 0.01)
+        self.optimizer = optimizer if optimizer is not None else Optimizer("adam", lr=0.01)
+
+    def init_search(self, net, theta: np.ndarray) -> None:
+        self.opt_state: OptimizerState = self.optimizer.init(net.params)
+        self.eps: np.ndarray | None = None  # (P/2, D), the directions of the current generation
+
+    def ask(self, net) -> np.ndarray:
+        theta = self.layout.flatten(net.params)  # (D,)
+        n = self.population_size // 2
+        self.eps = self.rng.standard_normal((n, theta.size), dtype=np.float32).astype(theta.dtype, copy=False)
+        step = self.eps * theta.dtype.type(self.sigma)  # (n, D)
+        candidates = np.empty((2 * n, theta.size), dtype=theta.dtype)  # (P, D)
+        np.add(theta, step, out=candidates[:n])
+        np.subtract(theta, step, out=candidates[n:])
+        return candidates
+
+    def estimate_gradient(self, fitness: np.ndarray) -> np.ndarray:
+        """The search gradient g (D,) from the fitness (P,) of the last ``ask``'s candidates."""
+        u = centered_ranks(fitness) if self.shaping == "centered_rank" else zscores(fitness)
+        n = self.population_size // 2
+        w = (u[:n] - u[n:]).astype(self.eps.dtype)  # (n,)
+        return (w @ self.eps) / self.eps.dtype.type(self.population_size * self.sigma)  # (D,)
+
+    def tell(self, net, candidates: np.ndarray, fitness: np.ndarray) -> None:
+        grads = self.layout.views(self.estimate_gradient(fitness))  # shaped like net.params
+        params = net.params
+        updates, self.opt_state = self.optimizer.update(grads, self.opt_state, params)
+        apply_updates(params, updates)
+
+    def search_flops(self) -> int:
+        # candidates (2 P D: scale, add/subtract), the weighted sum (P D), the optimizer (~10 D)
+        return 3 * self.population_size * self.layout.size + 10 * self.layout.size

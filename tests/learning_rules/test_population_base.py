@@ -1,0 +1,46 @@
+"""The population-rule base: fitness sanitising, the step's report, hyperparameter errors."""
+
+import numpy as np
+import pytest
+
+from learning_rules.losses import get_loss
+from learning_rules.network import Network
+from learning_rules.rules.evolution_strategy import EvolutionStrategy
+from learning_rules.rules.genetic import Genetic
+from learning_rules.rules.population import sanitize_fitness
+from learning_rules.testing import separable_problem
+
+
+def test_sanitize_makes_every_non_finite_fitness_the_worst():
+    f = sanitize_fitness(np.array([1.0, np.nan, -np.inf, np.inf, 2.0]))
+    assert f.tolist() == [1.0, np.inf, np.inf, np.inf, 2.0]
+
+
+@pytest.mark.parametrize("rule", [Genetic(population_size=6), EvolutionStrategy(population_size=6)])
+def test_step_reports_loss_before_the_generation_and_all_forward_flops(rule):
+    x, y = separable_problem()
+    net = Network([8, 5, 3], np.random.default_rng(0))
+    rule.init(net, np.random.default_rng(1))
+    expected_loss = get_loss("cross_entropy")(net.predict(x[:16]), y[:16])[0]
+    info = rule.step(net, x[:16], y[:16])
+    assert info["loss"] == pytest.approx(expected_loss)
+    # 6 candidates + the network itself, 16 samples each, plus the search's own arithmetic
+    assert info["flops"] == 7 * net.flops(16) + rule.search_flops()
+    assert info["best_fitness"] <= info["mean_fitness"] <= info["worst_fitness"]
+
+
+@pytest.mark.parametrize("cls, kwargs, message", [
+    (Genetic, {"population_size": 1}, "population_size 1 not allowed"),
+    (EvolutionStrategy, {"population_size": 1}, "population_size 1 not allowed"),
+    (EvolutionStrategy, {"population_size": 7}, "population_size 7 not allowed; must be an even"),
+    (Genetic, {"population_size": 8, "elitism": 8}, "elitism 8 not allowed"),
+    (Genetic, {"mutation_scale": -0.1}, "mutation_scale -0.1 not allowed; must be >= 0"),
+    (Genetic, {"selection": "roulette"}, "selection 'roulette' not allowed; allowed: truncation, tournament"),
+    (Genetic, {"crossover": "two_point"}, "crossover 'two_point' not allowed"),
+    (Genetic, {"fitness": "accuracy"}, "fitness 'accuracy' not allowed; allowed: loss, error"),
+    (EvolutionStrategy, {"sigma": 0.0}, "sigma 0.0 not allowed; must be > 0"),
+])
+def test_bad_hyperparameters_give_one_line_errors(cls, kwargs, message):
+    with pytest.raises(ValueError, match=message) as err:
+        cls(**kwargs)
+    assert "\n" not in str(err.value)

@@ -1,0 +1,102 @@
+"""Vectorised population scoring against the loop over individuals, and the flat layout."""
+
+import numpy as np
+import pytest
+
+from learning_rules import population_forward as pf
+from learning_rules.losses import get_loss
+from learning_rules.network import Network
+from learning_rules.population_forward import (ParamLayout, loop_outputs, population_fitness,
+                                               population_outputs, supports_vectorised)
+
+
+def _population(net, P, scale, seed):
+    rng = np.random.default_rng(seed)
+    layout = ParamLayout.of(net.params)
+    theta = layout.flatten(net.params)
+    return (theta + scale * rng.standard_normal((P, theta.size))).astype(layout.dtype)
+
+
+def test_layout_round_trip_and_views():
+    net = Network([5, 4, 3], np.random.default_rng(0))
+    layout = ParamLayout.of(net.params)
+    assert layout.size == 5 * 4 + 4 + 4 * 3 + 3
+    flat = layout.flatten(net.params)
+    for p, v in zip(net.params, layout.views(flat)):
+        assert np.array_equal(p, v)
+    pop = np.stack([flat, 2 * flat])  # (2, D) -> views (2, *shape)
+    assert np.array_equal(layout.views(pop)[2][1], 2 * net.params[2])
+    other = Network([5, 4, 3], np.random.default_rng(1))
+    layout.load(flat, other.params)
+    for p, q in zip(net.params, other.params):
+        assert np.array_equal(p, q)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_vectorised_outputs_match_the_loop(activation):
+    net = Network([7, 6, 5, 4], np.random.default_rng(0), activation=activation, dtype="float64")
+    pop = _population(net, 9, 0.3, 1)
+    x = np.random.default_rng(2).normal(size=(11, 7))
+    vec = population_outputs(net, pop, x)
+    assert vec.shape == (9, 11, 4)
+    np.testing.assert_allclose(vec, loop_outputs(net, pop, x), rtol=1e-12, atol=1e-12)
+
+
+def test_chunking_gives_the_same_outputs(monkeypatch):
+    net = Network([6, 5, 3], np.random.default_rng(0), dtype="float64")
+    pop = _population(net, 10, 0.2, 3)
+    x = np.random.default_rng(4).normal(size=(8, 6))
+    whole = population_outputs(net, pop, x)
+    monkeypatch.setattr(pf, "MAX_ELEMENTS", 8 * 5 * 3)  # 3 individuals per chunk
+    np.testing.assert_allclose(population_outputs(net, pop, x), whole, rtol=1e-12, atol=1e-12)
+
+
+class _DuckNet:
+    """A network that is not the rate Network: only params, predict and flops."""
+
+    def __init__(self, rng):
+        self.W = rng.normal(size=(4, 3)).astype(np.float32)
+        self.b = np.zeros(3, np.float32)
+
+    @property
+    def params(self):
+        return [self.W, self.b]
+
+    def predict(self, x):
+        return np.maximum(x @ self.W + self.b, 0)
+
+    def flops(self, batch=1):
+        return batch * (2 * 4 * 3 + 3)
+
+
+def test_other_networks_fall_back_to_the_loop_and_are_restored():
+    net = _DuckNet(np.random.default_rng(0))
+    assert not supports_vectorised(net)
+    before = [p.copy() for p in net.params]
+    pop = _population(net, 5, 1.0, 1)
+    x = np.random.default_rng(2).normal(size=(6, 4)).astype(np.float32)
+    out = population_outputs(net, pop, x)
+    W, b = ParamLayout.of(net.params).views(pop[3])
+    np.testing.assert_allclose(out[3], np.maximum(x @ W + b, 0), rtol=1e-6)
+    for p, q in zip(net.params, before):
+        assert np.array_equal(p, q)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_fitness_matches_the_loss_of_each_individual(loss):
+    rng = np.random.default_rng(0)
+    outputs = rng.normal(size=(4, 6, 3))
+    y = rng.integers(0, 3, size=6)
+    losses, errors = population_fitness(outputs, y, loss)
+    for p in range(4):
+        assert losses[p] == pytest.approx(get_loss(loss)(outputs[p], y)[0], rel=1e-12)
+        assert errors[p] == pytest.approx(np.mean(outputs[p].argmax(1) != y))
+
+
+def test_non_finite_outputs_give_non_finite_fitness():
+    outputs = np.zeros((3, 2, 2))
+    outputs[1, 0, 0] = np.nan
+    outputs[2, 1, 1] = np.inf
+    losses, errors = population_fitness(outputs, np.array([0, 1]))
+    assert np.isfinite(losses[0]) and not np.isfinite(losses[1:]).any()
+    assert np.isfinite(errors[0]) and not np.isfinite(errors[1:]).any()
