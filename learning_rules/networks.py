@@ -13,6 +13,7 @@ import numpy as np
 
 NETWORK_KINDS: dict[str, str] = {
     "rate": "learning_rules.network:Network",
+    "spiking": "learning_rules.spiking.network:SpikingNetwork",
 }
 
 

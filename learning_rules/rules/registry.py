@@ -19,6 +19,8 @@ ENTRY_POINT_GROUP = "learning_rules.rules"
 _BUILTIN: dict[str, str] = {
     "backprop": "learning_rules.rules.backprop:Backprop",
     "readout_only": "learning_rules.rules.readout_only:ReadoutOnly",
+    "spiking_surrogate": "learning_rules.rules.spiking_surrogate:SpikingSurrogate",
+    "spiking_local": "learning_rules.rules.spiking_local:SpikingLocal",
     "genetic": "learning_rules.rules.genetic:Genetic",
     "evolution_strategy": "learning_rules.rules.evolution_strategy:EvolutionStrategy",
 }
