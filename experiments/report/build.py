@@ -127,9 +127,11 @@ def _save_figures(res, curves, summary, controls, styles, swept) -> list[FigureF
     files = []
     for name, title, make, caption in specs:
         fig = make()
-        if fig is None:
-            continue
         png, svg = out_dir / f"{name}.png", out_dir / f"{name}.svg"
+        if fig is None:  # no data: no figure, and none left over from an earlier report
+            png.unlink(missing_ok=True)
+            svg.unlink(missing_ok=True)
+            continue
         try:
             fig.savefig(png, dpi=PNG_DPI, metadata={"Software": None})
             fig.savefig(svg, metadata={"Date": None})

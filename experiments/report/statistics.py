@@ -18,6 +18,7 @@ counted in their own columns, never dropped silently.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -64,9 +65,11 @@ def hedges_g(a, b) -> float:
 def welch_p(a, b) -> float:
     """Two-sided p-value of Welch's t-test; NaN with fewer than two values on a side."""
     a, b = np.asarray(a, float), np.asarray(b, float)
-    if a.size < 2 or b.size < 2:
-        return math.nan
-    return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+    if a.size < 2 or b.size < 2 or (a.var() == 0 and b.var() == 0):
+        return math.nan  # undefined: no spread to test against
+    with warnings.catch_warnings():  # scipy warns on near-identical samples; the p-value stands
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
 
 
 def holm(pvalues) -> np.ndarray:

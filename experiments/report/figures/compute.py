@@ -14,6 +14,8 @@ def accuracy_vs_compute(metrics: pd.DataFrame, *, controls: dict[str, str] | Non
                         styles: dict[str, Style] | None = None):
     """Two panels: mean test accuracy per epoch against mean cumulative FLOPs and against mean
     cumulative wall time (both log axes; epoch 0, before any compute, is left out)."""
+    if not (metrics["metric"] == "test_accuracy").any():
+        return None
     controls, styles = resolve(metrics, controls, styles)
     fig, axes = new_figure(1, 2, width=9.0, sharey=True)
     for ax, x, xlabel in ((axes[0, 0], "flops", "training compute (FLOPs, log scale)"),
@@ -25,8 +27,8 @@ def accuracy_vs_compute(metrics: pd.DataFrame, *, controls: dict[str, str] | Non
             both = pd.concat({"acc": acc, "cost": cost}, axis=1).dropna()
             both = both[both["cost"] > 0]
             if len(both):
-                ax.plot(both["cost"], both["acc"], marker=styles[label].marker, markersize=3,
-                        label=label, **styles[label].line())
+                ax.plot(both["cost"], both["acc"], marker=styles[label].marker, markersize=3.5,
+                        markevery=max(1, len(both) // 8), label=label, **styles[label].line())
         control_bands(ax, metrics, controls, styles)
         ax.set(xscale="log", xlabel=xlabel)
         ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels of a short log range collide

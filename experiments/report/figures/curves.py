@@ -14,7 +14,9 @@ def learning_curves(metrics: pd.DataFrame, *, controls: dict[str, str] | None = 
     """Two panels: test accuracy (controls as reference bands) and training loss (log scale).
 
     ``metrics`` is ``load_results(dir).metrics`` (one sweep point per label: the report passes each
-    label's best one). Returns the Figure; each rule is one line on each panel."""
+    label's best one). Returns the Figure (None without data); each rule is one line on each panel."""
+    if not (metrics["metric"] == "test_accuracy").any():
+        return None
     controls, styles = resolve(metrics, controls, styles)
     fig, axes = new_figure(1, 2, width=9.0)
     acc_ax, loss_ax = axes[0]

@@ -92,6 +92,14 @@ class DivergingRule(Backprop):
 RULES = {"report_probe": ProbeRule, "report_fails": FailingRule, "report_diverges": DivergingRule}
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 @pytest.fixture(scope="session")
 def report_rules():
     for name, cls in RULES.items():

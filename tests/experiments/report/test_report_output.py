@@ -1,0 +1,92 @@
+"""report.html is self-contained with the summary first; the CLI's one-line errors; provenance."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from experiments.cli import main
+from experiments.report import write_report
+from learning_rules.rules import CONSTRAINTS, get_rule
+
+
+def test_html_is_self_contained_with_summary_first(results_dir):
+    page = (results_dir / "report.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    figures = sorted((results_dir / "figures").glob("*.png"))
+    assert page.count('src="data:image/png;base64,') == len(figures) > 0
+    assert not re.search(r'src="(?!data:)', page)  # nothing loaded from elsewhere
+    first_table = page.index("<table>")
+    assert page.index("<h2>Summary</h2>") < first_table < page.index("<h2>Plausibility")
+    assert "report_fails" in page[first_table:page.index("</table>", first_table)]
+
+
+def test_plausibility_table_shows_each_rules_card(results_dir):
+    md = (results_dir / "report.md").read_text()
+    table = md.split("## Plausibility and cost")[1].split("## Figures")[0]
+    header = next(line for line in table.splitlines() if line.startswith("| rule"))
+    cols = [c.strip() for c in header.strip("|").split(" | ")]
+    rows = {line.strip("|").split(" | ")[0].strip(): [c.strip() for c in line.strip("|").split(" | ")]
+            for line in table.splitlines() if line.startswith("| ") and not line.startswith("| rule")}
+    for label, rule in (("backprop", "backprop"), ("readout_only", "readout_only")):
+        card = get_rule(rule).card
+        for key in CONSTRAINTS:
+            assert rows[label][cols.index(key.replace("_", " "))] == ("yes" if getattr(card, key) else "no")
+    assert rows["linear"][cols.index("notes")].startswith("control: no hidden layer")
+
+
+def test_provenance_from_run_json(results_dir):
+    md = (results_dir / "report.md").read_text()
+    prov = md.split("## Provenance")[1]
+    metas = [json.loads(p.read_text()) for p in (results_dir / "runs").glob("*/run.json")]
+    assert f"- first run started: {min(m['started'] for m in metas)}" in prov
+    assert f"- last run finished: {max(m['finished'] for m in metas)}" in prov
+    assert f"- python: {metas[0]['environment']['python']}" in prov
+    assert f"| numpy | {metas[0]['environment']['packages']['numpy']} |" in prov
+    assert 'name = "report_tiny"' in prov  # the configuration
+
+
+def test_statistics_csv_has_a_row_per_label(results_dir):
+    import pandas as pd
+
+    table = pd.read_csv(results_dir / "statistics.csv")
+    assert sorted(table["label"]) == sorted(["backprop", "readout_only", "linear", "report_probe",
+                                             "report_fails", "report_diverges"])
+    assert {"acc_mean", "acc_ci", "p_holm", "hedges_g", "gain_over_readout", "failed", "diverged"} <= set(table.columns)
+
+
+def test_report_of_a_folder_with_only_failed_runs(make_results):
+    text = """
+[experiment]
+name = "report_all_failed"
+seeds = [0]
+epochs = 1
+[data]
+name = "blobs"
+[model]
+hidden = [4]
+[[rules]]
+name = "report_fails"
+"""
+    root = make_results(text)
+    paths = write_report(root)
+    md = paths[0].read_text()
+    assert "0 ok, 1 failed" in md and "RuntimeError: report test: this rule always fails" in md
+    assert not list((root / "figures").glob("learning_curves.*"))  # nothing to draw: skipped, not empty
+
+
+@pytest.mark.parametrize("make", ["missing", "empty", "other", "no_runs"])
+def test_cli_report_on_a_non_results_folder_is_one_line_and_exit_2(tmp_path, capsys, make):
+    target = tmp_path / "x"
+    if make != "missing":
+        target.mkdir()
+    if make == "other":
+        (target / "notes.txt").write_text("hello")
+    if make == "no_runs":
+        (target / "runs").mkdir()
+        (target / "summary.csv").write_text("run_id,rule,label,seed,status\n")
+    assert main(["report", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
