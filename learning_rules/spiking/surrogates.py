@@ -40,9 +40,14 @@ class Surrogate:
         if not (np.isfinite(self.slope) and self.slope > 0):
             raise ValueError(f"surrogate slope: {self.slope!r} not allowed; must be a finite number > 0")
 
+    def _scaled(self, x: np.ndarray) -> np.ndarray:
+        """k x with |k x| <= 1e6 (clipped before multiplying, so nothing overflows)."""
+        bound = _CLIP / self.slope
+        return self.slope * np.clip(x, -bound, bound)
+
     def grad(self, x: np.ndarray) -> np.ndarray:
         """g(x), elementwise, same shape and dtype as x; in (0, 1]."""
-        kx = np.clip(self.slope * x, -_CLIP, _CLIP)
+        kx = self._scaled(x)
         if self.name == "fast_sigmoid":
             d = 1.0 + np.abs(kx)
             return 1.0 / (d * d)
@@ -54,7 +59,7 @@ class Surrogate:
     def primitive(self, x: np.ndarray) -> np.ndarray:
         """The smooth step whose derivative is exactly ``grad`` (0 at -inf)."""
         k = self.slope
-        kx = np.clip(k * x, -_CLIP, _CLIP)
+        kx = self._scaled(x)
         if self.name == "fast_sigmoid":
             return (kx / (1.0 + np.abs(kx)) + 1.0) / k
         if self.name == "arctan":
