@@ -14,10 +14,11 @@ CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1180px;margin:2em auto;
 padding:0 1.2em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-table{border-collapse:collapse;font-size:.88em;margin:.6em 0;display:block;overflow-x:auto}
+table{border-collapse:collapse;font-size:.84em;margin:.6em 0;display:block;overflow-x:auto}
 th,td{border:1px solid #ddd;padding:.3em .55em;text-align:right;white-space:nowrap}
-th{background:#f3f3f3;position:sticky;top:0}td:first-child,th:first-child{text-align:left}
-td.notes{text-align:left;white-space:normal;min-width:18em}
+th{background:#f3f3f3;white-space:normal;vertical-align:bottom;min-width:4.5em}td:first-child,th:first-child{text-align:left}
+td.notes,th.notes{text-align:left;white-space:normal;min-width:18em}
+td.yes{background:#e5f1e8!important;text-align:center}td.no{color:#999;text-align:center}
 tr:nth-child(even) td{background:#fafafa}figure{margin:1.2em 0}
 figure img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.92em}
 pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}ul.notes{font-size:.9em;color:#444}
@@ -27,13 +28,21 @@ pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}ul.notes{fon
 def html_table(df: pd.DataFrame) -> str:
     if df.empty:
         return ""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    wide = ("notes", "reason")
+    head = "".join(f'<th class="notes">{html.escape(str(c))}</th>' if c in wide else f"<th>{html.escape(str(c))}</th>"
+                   for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
-        cells = "".join(f'<td class="notes">{html.escape(str(v))}</td>' if col in ("notes", "reason")
-                        else f"<td>{html.escape(str(v))}</td>" for col, v in zip(df.columns, row))
+        cells = "".join(_td(col, v) for col, v in zip(df.columns, row))
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _td(column: str, value) -> str:
+    """A cell; free text wraps ('notes'), plausibility answers are shaded ('yes'/'no')."""
+    cls = "notes" if column in ("notes", "reason") else (value if value in ("yes", "no") else "")
+    attr = f' class="{cls}"' if cls else ""
+    return f"<td{attr}>{html.escape(str(value))}</td>"
 
 
 def _img(path: Path, alt: str) -> str:

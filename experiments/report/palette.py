@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-#: Paul Tol's "muted" scheme (colour-blind safe, distinct on screen and in print)
-TOL_MUTED = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
-             "#DDCC77", "#CC6677", "#882255", "#AA4499")
+#: Paul Tol's "muted" scheme (colour-blind safe, distinct on screen and in print), reordered so
+#: the two light colours (cyan, sand), weakest as thin lines on white, come last
+TOL_MUTED = ("#332288", "#117733", "#CC6677", "#44AA99", "#882255",
+             "#999933", "#AA4499", "#88CCEE", "#DDCC77")
 LINESTYLES = ("-", "--", "-.", ":")
 MARKERS = ("o", "s", "^", "D")
 #: neutral styles of the two controls (grey dashed: readout_only; black dotted: linear model)

@@ -59,7 +59,7 @@ def control_bands(ax, frame: pd.DataFrame, controls: dict[str, str], styles: dic
         st = styles[label]
         span, line = (ax.axhspan, ax.axhline) if horizontal else (ax.axvspan, ax.axvline)
         if math.isfinite(half):
-            span(mean - half, mean + half, color=st.color, alpha=0.12, lw=0)
+            span(mean - half, mean + half, color=st.color, alpha=0.10, lw=0, zorder=0)
         line(mean, color=st.color, linestyle=st.linestyle, lw=1.3,
              label=f"{label} ({CONTROL_NAMES[controls[label]]}, final)")
         drawn += 1
