@@ -13,6 +13,7 @@ import numpy as np
 
 NETWORK_KINDS: dict[str, str] = {
     "rate": "learning_rules.network:Network",
+    "forward_forward": "learning_rules.forward_forward_network:ForwardForwardNetwork",
     "spiking": "learning_rules.spiking.network:SpikingNetwork",
 }
 

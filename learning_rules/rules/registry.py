@@ -19,6 +19,9 @@ ENTRY_POINT_GROUP = "learning_rules.rules"
 _BUILTIN: dict[str, str] = {
     "backprop": "learning_rules.rules.backprop:Backprop",
     "readout_only": "learning_rules.rules.readout_only:ReadoutOnly",
+    "local_random_classifier": "learning_rules.rules.local_random_classifier:LocalRandomClassifier",
+    "local_learned_classifier": "learning_rules.rules.local_learned_classifier:LocalLearnedClassifier",
+    "forward_forward": "learning_rules.rules.forward_forward:ForwardForward",
     "spiking_surrogate": "learning_rules.rules.spiking_surrogate:SpikingSurrogate",
     "spiking_local": "learning_rules.rules.spiking_local:SpikingLocal",
     "genetic": "learning_rules.rules.genetic:Genetic",

@@ -1,0 +1,126 @@
+"""The forward-forward algorithm (Hinton 2022, "The Forward-Forward Algorithm: Some Preliminary
+Investigations", arXiv:2212.13345), supervised version, on the ``forward_forward`` network kind
+(see ``learning_rules.forward_forward_network``).
+
+Positive data: the sample with its true label appended as a one-hot code, [x, onehot(y)].
+Negative data: the same sample with a wrong label appended, [x, onehot(y')], where
+y' = (y + r) mod K with r drawn uniformly from {1, ..., K-1} by the rule's generator (so y' is
+uniform over the wrong labels). Each hidden layer l sees the normalised output of the layer
+below and has goodness G_l = mean_j h_lj^2; it is trained alone by the logistic loss
+
+    L_l = mean_pos softplus(-(G_l - theta)) + mean_neg softplus(G_l - theta),
+    delta_l = dL_l/dG_l * (2 h_l / n_l) * f'(a_l),    dW_l = u_l^T delta_l,
+
+(u_l its input; no gradient passes through the normalisation or to any other layer). All layers
+learn at once from one forward pass of the positive and negative rows, so no layer waits for
+another. Classification: the label with the highest goodness accumulated over the hidden layers
+(``net.predict``). The output layer is a linear softmax readout of the last hidden layer's
+normalised activity on a *neutral*-label pass (every code entry 1/K), trained by its own delta
+rule, dW_L = u_L^T e (the paper's one-pass alternative); it never sends an error down.
+
+``loss`` in the step's dict is sum_l L_l; ``ff_loss/l``, ``goodness_gap/l`` (mean positive minus
+mean negative goodness) and ``readout_loss`` are logged beside it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..forward_forward_network import ForwardForwardNetwork, goodness
+from ..losses import cross_entropy
+from ..optimizers import Optimizer, OptimizerState, apply_updates
+from .base import LearningRule
+from .plausibility import PlausibilityCard
+
+
+def _sigmoid(m: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * m))  # stable for any finite m
+
+
+class ForwardForward(LearningRule):
+    """Layer-wise goodness learning with label-embedded positive and negative data."""
+
+    name = "forward_forward"
+    update_dependency = "local"
+    conformance_steps = 150
+    card = PlausibilityCard(
+        no_weight_transport=True,
+        local_errors=True,
+        no_update_locking=True,
+        spiking=False,
+        no_separate_error_phase=True,
+        single_network=True,
+        notes="needs negative data (a wrong label) and K forward passes to classify",
+    )
+
+    def __init__(self, optimizer: Optimizer | None = None, threshold: float = 2.0) -> None:
+        if isinstance(threshold, bool) or not (isinstance(threshold, (int, float)) and np.isfinite(threshold)
+                                               and threshold > 0):
+            raise ValueError(f"forward_forward: threshold {threshold!r} not allowed; allowed: a finite number > 0")
+        self.optimizer = optimizer if optimizer is not None else Optimizer()
+        self.threshold = threshold
+
+    @classmethod
+    def example_network(cls, sizes: list[int], rng: np.random.Generator):
+        return ForwardForwardNetwork(sizes, rng)
+
+    def init(self, net, rng: np.random.Generator) -> None:
+        if not isinstance(net, ForwardForwardNetwork):
+            raise ValueError(f"forward_forward: network {type(net).__name__} not allowed; "
+                             "allowed: the 'forward_forward' network kind ([model] kind = \"forward_forward\")")
+        self.rng = rng
+        self.opt_state: OptimizerState = self.optimizer.init(net.params)
+
+    def step(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        B, K = x.shape[0], net.n_labels
+        wrong = (y + self.rng.integers(1, K, size=B)) % K                   # (B,) never y
+        codes = np.concatenate([net.one_hot(y), net.one_hot(wrong), net.neutral(B)])  # (3B, K)
+        out, trace = net.forward(np.concatenate([x, x, x]), codes=codes)   # rows: pos | neg | neutral
+        sign = np.concatenate([np.ones(B), -np.ones(B)]).astype(net.dtype)  # (2B,) +1 pos, -1 neg
+        grads: list[np.ndarray | None] = []
+        info: dict[str, float] = {}
+        total = 0.0
+        for l, lt in enumerate(trace.layers[:-1]):
+            h = lt.activated[: 2 * B]                                       # (2B, n_l)
+            g = goodness(h)                                                 # (2B,)
+            margin = sign * (g - self.threshold)                            # > 0 when right
+            loss_l = float(np.logaddexp(0.0, -margin).mean() * 2)           # mean pos + mean neg
+            dg = -sign * _sigmoid(-margin) / B                              # dL_l/dG (2B,)
+            delta = (dg[:, None] * (2.0 / h.shape[1]) * h) * lt.derivative()[: 2 * B]  # (2B, n_l)
+            grads += [lt.input[: 2 * B].T @ delta, delta.sum(axis=0)]
+            total += loss_l
+            info[f"ff_loss/{l}"] = loss_l
+            info[f"goodness_gap/{l}"] = float(g[:B].mean() - g[B:].mean())
+        readout_loss, e = cross_entropy(out[2 * B:], y)                     # neutral rows; e (B, K)
+        last = trace.layers[-1]
+        grads += [last.input[2 * B:].T @ e, e.sum(axis=0)]
+        params = net.params
+        updates, self.opt_state = self.optimizer.update(grads, self.opt_state, params)
+        apply_updates(params, updates)
+        info.update(loss=total, readout_loss=readout_loss, flops=float(self.step_flops(net, B)))
+        return info
+
+    def step_flops(self, net, batch: int) -> int:
+        """Forward pass of 3B rows (with goodness and normalisation, ~5 per hidden unit), the
+        goodness gradient (~4 per unit on 2B rows), the weight gradients of the hidden layers on
+        2B rows and of the readout on B rows."""
+        B = batch
+        hidden = net.layers[:-1]
+        forward = 3 * B * sum(2 * l.n_in * l.n_out + 2 * l.n_out for l in net.layers)
+        forward += 3 * B * sum(5 * l.n_out for l in hidden)
+        local = 2 * B * sum(4 * l.n_out for l in hidden)
+        weight = sum(2 * 2 * B * l.n_in * l.n_out + 2 * B * l.n_out for l in hidden)
+        last = net.layers[-1]
+        weight += 2 * B * last.n_in * last.n_out + B * last.n_out
+        return int(forward + local + weight)
+
+    def layer_diagnostics(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        """``readout_accuracy/l``: for hidden layer l, the accuracy of classifying by that layer's
+        goodness alone; for the output layer, of the neutral-label softmax readout."""
+        if y.ndim != 1:
+            return {}
+        result = {f"readout_accuracy/{l}": float((g.argmax(1) == y).mean())
+                  for l, g in enumerate(net.label_goodness(x))}
+        out, _ = net.forward(x)
+        result[f"readout_accuracy/{len(net.layers) - 1}"] = float((out.argmax(1) == y).mean())
+        return result
