@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import matplotlib
 
-matplotlib.use("Agg")  # files only: the report never opens a window
+if "matplotlib.pyplot" not in sys.modules:
+    # files only: the report never opens a window; a session that already chose a backend
+    # (a notebook's inline one) keeps it
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 

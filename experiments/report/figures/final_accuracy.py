@@ -47,7 +47,8 @@ def final_accuracy(summary: pd.DataFrame, *, controls: dict[str, str] | None = N
     control_bands(ax, summary, controls, styles, horizontal=False)
     ax.set_yticks(range(len(labels)), ticks)
     ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.set(xlabel="final test accuracy (points: seeds; bar: mean, 95% CI; x: diverged)",
+    diverged = "; x: diverged, at its last accuracy" if (summary["status"] == "diverged").any() else ""
+    ax.set(xlabel=f"final test accuracy (points: seeds; bar: mean, 95% CI{diverged})",
            title="Final test accuracy per rule")
     percent_axis(ax, "x")
     ax.grid(axis="y", visible=False)

@@ -21,17 +21,22 @@ def sweeps(summary: pd.DataFrame, *, controls=None, styles=None):
     ok = summary[summary["status"] == "complete"]
     fig, axes = new_figure(1, len(columns), width=max(7.0, 4.2 * len(columns) + 1.5), sharey=True)
     for ax, col in zip(axes[0], columns):
+        numeric = pd.api.types.is_numeric_dtype(summary[col]) and not pd.api.types.is_bool_dtype(summary[col])
+        categories = sorted(summary[col].dropna().unique(), key=str)
         for label in [*sorted(set(summary["label"]) - set(controls)), *sorted(controls)]:
             rows = _held_at_best(ok[ok["label"] == label], col, sweep_columns(summary))
             if rows.empty:
                 continue
             pts = [(v, *mean_ci(g["test_accuracy"])) for v, g in rows.groupby(col)]
-            x, mean, half = (np.array([p[i] for p in pts], dtype=float) for i in range(3))
+            # numbers on a numeric axis; anything else (names, lists) at category positions
+            x = np.array([p[0] if numeric else categories.index(p[0]) for p in pts], dtype=float)
+            mean, half = (np.array([p[i] for p in pts], dtype=float) for i in (1, 2))
             st = styles[label]
             ax.errorbar(x, mean, yerr=np.nan_to_num(half), marker=st.marker, markersize=4, capsize=3,
                         label=label, lw=1.2 if label in controls else 1.6, **st.line())
-        numeric = pd.api.types.is_numeric_dtype(summary[col])
-        if numeric and (summary[col] > 0).all() and summary[col].max() / summary[col].min() >= 3:
+        if not numeric:
+            ax.set_xticks(range(len(categories)), [str(c) for c in categories])
+        elif (summary[col] > 0).all() and summary[col].max() / summary[col].min() >= 3:
             ax.set_xscale("log")
         ax.set(xlabel=f"{col} (swept)")
         percent_axis(ax)

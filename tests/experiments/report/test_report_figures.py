@@ -165,6 +165,7 @@ def test_sweep_figure_one_line_per_rule_one_point_per_value(make_results):
     text = """
 [experiment]
 name = "report_sweep"
+target_accuracy = 0.5
 seeds = [0, 1]
 epochs = 2
 batch_size = 64
@@ -195,4 +196,21 @@ name = "readout_only"
     np.testing.assert_allclose(lines["backprop"].get_ydata(), means.to_numpy())
     paths = write_report(root)
     assert root / "figures" / "sweeps.svg" in paths
-    assert "best sweep point" in (root / "report.md").read_text()
+    md = (root / "report.md").read_text()
+    assert "best sweep point" in md
+    assert "Target accuracy: the experiment's target_accuracy, 50.00%" in md  # [experiment] target_accuracy
+
+
+def test_sweep_over_names_uses_category_positions():
+    import pandas as pd
+
+    rows = [{"run_id": f"{lab}-{act}-{s}", "rule": lab, "label": lab, "seed": s, "status": "complete",
+             "model.activation": act, "test_accuracy": acc + 0.01 * s}
+            for lab, base in (("backprop", 0.6), ("readout_only", 0.3))
+            for act, acc in (("tanh", base), ("relu", base + 0.05)) for s in range(2)]
+    fig = F.sweeps(pd.DataFrame(rows))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["relu", "tanh"]
+    line = next(c.lines[0] for c in ax.containers if c.get_label() == "backprop")
+    np.testing.assert_allclose(line.get_xdata(), [0, 1])
+    np.testing.assert_allclose(line.get_ydata(), [0.655, 0.605])
