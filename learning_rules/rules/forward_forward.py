@@ -37,6 +37,20 @@ def _sigmoid(m: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * m))  # stable for any finite m
 
 
+def goodness_loss(h: np.ndarray, derivative: np.ndarray, sign: np.ndarray, threshold: float):
+    """One layer's forward-forward loss and its error signal dL/da.
+
+    h (2B, n): activities of B positive rows then B negative rows; derivative (2B, n): f'(a);
+    sign (2B,): +1 positive, -1 negative. Returns (L, delta (2B, n)) with
+    L = mean_pos softplus(threshold - G) + mean_neg softplus(G - threshold).
+    """
+    B = h.shape[0] // 2
+    margin = sign * (goodness(h) - threshold)                     # (2B,) > 0 when classified right
+    loss = float(np.logaddexp(0.0, -margin).sum() / B)             # softplus, stable
+    dg = -sign * _sigmoid(-margin) / B                             # dL/dG (2B,)
+    return loss, (dg[:, None] * (2.0 / h.shape[1]) * h) * derivative
+
+
 class ForwardForward(LearningRule):
     """Layer-wise goodness learning with label-embedded positive and negative data."""
 
@@ -82,12 +96,9 @@ class ForwardForward(LearningRule):
         total = 0.0
         for l, lt in enumerate(trace.layers[:-1]):
             h = lt.activated[: 2 * B]                                       # (2B, n_l)
+            loss_l, delta = goodness_loss(h, lt.derivative()[: 2 * B], sign, self.threshold)
             g = goodness(h)                                                 # (2B,)
-            margin = sign * (g - self.threshold)                            # > 0 when right
-            loss_l = float(np.logaddexp(0.0, -margin).mean() * 2)           # mean pos + mean neg
-            dg = -sign * _sigmoid(-margin) / B                              # dL_l/dG (2B,)
-            delta = (dg[:, None] * (2.0 / h.shape[1]) * h) * lt.derivative()[: 2 * B]  # (2B, n_l)
-            grads += [lt.input[: 2 * B].T @ delta, delta.sum(axis=0)]
+            grads += [lt.input[: 2 * B].T @ delta, delta.sum(axis=0)]       # (n_in, n_l), (n_l,)
             total += loss_l
             info[f"ff_loss/{l}"] = loss_l
             info[f"goodness_gap/{l}"] = float(g[:B].mean() - g[B:].mean())

@@ -1,0 +1,136 @@
+"""Forward-forward: the goodness loss against finite differences, the network kind's label
+embedding, normalisation and prediction, negative data, learning, and bad values."""
+
+import numpy as np
+import pytest
+
+from learning_rules import Network, Optimizer
+from learning_rules.forward_forward_network import ForwardForwardNetwork, goodness, normalise
+from learning_rules.networks import make_network
+from learning_rules.rules.forward_forward import ForwardForward, goodness_loss
+from learning_rules.testing import separable_problem
+
+
+def test_goodness_loss_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    u = rng.normal(size=(8, 5))                 # 4 positive rows, then 4 negative rows
+    W = rng.normal(size=(5, 6))
+    sign = np.repeat([1.0, -1.0], 4)
+
+    def loss(W):
+        a = u @ W
+        return goodness_loss(np.tanh(a), 1 - np.tanh(a) ** 2, sign, 0.7)
+
+    value, delta = loss(W)
+    grad = u.T @ delta
+    numeric = np.zeros_like(W)
+    for idx in np.ndindex(W.shape):
+        d = np.zeros_like(W)
+        d[idx] = 1e-6
+        numeric[idx] = (loss(W + d)[0] - loss(W - d)[0]) / 2e-6
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-9)
+    g = goodness(np.tanh(u @ W))
+    expected = np.mean(np.log1p(np.exp(0.7 - g[:4]))) + np.mean(np.log1p(np.exp(g[4:] - 0.7)))
+    assert value == pytest.approx(expected)
+
+
+def test_goodness_loss_is_finite_for_huge_goodness():
+    h = np.full((2, 3), 1e4)
+    loss, delta = goodness_loss(h, np.ones_like(h), np.array([1.0, -1.0]), 2.0)
+    assert np.isfinite(loss) and np.all(np.isfinite(delta)) and loss > 1e7
+
+
+def _net(seed=0, **kw):
+    return ForwardForwardNetwork([8, 12, 10, 3], np.random.default_rng(seed), dtype="float64", **kw)
+
+
+def test_label_is_appended_and_hidden_inputs_are_normalised():
+    net = _net(label_scale=2.0)
+    x = np.random.default_rng(1).normal(size=(5, 8))
+    assert net.layers[0].W.shape == (11, 12) and net.n_features == 8
+    _, trace = net.forward(x, codes=net.one_hot(np.array([0, 1, 2, 0, 1])))
+    np.testing.assert_array_equal(trace.layers[0].input[:, :8], x)
+    np.testing.assert_array_equal(trace.layers[0].input[:, 8:], 2.0 * net.one_hot(np.array([0, 1, 2, 0, 1])))
+    rms = np.sqrt((trace.layers[1].input ** 2).mean(axis=1))
+    np.testing.assert_allclose(rms, 1.0, rtol=1e-5)  # the goodness of layer 0 is not passed on
+    _, neutral = net.forward(x)
+    np.testing.assert_allclose(neutral.layers[0].input[:, 8:], 2.0 / 3)
+
+
+def test_predict_is_goodness_accumulated_per_label():
+    net = _net()
+    x = np.random.default_rng(2).normal(size=(7, 8))
+    scores = net.predict(x)
+    assert scores.shape == (7, 3)
+    for k in range(3):  # oracle: one forward pass per label, goodness summed over hidden layers
+        _, trace = net.forward(x, codes=net.one_hot(np.full(7, k)))
+        expected = sum(goodness(lt.activated) for lt in trace.layers[:-1])
+        np.testing.assert_allclose(scores[:, k], expected, rtol=1e-10)
+
+
+def test_normalise_keeps_zero_rows_finite():
+    out = normalise(np.zeros((2, 4)))
+    assert np.all(out == 0)
+
+
+def test_negative_labels_are_wrong_and_drawn_from_the_rules_generator():
+    net = _net()
+    rule = ForwardForward(optimizer=Optimizer(lr=0.01))
+    rule.init(net, np.random.default_rng(3))
+    x, y = separable_problem(0, dtype=np.float64)
+    seen = []
+    original = net.forward
+
+    def spy(xx, train=False, rng=None, codes=None):
+        seen.append(codes)
+        return original(xx, train, rng, codes)
+
+    net.forward = spy
+    rule.step(net, x[:32], y[:32])
+    codes = seen[0]
+    pos, neg, neutral = codes[:32].argmax(1), codes[32:64].argmax(1), codes[64:]
+    np.testing.assert_array_equal(pos, y[:32])
+    assert np.all(neg != y[:32]) and len(set(neg.tolist())) > 1
+    np.testing.assert_allclose(neutral, 1 / 3)
+    expected = (y[:32] + np.random.default_rng(3).integers(1, 3, size=32)) % 3
+    np.testing.assert_array_equal(neg, expected)
+
+
+def test_learns_to_separate_positive_from_negative_and_classify():
+    x, y = separable_problem(4, dtype=np.float64)
+    net = _net(4)
+    rule = ForwardForward(optimizer=Optimizer(lr=0.01))
+    rule.init(net, np.random.default_rng(5))
+    first = rule.step(net, x[:32], y[:32])
+    for t in range(150):
+        info = rule.step(net, x[(32 * t) % 96:][:32], y[(32 * t) % 96:][:32])
+    assert info["loss"] < 0.5 * first["loss"]
+    for l in (0, 1):  # positive rows now have clearly higher goodness than negative ones
+        assert abs(first[f"goodness_gap/{l}"]) < 0.1 and info[f"goodness_gap/{l}"] > 0.3
+    assert np.mean(net.predict(x).argmax(1) == y) > 0.95
+    diag = rule.layer_diagnostics(net, x, y)
+    assert set(diag) == {"readout_accuracy/0", "readout_accuracy/1", "readout_accuracy/2"}
+    assert diag["readout_accuracy/0"] == np.mean(net.label_goodness(x)[0].argmax(1) == y) > 0.9
+    assert diag["readout_accuracy/2"] > 0.9  # the neutral-label softmax readout learned too
+
+
+def test_step_flops_cover_three_passes():
+    net = _net()
+    rule = ForwardForward()
+    rule.init(net, np.random.default_rng(0))
+    x, y = separable_problem(0, dtype=np.float64)
+    forward = sum(2 * l.n_in * l.n_out for l in net.layers) * 32
+    assert rule.step(net, x[:32], y[:32])["flops"] > 3 * forward
+
+
+def test_rejects_a_rate_network_and_bad_values():
+    with pytest.raises(ValueError, match="forward_forward: network Network not allowed; allowed: the 'forward_forward'"):
+        ForwardForward().init(Network([8, 4, 3], np.random.default_rng(0)), np.random.default_rng(0))
+    for bad in (0.0, -2.0, float("inf"), "x"):
+        with pytest.raises(ValueError, match=r"forward_forward: threshold .* not allowed; allowed: a finite number > 0"):
+            ForwardForward(threshold=bad)
+    with pytest.raises(ValueError, match="label_scale 0 not allowed"):
+        _net(label_scale=0)
+    with pytest.raises(ValueError, match="at least one hidden layer"):
+        make_network("forward_forward", [8, 3], np.random.default_rng(0))
+    assert isinstance(make_network("forward_forward", [8, 5, 3], np.random.default_rng(0)), ForwardForwardNetwork)
