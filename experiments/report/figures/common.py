@@ -75,8 +75,9 @@ def ordered_labels(labels, controls: dict[str, str]) -> list[str]:
     return sorted(set(labels) - set(controls))
 
 
-def legend_outside(fig, axes) -> None:
-    """One legend for the figure, right of the plots, so it never covers data."""
+def legend_outside(fig, axes, where: str = "right upper", ncols: int = 1) -> None:
+    """One legend for the figure, outside the plots (right, or e.g. 'lower center'), so it never
+    covers data."""
     handles, labels, seen = [], [], set()
     for ax in axes.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
@@ -86,7 +87,7 @@ def legend_outside(fig, axes) -> None:
                 labels.append(lab)
     if handles:
         with plt.rc_context(RC):
-            fig.legend(handles, labels, loc="outside right upper", frameon=False)
+            fig.legend(handles, labels, loc=f"outside {where}", ncols=ncols, frameon=False)
 
 
 def percent_axis(ax, axis: str = "y") -> None:

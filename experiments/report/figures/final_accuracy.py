@@ -24,7 +24,7 @@ def final_accuracy(summary: pd.DataFrame, *, controls: dict[str, str] | None = N
     means = {lab: mean_ci(summary.loc[(summary["label"] == lab) & (summary["status"] == "complete"), column])
              for lab in labels}
     labels.sort(key=lambda lab: (-np.nan_to_num(means[lab][0], nan=-1.0), lab))
-    fig, axes = new_figure(1, 1, width=8.0, height=max(2.4, 0.45 * len(labels) + 1.2))
+    fig, axes = new_figure(1, 1, width=7.5, height=max(2.6, 0.45 * len(labels) + 1.6))
     ax = axes[0, 0]
     ticks = []
     for i, lab in enumerate(labels):
@@ -52,5 +52,5 @@ def final_accuracy(summary: pd.DataFrame, *, controls: dict[str, str] | None = N
            title="Final test accuracy per rule")
     percent_axis(ax, "x")
     ax.grid(axis="y", visible=False)
-    legend_outside(fig, axes)
+    legend_outside(fig, axes, where="lower center", ncols=2)  # below: the rule names need the width
     return fig

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..palette import Style
 from ..statistics import epoch_curves
 from .common import BAND_ALPHA, epoch_axis, legend_outside, new_figure, resolve
 
