@@ -89,28 +89,47 @@ class LIFState:
 
 
 def lif_step(lif: LIF, state: LIFState, c: np.ndarray,
-             spike_fn: Callable[[np.ndarray], np.ndarray] = heaviside):
+             spike_fn: Callable[[np.ndarray], np.ndarray] = heaviside,
+             v_out: np.ndarray | None = None, s_out: np.ndarray | None = None):
     """Advance ``state`` one step in place under input current c (B, n).
 
     Returns (v (B, n) membrane before the spike, s (B, n) spikes, active (B, n) 1 where not
-    refractory, or None). ``spike_fn`` replaces H (tests use a smooth step)."""
+    refractory, or None), written into ``v_out`` / ``s_out`` when given (no temporaries on the
+    hot path). ``spike_fn`` replaces H (tests use a smooth step)."""
     if lif.alpha > 0:
         state.I *= lif.alpha
         state.I += c
         current = state.I
     else:
         current = c
-    v = lif.beta * state.u + current
+    v = np.multiply(state.u, lif.beta, out=v_out)
+    v += current
     active = None
     if state.ref is not None:
-        active = (state.ref == 0).astype(v.dtype)
-        v = active * v + (1 - active) * state.u  # held while refractory
-    s = spike_fn(v - lif.threshold)
+        held = state.ref > 0
+        np.copyto(v, state.u, where=held)  # held while refractory
+        active = (~held).astype(v.dtype)
+    if spike_fn is heaviside:
+        fired = v >= lif.threshold
+        if s_out is None:
+            s = fired.astype(v.dtype)
+        else:
+            np.copyto(s_out, fired)
+            s = s_out
+    else:
+        s = spike_fn(v - lif.threshold)
+        if s_out is not None:
+            s_out[...] = s
+            s = s_out
     if active is not None:
-        s = s * active
-        fired = s >= 0.5
-        state.ref = np.where(fired, lif.refractory, np.maximum(state.ref - 1, 0)).astype(np.int32)
-    state.u = v - lif.threshold * s if lif.reset == "subtract" else v * (1 - s)
+        s *= active
+        state.ref = np.where(s >= 0.5, lif.refractory, np.maximum(state.ref - 1, 0)).astype(np.int32)
+    if lif.reset == "subtract":
+        np.multiply(s, lif.threshold, out=state.u)
+        np.subtract(v, state.u, out=state.u)
+    else:
+        np.subtract(1, s, out=state.u)
+        state.u *= v
     return v, s, active
 
 
@@ -128,13 +147,15 @@ def simulate(lif: LIF, currents: np.ndarray, steps: int, record: bool = True,
         S = np.empty((steps, B, n), currents.dtype)
         A = np.empty((steps, B, n), currents.dtype) if lif.refractory else None
     count = np.zeros((B, n), currents.dtype)
+    v_buf, s_buf = (None, None) if record else (np.empty((B, n), currents.dtype), np.empty((B, n), currents.dtype))
     for t in range(steps):
-        v, s, active = lif_step(lif, state, currents if static else currents[t], spike_fn)
-        if record:
-            V[t], S[t] = v, s
+        c = currents if static else currents[t]
+        if record:  # the step writes straight into the records
+            _, _, active = lif_step(lif, state, c, spike_fn, V[t], S[t])
             if A is not None:
                 A[t] = active
         else:
+            _, s, _ = lif_step(lif, state, c, spike_fn, v_buf, s_buf)
             count += s
     if record:
         return {"v": V, "s": S, "active": A}
