@@ -116,8 +116,8 @@ class SpikingLocal(LearningRule):
                     elig[l].psi = psi if active is None else psi * active
                 counts[l] += s
                 h = s
-            if leaky:
-                readout.advance(h)
+            if leaky:  # h: the last LIF layer's spikes, or the input itself without hidden layers
+                readout.advance(x if h is None else h)
             if t < first:
                 continue
             scores = self._scores(net, readout, counts, t)  # (B, K) the output so far

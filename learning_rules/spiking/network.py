@@ -172,7 +172,8 @@ class SpikingNetwork:
                 events = events + count.sum(axis=1) * self.layers[l + 1].n_out
             h = S
         if self.readout == "leaky":
-            r = np.tensordot(self.readout_weights(), h, axes=(0, 0))  # (B, n_last)
+            # (B, n_last); a constant input (no LIF layer, direct current) is its own average
+            r = h if h.ndim == 2 else np.tensordot(self.readout_weights(), h, axes=(0, 0))
             out = r @ self.layers[-1].W + self.layers[-1].b
             records.append(LayerTrace(r, out, out, out, _LINEAR))
         else:

@@ -100,3 +100,21 @@ def test_copy_is_independent():
     twin = net.copy()
     twin.params[0][:] = 0
     assert np.any(net.params[0] != 0)
+
+
+@pytest.mark.parametrize("encoding", ["current", "latency"])
+def test_no_hidden_layer_is_a_linear_readout_of_the_encoded_input(encoding):
+    from learning_rules.rules.spiking_local import SpikingLocal
+    from learning_rules.rules.spiking_surrogate import SpikingSurrogate
+
+    net = SpikingNetwork([6, 3], np.random.default_rng(0), steps=5, encoding=encoding)
+    x = np.random.default_rng(1).uniform(0, 1, size=(4, 6)).astype(np.float32)
+    out, _ = net.forward(x)
+    if encoding == "current":
+        r = x
+    else:  # the time-weighted average of the input spikes
+        r = np.tensordot(net.readout_weights(), net.encode(x, False, None), axes=(0, 0))
+    np.testing.assert_allclose(out, r @ net.layers[0].W + net.layers[0].b, rtol=1e-5)
+    for rule in (SpikingSurrogate(), SpikingLocal()):
+        rule.init(net, np.random.default_rng(2))
+        assert np.isfinite(rule.step(net, x, np.array([0, 1, 2, 0]))["loss"])
