@@ -137,6 +137,7 @@ def _save_figures(res, curves, summary, controls, styles, swept) -> list[FigureF
             continue
         try:
             fig.savefig(png, dpi=PNG_DPI, metadata={"Software": None})
+            fig.set_layout_engine("none")  # keep the layout just computed: the SVG need not redo it
             fig.savefig(svg, metadata={"Date": None})
         finally:
             plt.close(fig)

@@ -85,8 +85,8 @@ def summary_table(stats: pd.DataFrame, reference: str | None) -> pd.DataFrame:
 
 
 def _reached(r, text: str, counts: bool = True) -> str:
-    if not r["complete"]:
-        return DASH
+    if not r["complete"] or not math.isfinite(r["target"]):
+        return DASH  # nothing ran to the end, or no target to reach
     if not r["reached"]:
         return "not reached"
     return f"{text} ({r['reached']}/{r['complete']})" if counts else text

@@ -20,7 +20,8 @@ def final_accuracy(summary: pd.DataFrame, *, controls: dict[str, str] | None = N
     the mean as a bar with its 95% t-interval; the controls as vertical reference bands.
     The tick label counts the runs by status, so failed runs (which have no accuracy) show too."""
     controls, styles = resolve(summary, controls, styles)
-    labels = ordered_labels(summary["label"].unique(), controls)
+    # an experiment of controls alone shows them as rows; otherwise they are the reference bands
+    labels = ordered_labels(summary["label"].unique(), controls) or sorted(controls)
     means = {lab: mean_ci(summary.loc[(summary["label"] == lab) & (summary["status"] == "complete"), column])
              for lab in labels}
     labels.sort(key=lambda lab: (-np.nan_to_num(means[lab][0], nan=-1.0), lab))

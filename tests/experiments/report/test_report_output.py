@@ -90,3 +90,40 @@ def test_cli_report_on_a_non_results_folder_is_one_line_and_exit_2(tmp_path, cap
     assert main(["report", str(target)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_without_backprop_the_tests_and_target_are_undefined_not_invented(make_results):
+    text = """
+[experiment]
+name = "report_no_reference"
+seeds = [0, 1]
+epochs = 2
+[data]
+name = "blobs"
+[model]
+hidden = [4]
+[[rules]]
+name = "readout_only"
+[[rules]]
+name = "backprop"
+label = "linear"
+model = { hidden = [] }
+"""
+    md = write_report(make_results(text))[0].read_text()
+    assert "Target accuracy: undefined" in md
+    lines = md.split("## Summary")[1].strip().splitlines()
+    cols = [c.strip() for c in lines[0].strip("|").split(" | ")]
+    row = [c.strip() for c in next(line for line in lines if line.startswith("| linear")).strip("|").split(" | ")]
+    p_col = next(i for i, c in enumerate(cols) if c.startswith("p vs"))
+    g_col = next(i for i, c in enumerate(cols) if c.startswith("Hedges"))
+    assert row[p_col] == row[g_col] == "—"  # nothing to test against
+    assert row[cols.index("epochs to target")] == "—"
+
+
+def test_learning_rules_run_ends_with_the_report(tmp_path, capsys, report_rules):
+    config = tmp_path / "exp.toml"
+    config.write_text('[experiment]\nname = "report_cli"\nseeds = [0, 1]\nepochs = 1\n'
+                      '[data]\nname = "blobs"\n[model]\nhidden = [4]\n[[rules]]\nname = "backprop"\n')
+    assert main(["run", str(config), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert (tmp_path / "out" / "report_cli" / "report.html").is_file()
+    assert f"report: {tmp_path / 'out' / 'report_cli' / 'report.md'}" in capsys.readouterr().out
