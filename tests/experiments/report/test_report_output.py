@@ -109,15 +109,21 @@ name = "backprop"
 label = "linear"
 model = { hidden = [] }
 """
-    md = write_report(make_results(text))[0].read_text()
-    assert "Target accuracy: undefined" in md
-    lines = md.split("## Summary")[1].strip().splitlines()
-    cols = [c.strip() for c in lines[0].strip("|").split(" | ")]
-    row = [c.strip() for c in next(line for line in lines if line.startswith("| linear")).strip("|").split(" | ")]
-    p_col = next(i for i, c in enumerate(cols) if c.startswith("p vs"))
-    g_col = next(i for i, c in enumerate(cols) if c.startswith("Hedges"))
-    assert row[p_col] == row[g_col] == "—"  # nothing to test against
-    assert row[cols.index("epochs to target")] == "—"
+    from experiments import load_results
+    from experiments.report.build import _notes
+    from experiments.report.statistics import find_controls, reference_label, rule_statistics
+    from experiments.report.tables import summary_table
+
+    res = load_results(make_results(text))  # statistics and tables only: no figures to draw here
+    controls = find_controls(res.summary, res.runs)
+    reference = reference_label(res.summary, controls)
+    assert reference is None  # the linear model is a control, not a reference
+    stats = rule_statistics(res.summary, res.metrics, controls=controls, reference=reference)
+    table = summary_table(stats, reference).set_index("rule")
+    row = table.loc["linear (linear model)"]
+    assert row["p vs reference (Welch, Holm)"] == row["Hedges' g vs reference"] == "—"
+    assert row["epochs to target"] == "—"
+    assert any(n.startswith("Target accuracy: undefined") for n in _notes(stats, reference, None, {}))
 
 
 def test_learning_rules_run_ends_with_the_report(tmp_path, capsys, report_rules):
