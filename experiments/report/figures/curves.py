@@ -27,7 +27,11 @@ def learning_curves(metrics: pd.DataFrame, *, controls: dict[str, str] | None = 
     for label in [*ordered_labels(metrics["label"].unique(), controls), *sorted(controls)]:
         _curve(loss_ax, epoch_curves(metrics[metrics["label"] == label], "train_loss"), label, styles[label],
                legend=label not in controls)
-    acc_ax.set(xlabel="epoch", ylabel="test accuracy", title="Test accuracy (mean, 95% CI)")
+    for ax in (acc_ax, loss_ax):
+        for epoch in phase_starts(metrics):
+            ax.axvline(epoch, color="#999999", lw=0.8, ls="-.", label="_phase")
+    acc_ax.set(xlabel="epoch" + (" (dash-dot: a new phase starts)" if phase_starts(metrics) else ""),
+               ylabel="test accuracy", title="Test accuracy (mean, 95% CI)")
     percent_axis(acc_ax)
     loss_ax.set(xlabel="epoch", ylabel="training loss (probe set)", title="Training loss")
     loss_ax.set_ylim(bottom=0)
@@ -35,6 +39,12 @@ def learning_curves(metrics: pd.DataFrame, *, controls: dict[str, str] | None = 
     epoch_axis(loss_ax)
     legend_outside(fig, axes)
     return fig
+
+
+def phase_starts(metrics: pd.DataFrame) -> list[float]:
+    """Epochs after which a run made of phases (tasks in sequence) switched to its next task."""
+    phase = metrics[metrics["metric"] == "phase"].groupby("epoch")["value"].max().sort_index()
+    return [float(e) - 0.5 for e, change in phase.diff().items() if change > 0]
 
 
 def _curve(ax, c: pd.DataFrame, label: str, st: Style, legend: bool = True, top: float | None = None) -> None:

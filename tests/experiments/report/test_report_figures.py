@@ -214,3 +214,21 @@ def test_sweep_over_names_uses_category_positions():
     line = next(c.lines[0] for c in ax.containers if c.get_label() == "backprop")
     np.testing.assert_allclose(line.get_xdata(), [0, 1])
     np.testing.assert_allclose(line.get_ydata(), [0.655, 0.605])
+
+
+def test_learning_curves_mark_where_a_new_phase_starts():
+    import pandas as pd
+
+    rows = []
+    for seed in (0, 1):
+        for epoch in range(6):
+            rows += [{"run_id": f"r{seed}", "rule": "backprop", "label": "backprop", "seed": seed, "epoch": epoch,
+                      "metric": m, "value": v, "layer": np.nan}
+                     for m, v in (("test_accuracy", 0.1 * epoch), ("train_loss", 1.0 / (1 + epoch)))]
+            if epoch:
+                rows.append({"run_id": f"r{seed}", "rule": "backprop", "label": "backprop", "seed": seed,
+                             "epoch": epoch, "metric": "phase", "value": float(epoch > 3), "layer": np.nan})
+    fig = F.learning_curves(pd.DataFrame(rows))
+    for ax in fig.axes[:2]:
+        marks = [line.get_xdata()[0] for line in ax.get_lines() if line.get_label() == "_phase"]
+        assert marks == [3.5]
