@@ -10,8 +10,8 @@ from .common import BAND_ALPHA, epoch_axis, legend_outside, new_figure, resolve
 
 def evolution(metrics: pd.DataFrame, *, controls=None, styles=None):
     """Per label that logs ``best_fitness``: best fitness (solid) and population mean fitness
-    (dashed), epoch means of the per-generation values,
-    with 95% bands over seeds. None when no run logs fitness."""
+    (dashed), each the epoch mean of the per-generation values, with 95% bands over seeds.
+    None when no run logs fitness."""
     m = metrics[metrics["metric"].isin(["best_fitness", "mean_fitness"]) & metrics["layer"].isna()]
     if m.empty:
         return None
