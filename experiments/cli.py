@@ -26,8 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="results", help="results folder (default: results/); runs land in OUT/<name>/")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set optimizer.lr=0.01 --set rules.backprop.epochs=5")
-    run.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: serial)")
-    run.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS, or local:N")
+    run.add_argument("--workers", type=int, default=1, help="local worker processes, one BLAS thread each (default 1: serial)")
+    run.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS (tcp://host:8786), or local:N to start N local workers; needs the dask extra")
     run.add_argument("--dry-run", action="store_true", help="list the runs (and which are done) without running")
     run.add_argument("--force", action="store_true", help="recompute runs that are already stored")
     run.add_argument("--quiet", action="store_true", help="no progress output")
@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:  # library-level validation (e.g. a dataset's parameter check)
         print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C before any run started (a sweep's own Ctrl-C is handled inside)
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 import pandas as pd
@@ -17,10 +18,11 @@ def command_run(args) -> int:
     if args.dry_run:
         p = plan(config, args.out, args.force)
         done = {s.run_id for s in p.done}
-        print(f"{config.name}: {len(config.specs)} runs ({len(done)} done) -> {p.store.root}")
+        print(f"{config.name}: {len(config.specs)} runs ({len(done)} done, {len(p.todo)} to compute) -> {p.store.root}")
         for s in config.specs:
             point = " ".join(f"{k}={v}" for k, v in s.sweep_point.items())
-            print(f"  {'done' if s.run_id in done else 'todo'}  {s.run_id}  {s.label} seed={s.seed} {point}".rstrip())
+            state = "done" if s.run_id in done else "redo" if s.run_id in p.stored_status else "todo"
+            print(f"  {state}  {s.run_id}  {s.label} seed={s.seed} {point}".rstrip())
         return 0
     outcome = run_experiment(config, args.out, workers=args.workers, dask=args.dask,
                              force=args.force, quiet=args.quiet)
@@ -28,16 +30,40 @@ def command_run(args) -> int:
     print(f"\nresults: {outcome.results_dir}  ({len(outcome.computed)} computed, {outcome.skipped} already done)")
     if outcome.interrupted:
         complete = sum(1 for r in outcome.summary if r["status"] in ("complete", "diverged"))
-        print(f"interrupted: {complete} of {len(config.specs)} runs complete; "
-              "run the same command again to resume", file=sys.stderr)
+        print(f"interrupted: {complete} of {len(config.specs)} runs complete ({len(outcome.computed)} in this call); "
+              f"to resume, run the same command again: {resume_command(args)}", file=sys.stderr)
         return 130
     if not args.no_report:
         _write_report(outcome.results_dir)
+    return _report_failures(outcome)
+
+
+def resume_command(args) -> str:
+    """The command line that continues this sweep (without --force, which would start over)."""
+    parts = ["learning-rules", "run"] + ([args.config] if args.config else []) + ["--out", args.out]
+    for override in args.overrides:
+        parts += ["--set", override]
+    if args.dask:
+        parts += ["--dask", args.dask]
+    elif args.workers > 1:
+        parts += ["--workers", str(args.workers)]
+    return shlex.join(parts)
+
+
+def _report_failures(outcome) -> int:
+    """Print the failed and diverged runs (stderr); 1 if any run failed, else 0."""
     failed = [r for r in outcome.summary if r["status"] == "failed"]
-    if failed:
-        print(f"\n{len(failed)} run(s) failed:", file=sys.stderr)
-        for r in failed:
+    diverged = [r for r in outcome.summary if r["status"] == "diverged"]
+    if diverged:
+        print(f"\n{len(diverged)} run(s) diverged (stored as results):", file=sys.stderr)
+        for r in diverged:
             print(f"  {r['run_id']}: {r['reason']}", file=sys.stderr)
+    if failed:
+        print(f"\n{len(failed)} run(s) failed (tracebacks in runs/<run_id>/run.json; "
+              "the next call of the same command retries them):", file=sys.stderr)
+        for r in failed:
+            reason = str(r["reason"]).splitlines()[0] if r["reason"] else "?"
+            print(f"  {r['run_id']}: {reason}", file=sys.stderr)
         return 1
     return 0
 

@@ -2,11 +2,17 @@
 
 Only the driver writes; workers return records. Rerunning the same file resumes: runs with a
 complete (or diverged) run.json are skipped, missing, failed and interrupted ones are redone.
+summary.csv is refreshed as runs finish (at most every few seconds) and at the end, so a sweep
+killed part-way still leaves a usable results folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -14,8 +20,11 @@ from typing import Callable
 from .config import ExperimentConfig
 from .errors import UserError
 from .progress import Progress
-from .runs.executors import limit_blas_threads, run_dask, run_processes, run_serial
+from .runs.executors import parse_dask_address, run_dask, run_processes, run_serial
 from .store import ResultsStore
+
+#: seconds between refreshes of summary.csv while a sweep runs
+SUMMARY_EVERY = 5.0
 
 
 @dataclass
@@ -26,6 +35,7 @@ class RunPlan:
     store: ResultsStore
     todo: list = field(default_factory=list)
     done: list = field(default_factory=list)
+    stored_status: dict = field(default_factory=dict)  # run_id -> status of a stored, unfinished run
 
 
 @dataclass
@@ -37,17 +47,27 @@ class SweepOutcome:
     skipped: int
     summary: list[dict]
     interrupted: bool = False
+    removed_temporaries: int = 0
 
     @property
     def failed(self) -> list[dict]:
         return [r for r in self.computed if r["status"] == "failed"]
 
+    @property
+    def diverged(self) -> list[dict]:
+        return [r for r in self.computed if r["status"] == "diverged"]
+
 
 def plan(config: ExperimentConfig, out: str | Path, force: bool = False) -> RunPlan:
+    """Sort the runs into done and to-do (reads the results folder, writes nothing)."""
     store = ResultsStore(Path(out) / config.name)
     p = RunPlan(config, store)
     for spec in config.specs:
-        (p.todo if force or not store.is_done(spec.run_id) else p.done).append(spec)
+        done = store.is_done(spec.run_id)
+        (p.todo if force or not done else p.done).append(spec)
+        status = store.run_status(spec.run_id)
+        if status is not None and not done:
+            p.stored_status[spec.run_id] = status
     return p
 
 
@@ -68,22 +88,37 @@ def run_experiment(
     On KeyboardInterrupt, what completed is kept and the outcome says it was interrupted."""
     if workers < 1:
         raise UserError(f"--workers {workers}: must be >= 1")
+    if dask and workers > 1:
+        raise UserError("--workers and --dask do not combine: --dask local:N starts N local Dask workers")
+    if dask:
+        parse_dask_address(dask)  # a malformed address is a user error before anything is written
     stream = stream if stream is not None else sys.stderr
     p = plan(config, out, force)
     p.store.check_writable()
+    p.store.lock()
+    try:
+        return _run(config, p, workers, dask, quiet, stream, on_result)
+    finally:
+        p.store.unlock()
+
+
+def _run(config, p: RunPlan, workers, dask, quiet, stream, on_result) -> SweepOutcome:
+    removed = p.store.remove_temporaries()
     p.store.write_config(config.raw)
     specs = [s.to_dict() for s in p.todo]
+    run_ids = [s.run_id for s in config.specs]
+    serial = workers == 1 and not dask
     progress = Progress(total=len(config.specs), done=len(p.done), quiet=quiet, stream=stream,
-                        epochs=p.todo[0].epochs if p.todo and workers == 1 and not dask else None)
-    computed: list[dict] = []
-    interrupted = False
+                        epochs=serial and bool(p.todo))
     if dask:
         results = run_dask(specs, dask)
     elif workers > 1:
         results = run_processes(specs, workers)
     else:
-        limit_blas_threads(1)  # the same numbers as a one-thread worker, wherever a run is computed
-        results = run_serial(specs, on_epoch=progress.epoch)
+        results = run_serial(specs, on_epoch=progress.epoch, on_start=progress.run_started)
+    computed: list[dict] = []
+    interrupted = False
+    last_summary = time.monotonic()
     try:
         for result in results:
             p.store.write_run(result)
@@ -91,9 +126,28 @@ def run_experiment(
             progress.run_finished(result)
             if on_result is not None:
                 on_result(result)
+            if time.monotonic() - last_summary > SUMMARY_EVERY:
+                p.store.write_summary(run_ids)
+                last_summary = time.monotonic()
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        progress.close()
-        summary = p.store.write_summary([s.run_id for s in config.specs])
-    return SweepOutcome(p.store.root, computed, len(p.done), summary, interrupted)
+        with _no_second_interrupt(interrupted):
+            results.close()  # stops and joins the workers of an interrupted sweep
+            progress.close()
+            summary = p.store.write_summary(run_ids)
+    return SweepOutcome(p.store.root, computed, len(p.done), summary, interrupted, removed)
+
+
+@contextlib.contextmanager
+def _no_second_interrupt(active: bool):
+    """After a Ctrl-C, let the clean-up (stopping workers, writing the summary) finish even if
+    the user presses Ctrl-C again; a third party's SIGKILL is still safe (atomic writes)."""
+    if not active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

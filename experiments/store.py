@@ -7,7 +7,9 @@
       runs/<run_id>/run.json    spec, status, reason/traceback, timings, environment
 
 A run's metrics.csv is written before its run.json, both atomically: run.json is the mark of a
-finished run, so a run killed half-way leaves nothing that the next attempt trusts.
+finished run, so a run killed half-way leaves nothing that the next attempt trusts. Temporary files
+(``.<name>.*.tmp``) are never read; the next driver on the folder deletes them. One driver at a time
+writes a folder: it holds an advisory lock on ``.lock``, which the system drops when it dies.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ import json
 import os
 import tempfile
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one driver per folder is then up to the user
+    fcntl = None
 
 import tomli_w
 
@@ -35,6 +42,8 @@ class ResultsStore:
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
+        self._lock_file = None
+        self._rows: dict[str, dict] = {}  # summary rows already read, by run_id
 
     @property
     def runs_dir(self) -> Path:
@@ -44,10 +53,45 @@ class ResultsStore:
         """Create the folder if needed and prove a file can be written there (UserError if not)."""
         try:
             self.runs_dir.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".write-test-"):
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".write-test-", suffix=".tmp"):
                 pass
         except OSError as err:
             raise UserError(f"output directory {self.root} is not writable: {err.strerror or err}") from None
+
+    def lock(self) -> None:
+        """Take the folder's writer lock (UserError when another driver holds it)."""
+        if fcntl is None or self._lock_file is not None:
+            return
+        f = open(self.root / ".lock", "a+")
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.seek(0)
+            holder = f.read().strip() or "?"
+            f.close()
+            raise UserError(f"{self.root} is being written by another learning-rules run (pid {holder}); "
+                            "wait for it to finish, or give another --out") from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"{os.getpid()}\n")
+        f.flush()
+        self._lock_file = f
+
+    def unlock(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing drops the flock
+            self._lock_file = None
+
+    def remove_temporaries(self) -> int:
+        """Delete the temporary files a killed writer left behind; returns how many."""
+        removed = 0
+        for path in leftover_temporaries(self.root):
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
+        return removed
 
     def write_config(self, raw: dict) -> None:
         """Write config.toml; a different earlier config.toml is kept under its hash, not lost."""
@@ -70,11 +114,19 @@ class ResultsStore:
             return None
 
     def is_done(self, run_id: str) -> bool:
-        return self.run_status(run_id) in DONE
+        """A run is done when its run.json says complete or diverged and its metrics are there."""
+        return self.run_status(run_id) in DONE and (self.runs_dir / run_id / "metrics.csv").is_file()
 
     def write_run(self, result: dict) -> None:
         """Store one run's result (as returned by ``execute_run``): metrics first, then run.json."""
         folder = self.runs_dir / result["run_id"]
+        # a rerun (--force, or a failed run redone) first withdraws the old completion mark, so
+        # run.json never vouches for a metrics.csv from another attempt
+        try:
+            (folder / "run.json").unlink()
+        except FileNotFoundError:
+            pass
+        self._rows.pop(result["run_id"], None)
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=METRIC_COLUMNS, lineterminator="\n")
         writer.writeheader()
@@ -88,10 +140,15 @@ class ResultsStore:
         return json.loads((self.runs_dir / run_id / "run.json").read_text())
 
     def write_summary(self, run_ids: list[str]) -> list[dict]:
-        """summary.csv: one row per run of ``run_ids`` that has a run.json (final metrics)."""
+        """summary.csv: one row per run of ``run_ids`` that has a run.json (final metrics).
+
+        Rows are read once per run and kept, so refreshing the summary after every run of a
+        long sweep costs one new run's files, not all of them."""
         from .summary import summary_rows
 
-        rows = summary_rows(self, run_ids)
+        missing = [r for r in run_ids if r not in self._rows]
+        self._rows.update((row["run_id"], row) for row in summary_rows(self, missing))
+        rows = [self._rows[r] for r in run_ids if r in self._rows]
         if rows:
             columns = list(dict.fromkeys(k for row in rows for k in row))
             buf = io.StringIO()
@@ -103,6 +160,6 @@ class ResultsStore:
 
 
 def leftover_temporaries(root: Path) -> list[Path]:
-    """Temporary files a killed writer left behind (never read; safe to delete)."""
+    """Temporary files a killed writer left behind (never read; safe to delete under the lock)."""
     return [Path(dirpath) / f for dirpath, _, files in os.walk(root)
             for f in files if f.startswith(".") and f.endswith(".tmp")]

@@ -95,7 +95,7 @@ def parse_config(raw: dict) -> ExperimentConfig:
         raise ConfigError("sweep: expected a table of dotted keys to lists of values")
     for key, values in sweep.items():
         if not isinstance(values, list) or not values:
-            raise ConfigError(f"sweep.{key!r}: expected a non-empty list of values, got {values!r}")
+            raise ConfigError(f'sweep "{key}": expected a non-empty list of values, got {values!r}')
     base = {k: v for k, v in raw.items() if k != "sweep"}
     specs: list[RunSpec] = []
     keys = list(sweep)

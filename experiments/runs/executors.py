@@ -1,95 +1,235 @@
 """Where runs are computed: in this process, in local worker processes, or on a Dask cluster.
 
 Each executor takes run specs (plain dicts) and yields the results of ``execute_run`` as they
-finish; the driver writes them. Workers limit their BLAS to one thread, so N workers use N
-cores without oversubscribing them, and every executor gives the same numbers.
+finish; the driver writes them. Every run computes with its BLAS limited to one thread, wherever it
+runs: OpenBLAS gives different float32 roundings with 1 and 2 threads, so this is what makes
+serial, process and Dask sweeps give identical numbers (and keeps N workers on N cores).
+
+Local workers ignore Ctrl-C (the driver stops them) and die with the driver, even when it is
+killed with SIGKILL, so an interrupted sweep leaves no process computing in the background.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
+import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 from ..errors import UserError
+from .spec import RunSpec
 from .worker import execute_run
 
 BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+DASK_EXTRA = "--dask needs the 'dask' extra: pip install -e \".[dask]\" (or pip install \"learning-rules[dask]\")"
 
 
 def limit_blas_threads(n: int = 1) -> None:
-    """Limit this process's BLAS to ``n`` threads (for libraries loaded now or later)."""
+    """Limit this process's BLAS to ``n`` threads for good (worker processes only)."""
     for var in BLAS_ENV:
         os.environ[var] = str(n)
     try:
         from threadpoolctl import threadpool_limits
-    except ImportError:
+    except ImportError:  # scikit-learn depends on threadpoolctl, so this is rare
         return
     threadpool_limits(n)
 
 
-def run_serial(specs: list[dict], on_epoch: Callable | None = None) -> Iterator[dict]:
-    """Compute each run in this process, in order."""
+@contextlib.contextmanager
+def blas_threads(n: int = 1):
+    """Limit BLAS to ``n`` threads inside the block, restoring the caller's setting after."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(n):
+        yield
+
+
+def failed_result(spec: dict, reason: str, tb: str = "") -> dict:
+    """A ``failed`` result for a run whose worker could not return one (it died, or its result
+    could not be sent back); the run is redone by the next call of the same sweep."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return {"run_id": RunSpec.from_dict(spec).run_id, "spec": spec, "started": now, "finished": now,
+            "status": "failed", "reason": reason, "traceback": tb, "records": [], "epochs_completed": 0,
+            "wall_time": 0.0}
+
+
+def run_serial(specs: list[dict], on_epoch: Callable | None = None,
+               on_start: Callable | None = None) -> Iterator[dict]:
+    """Compute each run in this process, in order, with BLAS on one thread."""
     for spec in specs:
-        yield execute_run(spec, on_epoch=on_epoch)
+        if on_start is not None:
+            on_start(spec)
+        with blas_threads(1):
+            result = execute_run(spec, on_epoch=on_epoch)
+        yield result
+
+
+# ---- local processes -------------------------------------------------------------------------
+
+def _die_with(driver_pid: int) -> None:
+    """Make this worker exit when the driver that started it dies (even by SIGKILL)."""
+    if sys.platform.startswith("linux"):
+        try:  # the kernel sends SIGKILL when our parent exits
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != driver_pid or not _alive(driver_pid):  # it died before we got here
+        os._exit(1)
+
+    def watch() -> None:  # portable fallback: an orphan is re-parented, so its ppid changes
+        while os.getppid() == driver_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-driver", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _init_worker(driver_pid: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the driver stops us
+    _die_with(driver_pid)
+    limit_blas_threads(1)
+
+
+def _context():
+    # spawn: each worker is a fresh interpreter and a direct child of the driver, so the kernel's
+    # parent-death signal reaches it (a forkserver child outlives a killed driver), and no lock
+    # held by a driver thread (a Dask client, tqdm) is copied into it as fork would
+    return multiprocessing.get_context("spawn")
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    # ProcessPoolExecutor has no public way to stop running tasks (before Python 3.14)
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
 
 
 def run_processes(specs: list[dict], workers: int) -> Iterator[dict]:
     """Compute runs in ``workers`` local processes; yields results as they complete.
 
-    At most ``workers`` runs are in flight, so an interrupted sweep has little work in progress."""
+    At most ``workers`` runs are in flight, so an interrupted sweep has little work in progress.
+    A worker that dies (killed, out of memory) fails only the runs it was computing; a fresh
+    pool takes the rest."""
     pending = list(reversed(specs))
-    with ProcessPoolExecutor(max_workers=workers, initializer=limit_blas_threads) as pool:
-        running = set()
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                                   initializer=_init_worker, initargs=(os.getpid(),))
+        running: dict = {}
+        broken = False
         try:
-            while pending or running:
+            while (pending or running) and not broken:
                 while pending and len(running) < workers:
-                    running.add(pool.submit(execute_run, pending.pop()))
-                done, running = wait(running, return_when=FIRST_COMPLETED)
+                    spec = pending.pop()
+                    running[pool.submit(execute_run, spec)] = spec
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    yield future.result()
-        except BaseException:
-            for future in running:
-                future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+                    spec = running.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        result = failed_result(spec, "the worker process died (killed, or out of memory?)")
+                    except Exception as err:  # e.g. a result that could not be sent back
+                        result = failed_result(spec, f"{type(err).__name__}: {err}", traceback.format_exc())
+                    yield result
+            if broken:  # every run still in flight died with the pool
+                for future, spec in running.items():
+                    yield failed_result(spec, "the worker process died (killed, or out of memory?)")
+                running.clear()
+        finally:
+            if running:  # interrupted (Ctrl-C, or the caller stopped iterating): stop the work now
+                _kill_workers(pool)
+                pool.shutdown(wait=True, cancel_futures=True)
+            else:
+                pool.shutdown(wait=True)
 
+
+# ---- Dask ------------------------------------------------------------------------------------
 
 def _dask_execute(spec: dict) -> dict:
-    limit_blas_threads(1)
-    return execute_run(spec)
+    with blas_threads(1):
+        return execute_run(spec)
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def parse_dask_address(address: str) -> int | None:
+    """N for ``local:N`` (a LocalCluster of N workers started here), None for a scheduler address."""
+    if not address.startswith("local:"):
+        return None
+    n = address.partition(":")[2]
+    if not n.isdigit() or int(n) < 1:
+        raise UserError(f"--dask {address!r}: expected local:N with N >= 1, or a scheduler address such as tcp://host:8786")
+    return int(n)
 
 
 def run_dask(specs: list[dict], address: str) -> Iterator[dict]:
     """Compute runs on a Dask cluster: ``address`` of a running scheduler, or ``local:N`` to
     start a ``distributed.LocalCluster`` of N single-threaded worker processes here."""
+    n_local = parse_dask_address(address)
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise UserError("--dask needs Dask: pip install -e '.[dask]'") from None
+        raise UserError(DASK_EXTRA) from None
     cluster = None
-    if address.startswith("local:"):
-        n = address.partition(":")[2]
-        if not n.isdigit() or int(n) < 1:
-            raise UserError(f"--dask {address!r}: expected local:N with N >= 1, or a scheduler address")
-        cluster = LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+    if n_local is not None:
+        with _sigint_ignored():  # inherited by the worker processes: Ctrl-C is the driver's to handle
+            cluster = LocalCluster(n_workers=n_local, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
         address = cluster.scheduler_address
     try:
         client = Client(address, timeout="20s")
-    except (OSError, TimeoutError) as err:
+    except (OSError, TimeoutError, ValueError) as err:
         if cluster is not None:
             cluster.close()
         raise UserError(f"--dask: cannot reach the scheduler at {address}: {err}") from None
+    futures = {}
     try:
-        futures = [client.submit(_dask_execute, spec, pure=False) for spec in specs]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BaseException:
-            client.cancel(futures)
-            raise
+        futures = {client.submit(_dask_execute, spec, pure=False): spec for spec in specs}
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as err:  # the worker died, or the task was lost
+                result = failed_result(futures[future], f"{type(err).__name__}: {err}", traceback.format_exc())
+            yield result
     finally:
+        with contextlib.suppress(Exception):
+            client.cancel(list(futures))
         client.close()
         if cluster is not None:
             cluster.close()

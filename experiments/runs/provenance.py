@@ -1,4 +1,9 @@
-"""Where and with what a run was computed: versions, platform, BLAS, git commit."""
+"""Where and with what a run was computed: versions, platform, BLAS, git commit.
+
+Each run.json carries ``environment()`` as computed in the process that ran it (a worker, a
+Dask worker on another host), beside the resolved ``spec`` and the ``started`` / ``finished``
+times, so a stored number can be traced to the code and the machine that produced it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-PACKAGES = ("learning-rules", "numpy", "scipy", "pandas", "matplotlib", "scikit-learn", "mnist1d")
+PACKAGES = ("learning-rules", "numpy", "scipy", "pandas", "matplotlib", "scikit-learn", "mnist1d", "threadpoolctl",
+            "dask", "distributed")
 
 
 def _version(name: str) -> str | None:
@@ -20,12 +26,24 @@ def _version(name: str) -> str | None:
 
 
 def _blas() -> list[dict]:
+    """The BLAS libraries loaded now, with their thread counts (numpy's build info without
+    threadpoolctl)."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
+        return _numpy_blas()
+    return [{k: info.get(k) for k in ("internal_api", "version", "num_threads", "threading_layer", "architecture")}
+            for info in threadpool_info() if info.get("user_api") == "blas"] or _numpy_blas()
+
+
+def _numpy_blas() -> list[dict]:
+    try:
+        import numpy as np
+
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    except Exception:  # older numpy: no dict mode; provenance must never fail a run
         return []
-    return [{k: info.get(k) for k in ("internal_api", "version", "num_threads", "threading_layer")}
-            for info in threadpool_info() if info.get("user_api") == "blas"]
+    return [{"internal_api": blas.get("name"), "version": blas.get("version"), "num_threads": None}]
 
 
 @functools.lru_cache(maxsize=1)
@@ -33,6 +51,10 @@ def git_commit() -> str | None:
     """The project's git commit (with '-dirty' when the tree has changes), or None."""
     root = Path(__file__).resolve().parents[2]
     try:
+        top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        if Path(top).resolve() != root:  # an installed copy inside some other repository
+            return None
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                                 text=True, timeout=5, check=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
@@ -46,6 +68,7 @@ def environment() -> dict:
     """A JSON-able description of the software and machine a run used."""
     return {
         "python": sys.version.split()[0],
+        "python_implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "machine": platform.machine(),
         "processor": platform.processor(),

@@ -1,0 +1,119 @@
+"""The same sweep computed serially, on local worker processes and on a Dask cluster gives the
+same numbers for every run, bit for bit.
+
+The network (xor, 2-64-64-2) is large enough that OpenBLAS rounds differently with one and two
+threads, so this also checks that every executor (the serial driver included) computes with its
+BLAS on one thread.
+"""
+
+import sys
+
+import pandas as pd
+import pytest
+
+from experiments import load_config, load_results, run_experiment
+from experiments.errors import UserError
+from experiments.runs.executors import DASK_EXTRA, run_dask
+
+SWEEP = """
+[experiment]
+name = "grid"
+seeds = [0, 1]
+epochs = 2
+batch_size = 32
+
+[data]
+name = "xor"
+n_samples = 400
+
+[model]
+hidden = [64, 64]
+
+[optimizer]
+name = "adam"
+
+[[rules]]
+name = "backprop"
+
+[[rules]]
+name = "readout_only"
+
+[sweep]
+"optimizer.lr" = [0.01, 0.001]
+"""
+
+
+def metrics_of(root):
+    m = load_results(root).metrics
+    m = m[m["metric"] != "wall_time"]  # the one measurement that may differ
+    return m.sort_values(["run_id", "epoch", "metric", "layer"]).reset_index(drop=True)
+
+
+def test_serial_processes_and_dask_give_identical_metrics(tmp_path):
+    pytest.importorskip("distributed")
+    path = tmp_path / "grid.toml"
+    path.write_text(SWEEP)
+    config = load_config(path)
+    assert len(config.specs) == 8
+    serial = run_experiment(config, tmp_path / "serial", quiet=True)
+    procs = run_experiment(config, tmp_path / "procs", workers=2, quiet=True)
+    dask = run_experiment(config, tmp_path / "dask", dask="local:2", quiet=True)
+    for outcome in (serial, procs, dask):
+        assert len(outcome.computed) == 8 and {r["status"] for r in outcome.computed} == {"complete"}
+    reference = metrics_of(tmp_path / "serial" / "grid")
+    assert len(reference) > 8 * 3 * 4
+    pd.testing.assert_frame_equal(metrics_of(tmp_path / "procs" / "grid"), reference, check_exact=True)
+    pd.testing.assert_frame_equal(metrics_of(tmp_path / "dask" / "grid"), reference, check_exact=True)
+    # every executor ran its BLAS on one thread (the provenance records it)
+    for root in ("serial", "procs", "dask"):
+        for meta in load_results(tmp_path / root / "grid").runs.values():
+            assert all(lib["num_threads"] == 1 for lib in meta["environment"]["blas"])
+
+
+def test_a_run_does_not_depend_on_the_other_runs(tmp_path):
+    """One run alone (a one-point sweep, one seed) gives the numbers it gives inside the sweep."""
+    path = tmp_path / "grid.toml"
+    path.write_text(SWEEP)
+    run_experiment(load_config(path), tmp_path / "all", workers=2, quiet=True)
+    alone = SWEEP.replace("seeds = [0, 1]", "seeds = [1]").replace("[0.01, 0.001]", "[0.001]")
+    path.write_text(alone.replace('[[rules]]\nname = "readout_only"\n', ""))
+    run_experiment(load_config(path), tmp_path / "one", quiet=True)
+    one = metrics_of(tmp_path / "one" / "grid")
+    run_id = one["run_id"].iloc[0]
+    every = metrics_of(tmp_path / "all" / "grid")
+    mine = every[every["run_id"] == run_id].reset_index(drop=True)
+    assert len(mine) == len(one)
+    pd.testing.assert_series_equal(mine["value"], one["value"], check_exact=True)
+
+
+def test_dask_address_of_a_running_scheduler(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    path = tmp_path / "grid.toml"
+    path.write_text(SWEEP.replace("seeds = [0, 1]", "seeds = [0]").replace("[0.01, 0.001]", "[0.01]"))
+    config = load_config(path)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        outcome = run_experiment(config, tmp_path / "dask", dask=cluster.scheduler_address, quiet=True)
+    run_experiment(config, tmp_path / "serial", quiet=True)
+    assert [r["status"] for r in outcome.computed] == ["complete", "complete"]
+    pd.testing.assert_frame_equal(metrics_of(tmp_path / "dask" / "grid"), metrics_of(tmp_path / "serial" / "grid"),
+                                  check_exact=True)
+
+
+def test_dask_without_the_extra_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if Dask were not installed
+    with pytest.raises(UserError) as err:
+        list(run_dask([], "local:2"))
+    assert str(err.value) == DASK_EXTRA and "[dask]" in DASK_EXTRA and "\n" not in DASK_EXTRA
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"dask": "local:0"}, "expected local:N with N >= 1"),
+    ({"dask": "local:two"}, "expected local:N with N >= 1"),
+    ({"dask": "local:2", "workers": 2}, "--workers and --dask do not combine"),
+    ({"workers": 0}, "--workers 0: must be >= 1"),
+])
+def test_bad_executor_options_are_user_errors_before_anything_is_written(tmp_path, write_config, kw, message):
+    with pytest.raises(UserError, match=message):
+        run_experiment(load_config(write_config()), tmp_path / "out", quiet=True, **kw)
+    assert not (tmp_path / "out").exists()
