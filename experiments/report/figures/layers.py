@@ -53,8 +53,10 @@ def layer_panels(metrics: pd.DataFrame, names: dict[str, str], ylabel: str, titl
 def alignment(metrics: pd.DataFrame, *, controls=None, styles=None):
     """Angle (degrees) between each rule's update and the backprop gradient, per layer, over training;
     and, for rules with feedback matrices, the angle between B and the forward weights' transpose."""
+    angles = metrics.loc[metrics["metric"].isin(list(ANGLE_METRICS)), "value"]
+    top = min(180.0, max(95.0, 1.05 * float(angles.max()))) if len(angles) else 95.0  # never clip data
     fig = layer_panels(metrics, ANGLE_METRICS, "angle (degrees)", "Alignment with backprop (dotted: 90°, orthogonal)",
-                       controls=controls, styles=styles, ylim=(0, 95))
+                       controls=controls, styles=styles, ylim=(0, top))
     if fig is not None:
         for ax in fig.axes:
             ax.axhline(90, color="#777777", lw=0.9, ls=":", label="_90")

@@ -232,3 +232,11 @@ def test_learning_curves_mark_where_a_new_phase_starts():
     for ax in fig.axes[:2]:
         marks = [line.get_xdata()[0] for line in ax.get_lines() if line.get_label() == "_phase"]
         assert marks == [3.5]
+
+
+def test_alignment_axis_shows_angles_beyond_90_degrees(res):
+    _, metrics = res
+    m = metrics.copy()
+    m.loc[m["metric"] == "update_angle", "value"] = 130.0
+    fig = F.alignment(m)
+    assert all(ax.get_ylim()[1] >= 130.0 for ax in fig.axes if ax.get_title().startswith("layer"))
