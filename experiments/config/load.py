@@ -122,6 +122,22 @@ def _merged(shared: dict, override: dict) -> dict:
     return out
 
 
+def _model_of_rule(shared: dict, override: dict) -> dict:
+    """The shared [model] merged with a rule's override. When the override names another network
+    kind, the shared keys that kind does not take (a rate network's activation, say) are left out:
+    the shared section describes the experiment's main network, not every kind beside it."""
+    if "kind" not in override or override["kind"] == shared.get("kind", "rate"):
+        return _merged(shared, override)
+    from learning_rules.networks import NETWORK_KINDS, network_class
+
+    from .types import signature_schema
+
+    if override["kind"] not in NETWORK_KINDS:
+        return _merged(shared, override)  # check_model names the allowed kinds
+    accepted = set(signature_schema(network_class(override["kind"]).__init__)) | {"hidden", "loss"}
+    return _merged({k: v for k, v in shared.items() if k in accepted}, override)
+
+
 def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
     for section in ("experiment", "data", "model", "optimizer", "diagnostics"):
         if not isinstance(raw.get(section, {}), dict):
@@ -139,7 +155,7 @@ def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
         where = f"rules.{label}"
         data = check_data(_merged(raw.get("data", {}), sections.get("data", {})),
                           "data" if "data" not in sections else f"{where}.data")
-        model = check_model(_merged(raw.get("model", {}), sections.get("model", {})),
+        model = check_model(_model_of_rule(raw.get("model", {}), sections.get("model", {})),
                             "model" if "model" not in sections else f"{where}.model")
         opt = check_optimizer(_merged(raw.get("optimizer", {}), sections.get("optimizer", {})),
                               "optimizer" if "optimizer" not in sections else f"{where}.optimizer")

@@ -85,3 +85,15 @@ def test_missing_file_and_bad_toml(tmp_path, write_config):
         load_config(write_config("[experiment\n"))
     with pytest.raises(ConfigError, match="expected KEY=VALUE"):
         load_config(write_config(), ["optimizer.lr"])
+
+
+def test_rule_with_another_network_kind_takes_only_the_shared_keys_it_understands(write_config, TINY):
+    text = TINY.replace('activation = "tanh"', 'activation = "tanh"\ninit_gain = 0.5') + \
+        '\n[[rules]]\nname = "spiking_surrogate"\nmodel = { kind = "spiking", steps = 5 }\n'
+    specs = {s.label: s for s in load_config(write_config(text)).specs}
+    assert "activation" not in specs["spiking_surrogate"].model
+    assert specs["spiking_surrogate"].model["hidden"] == [8]
+    assert specs["backprop"].model["activation"] == "tanh"
+    bad = text.replace("steps = 5", "steps = 5, activation = 'relu'")
+    with pytest.raises(ConfigError, match="unknown key 'activation'"):
+        load_config(write_config(bad, "bad.toml"))
