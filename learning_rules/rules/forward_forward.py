@@ -3,9 +3,13 @@ Investigations", arXiv:2212.13345), supervised version, on the ``forward_forward
 (see ``learning_rules.forward_forward_network``).
 
 Positive data: the sample with its true label appended as a one-hot code, [x, onehot(y)].
-Negative data: the same sample with a wrong label appended, [x, onehot(y')], where
-y' = (y + r) mod K with r drawn uniformly from {1, ..., K-1} by the rule's generator (so y' is
-uniform over the wrong labels). Each hidden layer l sees the normalised output of the layer
+Negative data: the same sample with a wrong label appended, [x, onehot(y')]. With
+``negatives="random"`` (default), y' = (y + r) mod K with r drawn uniformly from {1, ..., K-1} by
+the rule's generator (so y' is uniform over the wrong labels); with ``negatives="predicted"`` (the
+paper's hard negatives), y' is drawn from the softmax of the network's current accumulated
+goodness over the wrong labels (K extra forward passes per step; the choice of negative then
+depends on every layer, so that variant gives up strict locality -- the card describes the
+default). Each hidden layer l sees the normalised output of the layer
 below and has goodness G_l = mean_j h_lj^2; it is trained alone by the logistic loss
 
     L_l = mean_pos softplus(-(G_l - theta)) + mean_neg softplus(G_l - theta),
@@ -51,6 +55,9 @@ def goodness_loss(h: np.ndarray, derivative: np.ndarray, sign: np.ndarray, thres
     return loss, (dg[:, None] * (2.0 / h.shape[1]) * h) * derivative
 
 
+NEGATIVES = ("random", "predicted")
+
+
 class ForwardForward(LearningRule):
     """Layer-wise goodness learning with label-embedded positive and negative data."""
 
@@ -67,12 +74,16 @@ class ForwardForward(LearningRule):
         notes="needs negative data (a wrong label) and K forward passes to classify",
     )
 
-    def __init__(self, optimizer: Optimizer | None = None, threshold: float = 2.0) -> None:
+    def __init__(self, optimizer: Optimizer | None = None, threshold: float = 2.0,
+                 negatives: str = "random") -> None:
+        if negatives not in NEGATIVES:
+            raise ValueError(f"forward_forward: negatives {negatives!r} not allowed; allowed: {', '.join(NEGATIVES)}")
         if isinstance(threshold, bool) or not (isinstance(threshold, (int, float)) and np.isfinite(threshold)
                                                and threshold > 0):
             raise ValueError(f"forward_forward: threshold {threshold!r} not allowed; allowed: a finite number > 0")
         self.optimizer = optimizer if optimizer is not None else Optimizer()
         self.threshold = threshold
+        self.negatives = negatives
 
     @classmethod
     def example_network(cls, sizes: list[int], rng: np.random.Generator):
@@ -87,7 +98,7 @@ class ForwardForward(LearningRule):
 
     def step(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         B, K = x.shape[0], net.n_labels
-        wrong = (y + self.rng.integers(1, K, size=B)) % K                   # (B,) never y
+        wrong = self.negative_labels(net, x, y)                             # (B,) never y
         codes = np.concatenate([net.one_hot(y), net.one_hot(wrong), net.neutral(B)])  # (3B, K)
         out, trace = net.forward(np.concatenate([x, x, x]), codes=codes)   # rows: pos | neg | neutral
         sign = np.concatenate([np.ones(B), -np.ones(B)]).astype(net.dtype)  # (2B,) +1 pos, -1 neg
@@ -111,6 +122,20 @@ class ForwardForward(LearningRule):
         info.update(loss=total, readout_loss=readout_loss, flops=float(self.step_flops(net, B)))
         return info
 
+    def negative_labels(self, net, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """(B,) wrong labels: uniform over the K-1 wrong ones ("random"), or drawn with
+        probability softmax(accumulated goodness) over the wrong ones ("predicted", the paper's
+        hard negatives: the labels the network currently confuses with the true one)."""
+        B, K = x.shape[0], net.n_labels
+        if self.negatives == "random":
+            return (y + self.rng.integers(1, K, size=B)) % K
+        scores = net.predict(x).astype(np.float64)                         # (B, K)
+        scores[np.arange(B), y] = -np.inf                                  # never the true label
+        cdf = np.cumsum(np.exp(scores - scores.max(axis=1, keepdims=True)), axis=1)  # (B, K)
+        # inverse-CDF draw, vectorised; the true label adds 0, so "<=" can never land on it
+        u = self.rng.random((B, 1)) * cdf[:, -1:]
+        return (cdf <= u).sum(axis=1)
+
     def step_flops(self, net, batch: int) -> int:
         """Forward pass of 3B rows (with goodness and normalisation, ~5 per hidden unit), the
         goodness gradient (~4 per unit on 2B rows), the weight gradients of the hidden layers on
@@ -123,6 +148,8 @@ class ForwardForward(LearningRule):
         weight = sum(2 * 2 * B * l.n_in * l.n_out + 2 * B * l.n_out for l in hidden)
         last = net.layers[-1]
         weight += 2 * B * last.n_in * last.n_out + B * last.n_out
+        if self.negatives == "predicted":
+            forward += net.flops(B)                                        # the K-label scoring pass
         return int(forward + local + weight)
 
     def layer_diagnostics(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:

@@ -134,3 +134,20 @@ def test_rejects_a_rate_network_and_bad_values():
     with pytest.raises(ValueError, match="at least one hidden layer"):
         make_network("forward_forward", [8, 3], np.random.default_rng(0))
     assert isinstance(make_network("forward_forward", [8, 5, 3], np.random.default_rng(0)), ForwardForwardNetwork)
+
+
+def test_predicted_negatives_follow_the_networks_confusions_and_are_never_true():
+    net = _net()
+    rule = ForwardForward(negatives="predicted")
+    rule.init(net, np.random.default_rng(0))
+    y = np.array([0, 1, 2, 2] * 250)
+    scores = np.tile([[0.0, 0.0, 3.0]], (1000, 1))          # label 2 looks best, then a tie
+    net.predict = lambda x: scores
+    wrong = rule.negative_labels(net, np.zeros((1000, 8)), y)
+    assert np.all(wrong != y)
+    # true 0 or 1: the wrong label 2 has probability e^3 / (e^3 + 1) = 0.95
+    assert 0.9 < np.mean(wrong[y != 2] == 2) < 0.99
+    # true 2: the two remaining wrong labels tie
+    assert 0.4 < np.mean(wrong[y == 2] == 0) < 0.6
+    with pytest.raises(ValueError, match="forward_forward: negatives 'hard' not allowed; allowed: random, predicted"):
+        ForwardForward(negatives="hard")

@@ -67,3 +67,16 @@ def test_card_claims_locality(name):
     card = get_rule(name).card
     assert card.no_weight_transport and card.local_errors and card.no_update_locking
     assert get_rule(name).update_dependency == "local"
+
+
+def test_forward_forward_with_predicted_negatives_is_not_local():
+    """Hard negatives come from the whole network's prediction, so the layers above reach layer
+    0 through the choice of negative label (documented: the card describes the default)."""
+    cls = get_rule("forward_forward")
+    x, y = separable_problem(0)
+    net = cls.example_network([8, 12, 10, 9, 3], np.random.default_rng(0))
+    rule = cls(negatives="predicted")
+    rule.init(net, np.random.default_rng(1))
+    base = _layer_updates(rule, net, x[:32], y[:32])
+    moved = _layer_updates(rule, _perturbed_above(net, 0, seed=3), x[:32], y[:32])
+    assert not np.array_equal(moved[0][0], base[0][0])
