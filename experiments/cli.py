@@ -6,6 +6,7 @@ Mistakes in what the user asked for print one line ``error: ...`` and exit with 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -61,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C before any run started (a sweep's own Ctrl-C is handled inside)
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `learning-rules run --dry-run | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

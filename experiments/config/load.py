@@ -7,6 +7,7 @@ raised before any run starts (the whole sweep grid is validated up front).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import tomllib
 from dataclasses import dataclass
@@ -109,11 +110,26 @@ def parse_config(raw: dict) -> ExperimentConfig:
             if keys:
                 raise ConfigError(f"{err} (at sweep point {dict(zip(keys, values))})") from None
             raise
-    ids = [s.run_id for s in specs]
-    if len(set(ids)) != len(ids):
-        raise ConfigError("two runs of this experiment are identical; give repeated rules distinct settings")
+    specs = _merge_identical(specs)
     exp = check_experiment(raw.get("experiment", {}))
     return ExperimentConfig(exp["name"], raw, tuple(specs), tuple(keys), exp["target_accuracy"])
+
+
+def _merge_identical(specs: list[RunSpec]) -> list[RunSpec]:
+    """One run per run_id: a sweep key that does not change a run (``rules.<label>.*`` for the
+    other rules, a shared key that a rule overrides with its own value) repeats that run. The
+    kept spec's sweep_point keeps only the keys on which all its copies agree."""
+    groups: dict[str, list[RunSpec]] = {}
+    for spec in specs:
+        groups.setdefault(spec.run_id, []).append(spec)
+    merged = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) > 1:
+            point = {k: v for k, v in first.sweep_point.items() if all(g.sweep_point.get(k) == v for g in group)}
+            first = dataclasses.replace(first, sweep_point=point)
+        merged.append(first)
+    return merged
 
 
 def _merged(shared: dict, override: dict) -> dict:

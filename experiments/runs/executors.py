@@ -116,9 +116,12 @@ def _init_worker(driver_pid: int) -> None:
 
 
 def _context():
-    # spawn: each worker is a fresh interpreter and a direct child of the driver, so the kernel's
-    # parent-death signal reaches it (a forkserver child outlives a killed driver), and no lock
-    # held by a driver thread (a Dask client, tqdm) is copied into it as fork would
+    """fork when this process has a single thread (workers start in milliseconds, with every
+    module already imported), spawn otherwise: forking a process whose other threads hold locks
+    (a Dask client, a notebook's kernel threads) can deadlock the child. Either way each worker
+    is a direct child of the driver, so the kernel's parent-death signal reaches it."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 

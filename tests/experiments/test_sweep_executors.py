@@ -86,6 +86,28 @@ def test_a_run_does_not_depend_on_the_other_runs(tmp_path):
     pd.testing.assert_series_equal(mine["value"], one["value"], check_exact=True)
 
 
+def test_processes_spawn_when_the_driver_has_threads(tmp_path, write_config):
+    """A driver with other threads (a notebook, a Dask client) must not fork; spawned workers
+    give the same numbers."""
+    import threading
+
+    from experiments.runs import executors
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        assert executors._context().get_start_method() == "spawn"
+        config = load_config(write_config())
+        run_experiment(config, tmp_path / "spawned", workers=2, quiet=True)
+    finally:
+        stop.set()
+        thread.join()
+    run_experiment(config, tmp_path / "serial", quiet=True)
+    pd.testing.assert_frame_equal(metrics_of(tmp_path / "spawned" / "tiny"), metrics_of(tmp_path / "serial" / "tiny"),
+                                  check_exact=True)
+
+
 def test_dask_address_of_a_running_scheduler(tmp_path):
     distributed = pytest.importorskip("distributed")
     path = tmp_path / "grid.toml"
