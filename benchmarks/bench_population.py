@@ -5,6 +5,8 @@ per-individual cross-entropy), two ways, in the same run:
 
 - vectorised: ``population_outputs`` (first layer: one (B, 784) x (784, P 64) product; second
   layer: a batched matmul over the population axis);
+- antithetic: the same, for ES's population of pairs theta +- s_j (``antithetic_outputs``):
+  the pairs share the centre's first-layer product, so that layer costs n + 1 products, not 2n;
 - loop: load each individual into the network and call ``net.predict`` (the fallback used for
   networks without a vectorised forward).
 
@@ -22,8 +24,8 @@ import time
 import numpy as np
 
 from learning_rules.network import Network
-from learning_rules.population_forward import (ParamLayout, loop_outputs, population_fitness,
-                                               population_outputs)
+from learning_rules.population_forward import (ParamLayout, antithetic_outputs, loop_outputs,
+                                               population_fitness, population_outputs)
 
 
 def best_time(fn, repeats: int) -> float:
@@ -50,19 +52,23 @@ def main() -> None:
     theta = layout.flatten(net.params)
     print(f"network {'-'.join(map(str, args.sizes))} ({layout.size} parameters), float32, "
           f"best of {args.repeats}")
-    print(f"{'P':>5} {'B':>5} {'vectorised ms':>14} {'loop ms':>9} "
-          f"{'vectorised ind-samples/s':>25} {'loop ind-samples/s':>19} {'speed-up':>9}")
+    print("throughput in individual-samples/s (speed-up against the loop)")
+    print(f"{'P':>5} {'B':>5} {'loop':>10} {'vectorised':>19} {'antithetic (ES)':>19}")
     for P in args.populations:
-        pop = (theta + 0.01 * rng.standard_normal((P, layout.size))).astype(np.float32)
+        step = (0.01 * rng.standard_normal((P // 2, layout.size))).astype(np.float32)
+        pop = np.concatenate([theta + step, theta - step])  # (P, D): ES's pairs
         for B in args.batches:
             x = rng.standard_normal((B, args.sizes[0])).astype(np.float32)
             y = rng.integers(0, args.sizes[-1], size=B)
-            np.testing.assert_allclose(population_outputs(net, pop, x), loop_outputs(net, pop, x),
-                                       rtol=1e-4, atol=1e-4)
-            t_vec = best_time(lambda: population_fitness(population_outputs(net, pop, x), y), args.repeats)
+            reference = loop_outputs(net, pop, x)
+            for fn in (lambda: population_outputs(net, pop, x), lambda: antithetic_outputs(net, theta, step, x)):
+                np.testing.assert_allclose(fn(), reference, rtol=1e-4, atol=1e-4)
             t_loop = best_time(lambda: population_fitness(loop_outputs(net, pop, x), y), args.repeats)
-            print(f"{P:>5} {B:>5} {1e3 * t_vec:>14.2f} {1e3 * t_loop:>9.2f} "
-                  f"{P * B / t_vec:>25,.0f} {P * B / t_loop:>19,.0f} {t_loop / t_vec:>8.2f}x")
+            t_vec = best_time(lambda: population_fitness(population_outputs(net, pop, x), y), args.repeats)
+            t_anti = best_time(lambda: population_fitness(antithetic_outputs(net, theta, step, x), y),
+                               args.repeats)
+            print(f"{P:>5} {B:>5} {P * B / t_loop:>10,.0f} "
+                  f"{P * B / t_vec:>11,.0f} ({t_loop / t_vec:.2f}x) {P * B / t_anti:>11,.0f} ({t_loop / t_anti:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -116,6 +116,56 @@ def _vectorised_outputs(net, layout: ParamLayout, pop: np.ndarray, x: np.ndarray
     return h
 
 
+def antithetic_outputs(net, theta: np.ndarray, step: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Outputs of the antithetic population [theta + step_j ; theta - step_j], j = 1..n:
+    theta (D,), step (n, D), x (B, n_in) -> (2n, B, n_out), the plus half first.
+
+    The first layer is linear in its weights, so x (W + S_j) = x W + x S_j and
+    x (W - S_j) = x W - x S_j: the pair shares the centre's product and one perturbation
+    product, which halves the first layer's FLOPs (the bulk of a wide-input network's)."""
+    if not supports_vectorised(net):
+        return _loop_outputs(net, np.concatenate([theta + step, theta - step]), x)
+    layout = ParamLayout.of(net.params)
+    n, B = step.shape[0], x.shape[0]
+    x = np.asarray(x, dtype=layout.dtype)
+    W, b = layout.views(theta)[:2]
+    centre = x @ W + b  # (B, n_1)
+    chunk = max(1, min(n, MAX_ELEMENTS // max(1, 2 * B * max(net.sizes[1:]))))
+    out = np.empty((2 * n, B, net.sizes[-1]), dtype=layout.dtype)
+    for start in range(0, n, chunk):
+        S = step[start:start + chunk]  # (C, D)
+        C = S.shape[0]
+        arrays = layout.views(S)
+        dW, db = arrays[0], arrays[1]  # (C, n_in, n_1), (C, n_1)
+        n1 = dW.shape[2]
+        d = (x @ dW.transpose(1, 0, 2).reshape(-1, C * n1)).reshape(B, C, n1).transpose(1, 0, 2)
+        d += db[:, None, :]  # (C, B, n_1)
+        a = np.concatenate([centre + d, centre - d])  # (2C, B, n_1): plus half, minus half
+        rest = [np.concatenate([theta_a + s_a, theta_a - s_a])
+                for theta_a, s_a in zip(layout.views(theta)[2:], arrays[2:])]
+        h = _later_layers(net, net.layers[0].activation.f(a), rest)
+        out[start:start + C] = h[:C]
+        out[n + start:n + start + C] = h[C:]
+    return out
+
+
+def _later_layers(net, h: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
+    """Layers 1..L-1 for a stacked population: h (C, B, n_1), arrays [W_1 (C, ..), b_1, ...]."""
+    for i, layer in enumerate(net.layers[1:]):
+        a = np.matmul(h, arrays[2 * i])  # (C, B, n_l) @ (C, n_l, n_{l+1})
+        a += arrays[2 * i + 1][:, None, :]
+        h = layer.activation.f(a)
+    return h
+
+
+def antithetic_flops(net, n: int, batch: int) -> int:
+    """Forward FLOPs of ``antithetic_outputs`` for n pairs: the first layer's product once for
+    the centre and once per pair (plus the +- adds), the later layers per individual."""
+    first = net.layers[0]
+    per_individual = net.flops(batch) - 2 * batch * first.n_in * first.n_out
+    return int((n + 1) * 2 * batch * first.n_in * first.n_out + 2 * n * per_individual)
+
+
 def _loop_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Fallback for any network: load each individual, ``net.predict``, restore the net."""
     params = net.params

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from ..optimizers import Optimizer, OptimizerState, apply_updates
+from ..population_forward import antithetic_flops, antithetic_outputs, supports_vectorised
 from .plausibility import PlausibilityCard
 from .population import PopulationRule
 
@@ -86,16 +87,32 @@ class EvolutionStrategy(PopulationRule):
     def init_search(self, net, theta: np.ndarray) -> None:
         self.opt_state: OptimizerState = self.optimizer.init(net.params)
         self.eps: np.ndarray | None = None  # (P/2, D), the directions of the current generation
+        self.theta: np.ndarray | None = None  # (D,), the mean the candidates were drawn around
+        self.step_: np.ndarray | None = None  # (P/2, D), sigma * eps
+        self.candidates_: np.ndarray | None = None  # (P, D), the last ask's answer
 
     def ask(self, net) -> np.ndarray:
         theta = self.layout.flatten(net.params)  # (D,)
         n = self.population_size // 2
         self.eps = self.rng.standard_normal((n, theta.size), dtype=np.float32).astype(theta.dtype, copy=False)
         step = self.eps * theta.dtype.type(self.sigma)  # (n, D)
+        self.theta, self.step_ = theta, step  # for the antithetic scoring of these candidates
         candidates = np.empty((2 * n, theta.size), dtype=theta.dtype)  # (P, D)
         np.add(theta, step, out=candidates[:n])
         np.subtract(theta, step, out=candidates[n:])
+        self.candidates_ = candidates
         return candidates
+
+    def outputs(self, net, candidates: np.ndarray, x: np.ndarray) -> np.ndarray:
+        if candidates is not self.candidates_:  # not this generation's pairs: score them plainly
+            return super().outputs(net, candidates, x)
+        # the pairs share the centre's first-layer product (see antithetic_outputs)
+        return antithetic_outputs(net, self.theta, self.step_, x)
+
+    def forward_flops(self, net, n_candidates: int, batch: int) -> int:
+        if supports_vectorised(net):
+            return antithetic_flops(net, n_candidates // 2, batch)
+        return n_candidates * net.flops(batch)
 
     def estimate_gradient(self, fitness: np.ndarray) -> np.ndarray:
         """The search gradient g (D,) from the fitness (P,) of the last ``ask``'s candidates."""

@@ -84,9 +84,17 @@ class PopulationRule(LearningRule):
         self.generation = 0
         self.init_search(net, self.layout.flatten(net.params))
 
+    def outputs(self, net, candidates: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Every candidate's output on x: (P, B, n_out). Subclasses may exploit structure."""
+        return population_outputs(net, candidates, x)
+
+    def forward_flops(self, net, n_candidates: int, batch: int) -> int:
+        """FLOPs of ``outputs``: one forward pass per candidate."""
+        return n_candidates * net.flops(batch)
+
     def score(self, net, candidates: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Fitness (P,) of each candidate on the batch; non-finite -> +inf."""
-        losses, errors = population_fitness(population_outputs(net, candidates, x), y, self.loss)
+        losses, errors = population_fitness(self.outputs(net, candidates, x), y, self.loss)
         return sanitize_fitness(losses if self.fitness == "loss" else errors)
 
     def step(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
@@ -99,7 +107,9 @@ class PopulationRule(LearningRule):
         worst = float(finite.max()) if finite.size else float("nan")
         info = {
             "loss": float(loss),
-            "flops": float((candidates.shape[0] + 1) * net.flops(x.shape[0]) + self.search_flops()),
+            # every candidate's forward pass, the network's own (for "loss"), ask and tell
+            "flops": float(self.forward_flops(net, candidates.shape[0], x.shape[0])
+                           + net.flops(x.shape[0]) + self.search_flops()),
             "best_fitness": float(finite.min()) if finite.size else float("nan"),
             "mean_fitness": float(finite.mean()) if finite.size else float("nan"),
             "worst_fitness": worst,

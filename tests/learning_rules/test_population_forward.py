@@ -100,3 +100,18 @@ def test_non_finite_outputs_give_non_finite_fitness():
     losses, errors = population_fitness(outputs, np.array([0, 1]))
     assert np.isfinite(losses[0]) and not np.isfinite(losses[1:]).any()
     assert np.isfinite(errors[0]) and not np.isfinite(errors[1:]).any()
+
+
+def test_antithetic_outputs_match_the_explicit_pairs(monkeypatch):
+    net = Network([7, 6, 5, 4], np.random.default_rng(0), dtype="float64")
+    layout = ParamLayout.of(net.params)
+    theta = layout.flatten(net.params)
+    step = 0.1 * np.random.default_rng(1).normal(size=(5, theta.size))
+    x = np.random.default_rng(2).normal(size=(9, 7))
+    explicit = population_outputs(net, np.concatenate([theta + step, theta - step]), x)
+    np.testing.assert_allclose(pf.antithetic_outputs(net, theta, step, x), explicit, rtol=1e-12, atol=1e-12)
+    monkeypatch.setattr(pf, "MAX_ELEMENTS", 2 * 9 * 6 * 2)  # 2 pairs per chunk
+    np.testing.assert_allclose(pf.antithetic_outputs(net, theta, step, x), explicit, rtol=1e-12, atol=1e-12)
+    # the first layer's product is paid n + 1 times instead of 2n
+    first = 2 * 9 * 7 * 6
+    assert pf.antithetic_flops(net, 5, 9) == 10 * net.flops(9) - 4 * first
