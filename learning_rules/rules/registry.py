@@ -19,6 +19,10 @@ ENTRY_POINT_GROUP = "learning_rules.rules"
 _BUILTIN: dict[str, str] = {
     "backprop": "learning_rules.rules.backprop:Backprop",
     "readout_only": "learning_rules.rules.readout_only:ReadoutOnly",
+    "feedback_alignment": "learning_rules.rules.feedback_alignment:FeedbackAlignment",
+    "direct_feedback_alignment": "learning_rules.rules.direct_feedback_alignment:DirectFeedbackAlignment",
+    "sign_symmetry": "learning_rules.rules.sign_symmetry:SignSymmetry",
+    "kolen_pollack": "learning_rules.rules.kolen_pollack:KolenPollack",
     "local_random_classifier": "learning_rules.rules.local_random_classifier:LocalRandomClassifier",
     "local_learned_classifier": "learning_rules.rules.local_learned_classifier:LocalLearnedClassifier",
     "forward_forward": "learning_rules.rules.forward_forward:ForwardForward",

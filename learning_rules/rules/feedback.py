@@ -1,0 +1,33 @@
+"""Fixed random feedback matrices, shared by the feedback-alignment family.
+
+A feedback matrix replaces a transposed forward weight matrix in the backward pathway. It is
+drawn once, from the rule's generator, with the scale of a Glorot-initialised forward matrix of the
+same shape (times ``scale``), so error signals start at the size backprop's would have.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DISTRIBUTIONS = ("uniform", "normal")
+
+
+def check_feedback_options(rule: str, distribution: str, scale: float) -> None:
+    """One-line ValueError for an unknown distribution or a non-positive scale."""
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"{rule}: distribution {distribution!r} not allowed; allowed: {', '.join(DISTRIBUTIONS)}")
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not scale > 0:
+        raise ValueError(f"{rule}: scale {scale!r} not allowed; must be a number > 0")
+
+
+def random_feedback(rng: np.random.Generator, shape: tuple[int, int], distribution: str,
+                    scale: float, dtype) -> np.ndarray:
+    """A (rows, cols) matrix: uniform on ±sqrt(6/(rows+cols)) or normal with std sqrt(2/(rows+cols)),
+    times ``scale``."""
+    fan = shape[0] + shape[1]
+    if distribution == "uniform":
+        limit = np.sqrt(6.0 / fan)
+        B = rng.uniform(-limit, limit, size=shape)
+    else:
+        B = rng.normal(0.0, np.sqrt(2.0 / fan), size=shape)
+    return (scale * B).astype(dtype)

@@ -1,0 +1,82 @@
+"""Sign symmetry (Liao, Leibo & Poggio 2016, "How important is weight symmetry in
+backpropagation?", AAAI).
+
+Feedback carries only the signs of the forward weights: B_l = M_l * sign(W_l^T), with magnitudes
+M_l that know nothing of |W_l|:
+
+    delta_L = e,    delta_l = (delta_{l+1} B_{l+1}) * f'(a_l),    dW_l = x_l^T delta_l.
+
+Variants (the paper's names):
+- ``uSF`` uniform sign-concordant feedback: M = 1;
+- ``frSF`` fixed random magnitude: M = |R|, R drawn once (Glorot scale);
+- ``brSF`` batchwise random magnitude: M = |R_t|, R_t redrawn for every batch.
+
+The signs do need a (1-bit) weight transport. With M = 1 the error grows by about
+1 / mean|W| per layer (16-260x backprop's at initialisation on the quickstart network); an
+optimizer that normalises per parameter (Adam) does not mind, SGD with momentum blows up.
+``normalize=True`` rescales M by mean|W_l| so the error keeps backprop's scale under any optimizer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..optimizers import Optimizer
+from .base import CreditAssignmentRule, Deltas
+from .feedback import random_feedback
+from .plausibility import PlausibilityCard
+
+VARIANTS = ("uSF", "frSF", "brSF")
+
+
+class SignSymmetry(CreditAssignmentRule):
+    """Backprop's backward sweep through the signs of the forward weights."""
+
+    name = "sign_symmetry"
+    card = PlausibilityCard(
+        no_weight_transport=False, local_errors=False, no_update_locking=False, spiking=False,
+        no_separate_error_phase=False, single_network=True,
+        notes="feedback knows only the signs of W (a 1-bit weight transport)",
+    )
+
+    def __init__(self, variant: str = "uSF", normalize: bool = False,
+                 optimizer: Optimizer | None = None, loss: str = "cross_entropy") -> None:
+        super().__init__(optimizer=optimizer, loss=loss)
+        if variant not in VARIANTS:
+            raise ValueError(f"sign_symmetry: variant {variant!r} not allowed; allowed: {', '.join(VARIANTS)}")
+        if not isinstance(normalize, bool):
+            raise ValueError(f"sign_symmetry: normalize {normalize!r} not allowed; must be true or false")
+        self.variant = variant
+        self.normalize = normalize
+
+    def init_state(self, net, rng: np.random.Generator) -> None:
+        # frSF's fixed magnitudes |R_l| (n_out_l, n_in_l); uSF and brSF keep none
+        self.magnitudes: list[np.ndarray | None] = [None] * len(net.layers)
+        if self.variant == "frSF":
+            self.magnitudes = [None] + [np.abs(random_feedback(rng, (l.n_out, l.n_in), "normal", 1.0, net.dtype))
+                                        for l in net.layers[1:]]
+
+    def _magnitude(self, net, l: int) -> np.ndarray | float:
+        layer = net.layers[l]
+        if self.variant == "frSF":
+            m = self.magnitudes[l]
+        elif self.variant == "brSF":
+            m = np.abs(random_feedback(self.rng, (layer.n_out, layer.n_in), "normal", 1.0, net.dtype))
+        else:
+            m = 1.0
+        if self.normalize:
+            m = m * (float(np.abs(layer.W).mean()) / float(np.mean(m)))
+        return m
+
+    def feedback_matrices(self, net) -> list[np.ndarray | None]:
+        """Per layer l >= 1, the sign feedback standing in for W_l^T (brSF: one fresh draw)."""
+        return [None] + [self._magnitude(net, l) * np.sign(net.layers[l].W.T) for l in range(1, len(net.layers))]
+
+    def layer_errors(self, net, trace, e) -> Deltas:
+        deltas: Deltas = [None] * len(net.layers)
+        delta = deltas[-1] = e
+        for l in range(len(net.layers) - 2, -1, -1):
+            B = self._magnitude(net, l + 1) * np.sign(net.layers[l + 1].W.T)
+            delta = (delta @ B.astype(delta.dtype, copy=False)) * trace.layers[l].derivative()
+            deltas[l] = delta
+        return deltas
