@@ -18,7 +18,9 @@ squares divided by the width, so one threshold serves every width).
   layer is a linear softmax readout of the last hidden layer's normalised activity (the paper's
   one-pass alternative, section 3.3), trained by the rule on neutral-label passes.
 
-Sizes are the runner's [D, *hidden, K]: the first weight matrix has D + K rows.
+Sizes are the runner's [D, *hidden, K]: the first weight matrix has D + K rows. This kind is
+made for the ``forward_forward`` rule: another rule would see the neutral-label ``forward`` pass,
+but the normalisation between layers is not part of its error formulas.
 """
 
 from __future__ import annotations
