@@ -1,0 +1,140 @@
+"""Shared timing helpers for the benchmark scripts (not part of the library).
+
+- ``limit_threads_early(argv)``: read ``--threads N`` from the command line and set the BLAS /
+  OpenMP thread environment variables. Call it *before numpy is imported*: OpenBLAS and MKL read
+  these variables once, when they load. ``blas_limit(n)`` then also caps the already-loaded
+  pools through threadpoolctl when it is installed, so every candidate (the framework, the
+  hand-written loop, PyTorch via ``torch.set_num_threads``) runs with the same thread count.
+- ``interleaved(candidates, ...)``: best-of-N timing with warm-up, where each repeat times every
+  candidate once, in a rotated order, so a burst of load from other jobs on a shared machine hits
+  all candidates alike instead of biasing whichever happened to run during it.
+- ``machine_header()``: the lines describing the machine, Python, numpy and its BLAS.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+               "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+DEFAULT_THREADS = 1
+
+
+def limit_threads_early(argv: list[str] | None = None, default: int = DEFAULT_THREADS) -> int:
+    """Set the thread environment variables from ``--threads N`` (or ``default``); returns N.
+
+    Must run before ``import numpy`` (and before torch) to take effect through the environment."""
+    argv = sys.argv[1:] if argv is None else argv
+    n = default
+    for i, arg in enumerate(argv):
+        if arg == "--threads" and i + 1 < len(argv):
+            n = int(argv[i + 1])
+        elif arg.startswith("--threads="):
+            n = int(arg.split("=", 1)[1])
+    if n < 1:
+        raise SystemExit(f"--threads: {n} not allowed; must be >= 1")
+    for var in THREAD_VARS:
+        os.environ[var] = str(n)
+    return n
+
+
+@contextmanager
+def blas_limit(n: int) -> Iterator[str]:
+    """Cap numpy's BLAS pools at ``n`` threads for the block; yields how it was done."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield "environment variables (threadpoolctl not installed)"
+        return
+    with threadpool_limits(limits=n):
+        yield "threadpoolctl + environment variables"
+
+
+def blas_info() -> str:
+    """A one-line description of the BLAS numpy uses (threadpoolctl if installed)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (threadpoolctl not installed)"
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    if not pools:
+        return "none found"
+    return "; ".join(f"{p.get('internal_api')} {p.get('version')} ({p.get('architecture')}, "
+                     f"{p.get('num_threads')} threads)" for p in pools)
+
+
+def machine_header(threads: int, how: str) -> list[str]:
+    """Lines for the top of a benchmark's output: machine, load, Python, numpy, BLAS, threads."""
+    import numpy as np
+
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    lines = [
+        f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} logical cores, "
+        f"{platform.system()} {platform.release()}".replace("  ", " "),
+        f"python {platform.python_version()}, numpy {np.__version__}, BLAS: {blas_info()}",
+        f"threads: {threads} for every candidate (set by {how})",
+    ]
+    if load is not None:
+        lines.append(f"load average at start (1/5/15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+                     + ("  <- other jobs are running; expect noise" if load[0] > 0.5 * (os.cpu_count() or 1) else ""))
+    return lines
+
+
+@dataclass
+class Timing:
+    """Per-call seconds of one candidate: every repeat's mean over its ``calls`` calls."""
+
+    name: str
+    calls: int
+    times: list[float]
+
+    @property
+    def best(self) -> float:
+        return min(self.times)
+
+    @property
+    def median(self) -> float:
+        s = sorted(self.times)
+        return s[len(s) // 2]
+
+
+def _calls_for(fn: Callable[[], object], min_time: float) -> int:
+    """Warm up ``fn`` and return how many calls take at least ``min_time`` seconds."""
+    fn()  # first call: allocations, BLAS thread start-up, caches
+    calls = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_time or calls >= 1 << 16:
+            return calls
+        calls = max(calls * 2, int(calls * min_time / max(elapsed, 1e-9)) + 1)
+
+
+def interleaved(candidates: dict[str, Callable[[], object]], repeats: int = 5,
+                min_time: float = 0.2) -> dict[str, Timing]:
+    """Time every candidate ``repeats`` times, interleaved, after a warm-up; per-call seconds.
+
+    Each candidate's repeat is a block of calls lasting about ``min_time`` seconds (calibrated
+    during the warm-up); in repeat r the candidates run in an order rotated by r, so slow periods
+    caused by other processes are spread over all of them. Compare ``best`` (the least disturbed
+    repeat) across candidates; ``median`` shows how noisy the machine was."""
+    names = list(candidates)
+    calls = {n: _calls_for(candidates[n], min_time) for n in names}
+    out = {n: Timing(n, calls[n], []) for n in names}
+    for r in range(repeats):
+        k = r % len(names)
+        for n in names[k:] + names[:k]:
+            fn, c = candidates[n], calls[n]
+            t0 = time.perf_counter()
+            for _ in range(c):
+                fn()
+            out[n].times.append((time.perf_counter() - t0) / c)
+    return out
