@@ -124,6 +124,19 @@ def _save_figures(res, curves, summary, controls, styles, swept) -> list[FigureF
          "Spikes of one sample (the first complete run that stored a raster)."),
         ("evolution", "Evolution", lambda: F.evolution(curves, **kw),
          "Population rules: best and mean fitness (batch loss) per epoch."),
+        ("depth", "Accuracy against depth", lambda: F.accuracy_vs_depth(summary, **kw),
+         "Final test accuracy against the number of hidden layers (mean, 95% CI), per activation."),
+        ("layer_signals", "Per-layer learning signal", lambda: F.layer_signals(res.metrics, summary, **kw),
+         "Norm of each layer's learning signal ||x^T delta|| on a probe batch, at initialisation and after "
+         "training, in the experiment's deepest network: do the early layers still learn?"),
+        ("forgetting", "Forgetting", lambda: F.forgetting(res, **kw),
+         "Test accuracy on each task over the whole run (phase boundaries dotted), and the forgetting "
+         "score: best accuracy on a task before the last phase minus its final accuracy (mean, 95% CI)."),
+        ("sensitivity", "Sensitivity to learning rate and initial scale", lambda: F.sensitivity(summary, **kw),
+         "Final test accuracy (%) per rule over the learning-rate x init-gain grid; hatched: no complete run."),
+        ("update_locking", "Update locking", lambda: F.accuracy_vs_critical_path(res, **kw),
+         "Final test accuracy against the critical path of one training step in sequential layer "
+         "operations (o) and the first layer's wait before it can update (x), from each rule's structure."),
     ]
     out_dir = res.root / "figures"
     out_dir.mkdir(exist_ok=True)

@@ -36,3 +36,24 @@ def test_rule_critical_path_reads_the_network_depth():
 def test_unknown_dependency():
     with pytest.raises(ValueError, match="allowed: backward_chain"):
         critical_path("telepathy", 2)
+
+
+def test_critical_path_table_from_stored_specs():
+    import pandas as pd
+
+    from experiments.studies.critical_paths import critical_path_table, spec_critical_path
+
+    def spec(rule, hidden, **model):
+        return {"rule": rule, "label": rule, "model": {"hidden": hidden, **model}}
+
+    assert spec_critical_path(spec("backprop", [8, 8])).length == 6
+    assert spec_critical_path(spec("spiking_surrogate", [8], kind="spiking", steps=10)).length == 2 * (10 + 2 - 1)
+
+    class Results:
+        runs = {"a": {"spec": spec("backprop", [8, 8])}, "b": {"spec": spec("direct_feedback_alignment", [8, 8])}}
+        summary = pd.DataFrame({"label": ["backprop", "direct_feedback_alignment"], "status": ["complete"] * 2,
+                                "test_accuracy": [0.7, 0.6]})
+
+    table = critical_path_table(Results())
+    assert table["label"].tolist() == ["direct_feedback_alignment", "backprop"]
+    assert table["critical path"].tolist() == [4, 6] and table["test accuracy"].tolist() == [0.6, 0.7]

@@ -14,10 +14,15 @@ see ``experiments.report.palette``); without them they are inferred from the fra
 from .common import RC, new_figure
 from .compute import accuracy_vs_compute
 from .curves import learning_curves
+from .depth import accuracy_vs_depth, layer_signals
 from .evolution import evolution
 from .final_accuracy import final_accuracy
+from .forgetting import forgetting
 from .layers import alignment, spike_raster, spiking_activity
+from .locking import accuracy_vs_critical_path
+from .sensitivity import sensitivity
 from .sweeps import sweeps
 
-__all__ = ["RC", "accuracy_vs_compute", "alignment", "evolution", "final_accuracy", "learning_curves",
-           "new_figure", "spike_raster", "spiking_activity", "sweeps"]
+__all__ = ["RC", "accuracy_vs_compute", "accuracy_vs_critical_path", "accuracy_vs_depth", "alignment",
+           "evolution", "final_accuracy", "forgetting", "layer_signals", "learning_curves", "new_figure",
+           "sensitivity", "spike_raster", "spiking_activity", "sweeps"]
