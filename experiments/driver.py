@@ -110,7 +110,9 @@ def _run(config, p: RunPlan, workers, dask, quiet, stream, on_result) -> SweepOu
     serial = workers == 1 and not dask
     progress = Progress(total=len(config.specs), done=len(p.done), quiet=quiet, stream=stream,
                         epochs=serial and bool(p.todo))
-    if dask:
+    if not specs:  # nothing to compute: no pool, no cluster, no scheduler to reach
+        results = iter(())
+    elif dask:
         results = run_dask(specs, dask)
     elif workers > 1:
         results = run_processes(specs, workers)
@@ -121,9 +123,10 @@ def _run(config, p: RunPlan, workers, dask, quiet, stream, on_result) -> SweepOu
     last_summary = time.monotonic()
     try:
         for result in results:
-            p.store.write_run(result)
-            computed.append(result)
-            progress.run_finished(result)
+            with _interrupt_deferred():  # a stored run is also a counted one
+                p.store.write_run(result)
+                computed.append(result)
+                progress.run_finished(result)
             if on_result is not None:
                 on_result(result)
             if time.monotonic() - last_summary > SUMMARY_EVERY:
@@ -133,10 +136,30 @@ def _run(config, p: RunPlan, workers, dask, quiet, stream, on_result) -> SweepOu
         interrupted = True
     finally:
         with _no_second_interrupt(interrupted):
-            results.close()  # stops and joins the workers of an interrupted sweep
+            if hasattr(results, "close"):
+                results.close()  # stops and joins the workers of an interrupted sweep
             progress.close()
             summary = p.store.write_summary(run_ids)
     return SweepOutcome(p.store.root, computed, len(p.done), summary, interrupted, removed)
+
+
+@contextlib.contextmanager
+def _interrupt_deferred():
+    """Hold a Ctrl-C that arrives inside the block until its end. (A Python-level handler, not a
+    signal mask: the signal may be delivered to any thread, such as the process pool's.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received and previous is signal.default_int_handler:
+        raise KeyboardInterrupt
+    if received and callable(previous):
+        previous(signal.SIGINT, None)
 
 
 @contextlib.contextmanager

@@ -25,6 +25,8 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
+import numpy as np
+
 from ..errors import UserError
 from .spec import RunSpec
 from .worker import execute_run
@@ -56,6 +58,12 @@ def blas_threads(n: int = 1):
         yield
 
 
+def quiet_float_warnings():
+    """Overflow and NaN warnings of a run that diverges: the run is stored as ``diverged`` with
+    the epoch and reason, so the warnings would only repeat it, once per process."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
 def failed_result(spec: dict, reason: str, tb: str = "") -> dict:
     """A ``failed`` result for a run whose worker could not return one (it died, or its result
     could not be sent back); the run is redone by the next call of the same sweep."""
@@ -71,7 +79,7 @@ def run_serial(specs: list[dict], on_epoch: Callable | None = None,
     for spec in specs:
         if on_start is not None:
             on_start(spec)
-        with blas_threads(1):
+        with blas_threads(1), quiet_float_warnings():
             result = execute_run(spec, on_epoch=on_epoch)
         yield result
 
@@ -113,6 +121,7 @@ def _init_worker(driver_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the driver stops us
     _die_with(driver_pid)
     limit_blas_threads(1)
+    np.seterr(over="ignore", invalid="ignore", divide="ignore")  # see quiet_float_warnings
 
 
 def _context():
@@ -175,7 +184,7 @@ def run_processes(specs: list[dict], workers: int) -> Iterator[dict]:
 # ---- Dask ------------------------------------------------------------------------------------
 
 def _dask_execute(spec: dict) -> dict:
-    with blas_threads(1):
+    with blas_threads(1), quiet_float_warnings():
         return execute_run(spec)
 
 

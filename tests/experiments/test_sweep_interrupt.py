@@ -134,7 +134,7 @@ def test_ctrl_c_stops_cleanly_says_how_to_resume_and_leaves_no_worker(tmp_path):
     assert proc.returncode == 130
     assert "Traceback" not in stderr and "Traceback" not in stdout
     n_done = len(list((out / "sweep" / "runs").glob("*/run.json")))
-    assert f"interrupted: {n_done} of 4 runs complete" in stderr
+    assert f"interrupted: {n_done} of 4 runs complete ({n_done} in this call)" in stderr
     assert "to resume, run the same command again: learning-rules run" in stderr and "--workers 2" in stderr
     _, alive = psutil.wait_procs(workers, timeout=20)
     assert not alive, f"worker processes outlived the driver: {alive}"
