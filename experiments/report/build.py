@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..results import Results  # noqa: E402
+from ..studies.critical_paths import critical_path_table  # noqa: E402
 from . import figures as F  # noqa: E402
 from .palette import palette  # noqa: E402
 from .provenance import provenance  # noqa: E402
@@ -70,8 +71,17 @@ def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
     return ReportContent(
         title=exp.get("name", res.root.name), description=exp.get("description", ""),
         summary=summary_table(stats, reference), notes=_notes(stats, reference, target_accuracy, points),
-        plausibility=plausibility_table(stats), figures=figures, failures=failures_table(summary),
+        plausibility=plausibility_table(stats, _critical_paths(res)), figures=figures, failures=failures_table(summary),
         n_runs=len(summary), provenance=provenance(res.root, res.runs), stats=stats)
+
+
+def _critical_paths(res: Results) -> dict[str, tuple[int, int]]:
+    """label -> (critical path, first-layer latency) of one training step, in layer operations."""
+    try:
+        table = critical_path_table(res)
+    except (ValueError, KeyError):  # a rule not installed here: its structure is unknown
+        return {}
+    return {r["label"]: (int(r["critical path"]), int(r["first-layer latency"])) for _, r in table.iterrows()}
 
 
 def _notes(stats, reference, target_accuracy, points) -> list[str]:

@@ -61,7 +61,9 @@ def render_html(c: ReportContent) -> str:
     out += ["<h2>Summary</h2>", html_table(c.summary),
             '<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in c.notes) + "</ul>"]
     out += ["<h2>Plausibility and cost</h2>",
-            "<p>Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute.</p>",
+            "<p>Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute. "
+            "Critical path: sequential layer operations (forward and backward) in one training step; "
+            "first layer waits: operations before the first layer can update (update locking).</p>",
             html_table(c.plausibility), "<h2>Figures</h2>"]
     for f in c.figures:
         out.append(f'<figure id="{e(f.name)}"><h3>{e(f.title)}</h3>{_img(f.png, f.title)}'

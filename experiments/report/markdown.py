@@ -27,7 +27,9 @@ def render_markdown(c: ReportContent, root: Path) -> str:
     out += ["## Summary", "", md_table(c.summary), ""]
     out += [f"- {n}" for n in c.notes] + [""]
     out += ["## Plausibility and cost", "",
-            "Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute.",
+            "Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute. "
+            "Critical path: sequential layer operations (forward and backward) in one training step; "
+            "first layer waits: operations before the first layer can update (update locking).",
             "", md_table(c.plausibility), ""]
     out += ["## Figures", ""]
     for f in c.figures:

@@ -92,8 +92,9 @@ def _reached(r, text: str, counts: bool = True) -> str:
     return f"{text} ({r['reached']}/{r['complete']})" if counts else text
 
 
-def plausibility_table(stats: pd.DataFrame) -> pd.DataFrame:
-    """Each label's plausibility card beside its accuracy and compute (at its best sweep point)."""
+def plausibility_table(stats: pd.DataFrame, paths: dict | None = None) -> pd.DataFrame:
+    """Each label's plausibility card beside its accuracy and compute (at its best sweep point), and,
+    given ``paths`` (label -> (critical path, first-layer latency)), the update-locking counts."""
     from learning_rules.rules import CONSTRAINTS, get_rule
 
     best = stats.sort_values("acc_mean", ascending=False, na_position="last").drop_duplicates("label")
@@ -106,6 +107,8 @@ def plausibility_table(stats: pd.DataFrame) -> pd.DataFrame:
             card = None
         for key in CONSTRAINTS:
             row[key.replace("_", " ")] = DASH if card is None else ("yes" if getattr(card, key) else "no")
+        if paths and r["label"] in paths:
+            row["critical path (layer ops)"], row["first layer waits (ops)"] = paths[r["label"]]
         row.update({"final test acc. (%)": pct_ci(r["acc_mean"], r["acc_ci"]),
                     "FLOPs (total)": sci(r["flops"]), "wall time per run (s)": seconds(r["wall_time"]),
                     "notes": ("card unavailable: rule not installed" if card is None else card.notes) or ""})
