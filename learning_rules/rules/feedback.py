@@ -31,3 +31,14 @@ def random_feedback(rng: np.random.Generator, shape: tuple[int, int], distributi
     else:
         B = rng.normal(0.0, np.sqrt(2.0 / fan), size=shape)
     return (scale * B).astype(dtype)
+
+
+def random_magnitudes(rng: np.random.Generator, shape: tuple[int, int], dtype) -> np.ndarray:
+    """Non-negative magnitudes, uniform on [0, sqrt(6/(rows+cols))): the absolute value of a Glorot
+    uniform draw. Drawn directly in ``dtype`` (float32: about 6x cheaper than a normal draw), so
+    sign symmetry's brSF can redraw them every batch."""
+    limit = np.sqrt(6.0 / (shape[0] + shape[1]))
+    kind = np.float32 if np.dtype(dtype) == np.float32 else np.float64  # what rng.random can draw
+    M = rng.random(shape, dtype=kind)
+    M *= kind(limit)
+    return M.astype(dtype, copy=False)

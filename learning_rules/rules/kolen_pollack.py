@@ -41,6 +41,15 @@ class KolenPollack(FeedbackAlignment):
         check_feedback_options(self.name, distribution, scale)
         self.decay = decay
 
+    def init_state(self, net, rng: np.random.Generator) -> None:
+        super().init_state(net, rng)
+        self.set_feedback(self.feedback)
+
+    def set_feedback(self, matrices: list[np.ndarray | None]) -> None:
+        # column-major (n_out, n_in): the same memory layout as W_l (n_in, n_out), so adding the
+        # transposed update U_l^T runs over contiguous memory (a strided add cost ~15x more)
+        self.feedback = [None if B is None else np.array(B, order="F") for B in matrices]
+
     def step(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         loss, grads, trace, deltas = self.compute_gradients(net, x, y)
         params = net.params

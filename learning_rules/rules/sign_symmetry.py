@@ -8,8 +8,8 @@ M_l that know nothing of |W_l|:
 
 Variants (the paper's names):
 - ``uSF`` uniform sign-concordant feedback: M = 1;
-- ``frSF`` fixed random magnitude: M = |R|, R drawn once (Glorot scale);
-- ``brSF`` batchwise random magnitude: M = |R_t|, R_t redrawn for every batch.
+- ``frSF`` fixed random magnitude: M drawn once, uniform on [0, sqrt(6/(n_in+n_out)));
+- ``brSF`` batchwise random magnitude: M_t drawn the same way, afresh for every batch.
 
 The signs do need a (1-bit) weight transport. With M = 1 the error grows by about
 1 / mean|W| per layer (16-260x backprop's at initialisation on the quickstart network); an
@@ -23,7 +23,7 @@ import numpy as np
 
 from ..optimizers import Optimizer
 from .base import CreditAssignmentRule, Deltas
-from .feedback import random_feedback
+from .feedback import random_magnitudes
 from .plausibility import PlausibilityCard
 
 VARIANTS = ("uSF", "frSF", "brSF")
@@ -50,33 +50,34 @@ class SignSymmetry(CreditAssignmentRule):
         self.normalize = normalize
 
     def init_state(self, net, rng: np.random.Generator) -> None:
-        # frSF's fixed magnitudes |R_l| (n_out_l, n_in_l); uSF and brSF keep none
+        # frSF's fixed magnitudes, kept in W_l's layout (n_in_l, n_out_l) so that M * sign(W_l)
+        # runs on contiguous memory; uSF and brSF keep none
         self.magnitudes: list[np.ndarray | None] = [None] * len(net.layers)
         if self.variant == "frSF":
-            self.magnitudes = [None] + [np.abs(random_feedback(rng, (l.n_out, l.n_in), "normal", 1.0, net.dtype))
-                                        for l in net.layers[1:]]
+            self.magnitudes = [None] + [random_magnitudes(rng, l.W.shape, net.dtype) for l in net.layers[1:]]
 
-    def _magnitude(self, net, l: int) -> np.ndarray | float:
-        layer = net.layers[l]
+    def _feedback_t(self, net, l: int, rng: np.random.Generator) -> np.ndarray:
+        """B_l^T = M_l * sign(W_l), shape (n_in_l, n_out_l): W's layout, transposed by the caller."""
+        W = net.layers[l].W
+        Bt = np.sign(W)
         if self.variant == "frSF":
-            m = self.magnitudes[l]
+            Bt *= self.magnitudes[l]
         elif self.variant == "brSF":
-            m = np.abs(random_feedback(self.rng, (layer.n_out, layer.n_in), "normal", 1.0, net.dtype))
-        else:
-            m = 1.0
-        if self.normalize:
-            m = m * (float(np.abs(layer.W).mean()) / float(np.mean(m)))
-        return m
+            Bt *= random_magnitudes(rng, W.shape, W.dtype)
+        if self.normalize:  # scale M to mean|W_l| (|B| = M, so mean|B| = mean M)
+            Bt *= W.dtype.type(np.abs(W).mean() / max(float(np.abs(Bt).mean()), np.finfo(W.dtype).tiny))
+        return Bt
 
     def feedback_matrices(self, net) -> list[np.ndarray | None]:
-        """Per layer l >= 1, the sign feedback standing in for W_l^T (brSF: one fresh draw)."""
-        return [None] + [self._magnitude(net, l) * np.sign(net.layers[l].W.T) for l in range(1, len(net.layers))]
+        """Per layer l >= 1, the sign feedback (n_out_l, n_in_l) standing in for W_l^T (brSF: one
+        fresh draw, from the rule's generator: call it on a copy of the rule to leave it untouched)."""
+        return [None] + [self._feedback_t(net, l, self.rng).T for l in range(1, len(net.layers))]
 
     def layer_errors(self, net, trace, e) -> Deltas:
         deltas: Deltas = [None] * len(net.layers)
         delta = deltas[-1] = e
         for l in range(len(net.layers) - 2, -1, -1):
-            B = self._magnitude(net, l + 1) * np.sign(net.layers[l + 1].W.T)
-            delta = (delta @ B.astype(delta.dtype, copy=False)) * trace.layers[l].derivative()
+            # (B, n_out_{l+1}) @ (n_out_{l+1}, n_in_{l+1}): the transposed view costs no copy
+            delta = (delta @ self._feedback_t(net, l + 1, self.rng).T) * trace.layers[l].derivative()
             deltas[l] = delta
         return deltas

@@ -118,3 +118,35 @@ def test_bad_hyperparameters(make, message):
     with pytest.raises(ValueError) as err:
         make()
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_sign_symmetry_magnitudes_fixed_for_frsf_redrawn_for_brsf():
+    net, x, y = problem(3)
+    for variant, redrawn in (("uSF", False), ("frSF", False), ("brSF", True)):
+        rule = SignSymmetry(variant=variant)
+        rule.init(net, np.random.default_rng(0))
+        first, second = grads_of(rule, net, x, y)[0], grads_of(rule, net, x, y)[0]
+        assert np.array_equal(first, second) != redrawn, variant
+    rule = SignSymmetry(variant="frSF")
+    rule.init(net, np.random.default_rng(0))
+    limit = np.sqrt(6.0 / sum(net.layers[1].W.shape))
+    M = np.abs(rule.feedback_matrices(net)[1])
+    assert M.min() >= 0 and M.max() < limit and M.std() > 0.1 * limit
+
+
+def test_kolen_pollack_with_transposed_feedback_stays_backprop():
+    """B = W^T at the start: the shared update and decay keep B = W^T, so KP steps are backprop's
+    (with weight decay on the layers that have feedback)."""
+    net, x, y = problem(3)
+    twin = net.copy()
+    kp, bp = KolenPollack(decay=0.0, optimizer=Optimizer("sgd", lr=0.1)), Backprop(optimizer=Optimizer("sgd", lr=0.1))
+    kp.init(net, np.random.default_rng(0))
+    bp.init(twin, np.random.default_rng(0))
+    kp.set_feedback([None] + [layer.W.T.copy() for layer in net.layers[1:]])
+    for _ in range(5):
+        kp.step(net, x, y)
+        bp.step(twin, x, y)
+    for p, q in zip(net.params, twin.params):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+    for l in (1, 2):
+        np.testing.assert_allclose(kp.feedback[l], net.layers[l].W.T, rtol=1e-12, atol=1e-14)
