@@ -142,6 +142,21 @@ def make_framework(weights):
     return net, rule
 
 
+def faults_per_call(fn, calls: int = 10) -> float:
+    """Minor page faults per call of ``fn`` (fresh memory pages the kernel had to map and zero),
+    after a warm-up; NaN where ``resource`` is unavailable. Large batches allocate megabytes per
+    step, and glibc hands freed heap memory back to the kernel, so these faults recur every step."""
+    try:
+        import resource
+    except ImportError:
+        return float("nan")
+    fn()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(calls):
+        fn()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
+
+
 def cycler(batches, step):
     """A no-argument callable running ``step`` on the next of ``batches`` each call."""
     state = {"i": 0}
@@ -195,7 +210,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 tb = [(torch_made[1](x), torch_made[1](y)) for x, y in batches]
                 cands["torch"] = cycler(tb, tstep)
             t = interleaved(cands, repeats=args.repeats, min_time=args.min_time)
-            row = {"batch": B, **{f"{k}_sps": B / v.best for k, v in t.items()},
+            row = {"batch": B, **{f"{k}_faults": faults_per_call(fn) for k, fn in cands.items()}, **{f"{k}_sps": B / v.best for k, v in t.items()},
                    **{f"{k}_median_sps": B / v.median for k, v in t.items()}}
             rows.append(row)
 
@@ -212,6 +227,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     print("(samples per second, best repeat; fw/loop from the medians instead: "
           + ", ".join(f"batch {r['batch']} {r['framework_median_sps'] / r['loop_median_sps']:.2f}" for r in rows)
           + ")")
+    print("minor page faults per step (untimed count): " + "; ".join(
+        f"batch {r['batch']} " + ", ".join(f"{k[:-7]} {v:.0f}" for k, v in r.items() if k.endswith("_faults"))
+        for r in rows))
     checked = [r for r in rows if r["batch"] in ACCEPT]
     if checked:
         ok = all(r["framework_sps"] / r["loop_sps"] >= ACCEPT[r["batch"]] for r in checked)

@@ -98,11 +98,26 @@ class Optimizer:
                 updates.append(-lr * (g + self.momentum * v) if self.nesterov else -lr * v)
             else:
                 m, s = state.first[i], state.second[i]
+                if g.dtype != m.dtype:  # mixed dtypes: the plain formulas, numpy's promotion
+                    m *= self.beta1
+                    m += (1.0 - self.beta1) * g
+                    s *= self.beta2
+                    s += (1.0 - self.beta2) * (g * g)
+                    updates.append(-step_size * m / (np.sqrt(s) + eps))
+                    continue
+                # the same arithmetic, bit for bit, through one scratch array instead of seven
+                # temporaries: fresh megabyte temporaries cost page faults every step
+                t = np.multiply(g, 1.0 - self.beta1)         # (1-b1) g
                 m *= self.beta1
-                m += (1.0 - self.beta1) * g
+                m += t
+                np.multiply(g, g, out=t)
+                t *= 1.0 - self.beta2                        # (1-b2) g^2
                 s *= self.beta2
-                s += (1.0 - self.beta2) * (g * g)
-                updates.append(-step_size * m / (np.sqrt(s) + eps))
+                s += t
+                u = np.sqrt(s)
+                u += eps                                     # sqrt(s) + eps
+                np.multiply(m, -step_size, out=t)
+                updates.append(np.divide(t, u, out=u))       # -step_size m / (sqrt(s) + eps)
         return updates, state
 
     def _clip(self, grads: Grads) -> Grads:

@@ -1,0 +1,50 @@
+"""Smoke tests of the benchmark scripts: they run end to end on a tiny network, and the
+correctness checks the throughput benchmark relies on hold (no timing is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+TINY = ["--sizes", "20", "16", "16", "4", "--repeats", "1", "--min-time", "0.001"]
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_throughput_script_runs_and_its_loop_matches_the_framework(capsys):
+    bench = load("bench_backprop_throughput")
+    rows = bench.main(TINY + ["--batches", "8", "--no-torch"])
+    assert [r["batch"] for r in rows] == [8]
+    assert rows[0]["framework_sps"] > 0 and rows[0]["loop_sps"] > 0
+    assert "framework/s" in capsys.readouterr().out
+    # the hand-written loop must train the very same network, else the ratio means nothing
+    rng = np.random.default_rng(3)
+    weights = [p.copy() for p in bench.Network([20, 16, 16, 4], rng).params]
+    batches = [(rng.standard_normal((8, 20), dtype=np.float32), rng.integers(0, 4, 8)) for _ in range(3)]
+    assert bench.check_agreement(weights, batches) < 1e-5
+    assert bench.check_float32(weights, *batches[0]) == []
+
+
+def test_rule_steps_script_times_rules_against_backprop(capsys):
+    bench = load("bench_rule_steps")
+    rows = {r["rule"]: r for r in bench.main(TINY + ["--batch", "8", "--rules", "readout_only"])}
+    assert set(rows) == {"backprop", "readout_only"}
+    assert rows["backprop"]["ratio"] == 1.0 and rows["backprop"]["flops_ratio"] == 1.0
+    assert rows["readout_only"]["flops_ratio"] < 1.0  # it propagates no error
+    assert "x backprop" in capsys.readouterr().out
+
+
+def test_rule_steps_skips_population_rules_with_a_reason():
+    bench = load("bench_rule_steps")
+    from learning_rules import Optimizer
+
+    rule, net, why = bench.build("genetic", [20, 16, 4], Optimizer())
+    assert rule is None and "population" in why
