@@ -17,6 +17,7 @@ diagnostics gives identical parameters.
 from __future__ import annotations
 
 from ..network import Network
+from ..rules.backprop import Backprop
 from .alignment import feedback_alignment, update_angles
 from .update_norms import update_norms
 
@@ -25,8 +26,8 @@ def epoch_diagnostics(rule, net, x, y) -> dict[str, float]:
     """All diagnostics that apply to ``rule`` on ``net`` for the probe batch x (B, D), y (B,)."""
     out = update_norms(rule, net, x, y)
     rate_network = type(net) is Network
-    if rate_network and hasattr(rule, "compute_gradients"):
-        out.update(update_angles(rule, net, x, y))
+    if rate_network and hasattr(rule, "compute_gradients") and type(rule) is not Backprop:
+        out.update(update_angles(rule, net, x, y))  # (backprop's own angle is 0 by definition)
     if rate_network and hasattr(rule, "feedback_matrices"):
         out.update(feedback_alignment(rule, net))
     if hasattr(rule, "layer_diagnostics"):

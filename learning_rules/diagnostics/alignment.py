@@ -43,9 +43,10 @@ def true_gradients(net, x: np.ndarray, y: np.ndarray, loss: str) -> list[np.ndar
 
 
 def update_angles(rule, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """{"update_angle/l": degrees} for each layer the rule trains (a copy of the rule computes)."""
+    """{"update_angle/l": degrees} for each hidden layer the rule trains (a copy of the rule
+    computes). The output layer is left out: every rule trains it by its exact error."""
     _, grads, _, _ = copy.deepcopy(rule).compute_gradients(net, x, y, train=False)
-    truth = true_gradients(net, x, y, rule.loss)
+    truth = true_gradients(net, x, y, rule.loss)[:-1]
     return {f"update_angle/{l}": angle_degrees(grads[2 * l], g)
             for l, g in enumerate(truth) if grads[2 * l] is not None}
 

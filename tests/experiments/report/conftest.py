@@ -33,6 +33,9 @@ activation = "tanh"
 name = "adam"
 lr = 0.01
 
+[diagnostics]
+every = 0          # the probe rule logs fixed angles itself; the real diagnostics would add theirs
+
 [[rules]]
 name = "backprop"
 

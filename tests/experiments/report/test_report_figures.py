@@ -31,8 +31,9 @@ def data_lines(ax):
 
 def test_every_figure_with_data_is_a_valid_png_and_svg(results_dir):
     folder = results_dir / "figures"
-    names = {"final_accuracy", "learning_curves", "accuracy_vs_compute", "alignment", "spiking_activity", "evolution"}
-    assert {p.stem for p in folder.glob("*.png")} == names  # no sweep, no raster: those are skipped
+    names = {"final_accuracy", "learning_curves", "accuracy_vs_compute", "alignment", "spiking_activity", "evolution",
+             "update_locking"}
+    assert {p.stem for p in folder.glob("*.png")} == names  # no sweep, no raster, no phases: those are skipped
     for name in names:
         assert (folder / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         root = ET.parse(folder / f"{name}.svg").getroot()
