@@ -46,3 +46,22 @@ def test_bad_hyperparameters_give_one_line_errors(cls, kwargs, message):
     with pytest.raises(ValueError, match=message) as err:
         cls(**kwargs)
     assert "\n" not in str(err.value)
+
+
+def test_error_rate_fitness_is_the_batch_error_of_the_best_individual():
+    x, y = separable_problem()
+    net = Network([8, 5, 3], np.random.default_rng(0))
+    rule = Genetic(population_size=8, fitness="error", mutation_scale=0.5)
+    rule.init(net, np.random.default_rng(1))
+    info = rule.step(net, x[:32], y[:32])
+    error = float(np.mean(net.predict(x[:32]).argmax(axis=1) != y[:32]))
+    assert info["best_fitness"] == pytest.approx(error)
+    assert info["best_fitness"] * 32 == pytest.approx(round(info["best_fitness"] * 32))  # a count / 32
+
+
+def test_zscore_shaping_treats_non_finite_fitness_as_the_worst_finite():
+    from learning_rules.rules.evolution_strategy import zscores
+
+    z = zscores(sanitize_fitness(np.array([1.0, 2.0, np.nan, 3.0])))
+    assert z[2] == pytest.approx(z[3]) and z[0] < z[1] < z[3]
+    assert np.isfinite(z).all()
