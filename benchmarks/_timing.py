@@ -8,6 +8,11 @@
 - ``interleaved(candidates, ...)``: best-of-N timing with warm-up, where each repeat times every
   candidate once, in a rotated order, so a burst of load from other jobs on a shared machine hits
   all candidates alike instead of biasing whichever happened to run during it.
+- ``malloc_top_pad(mib)``: glibc's ``mallopt(M_TOP_PAD)`` for the ``--malloc-pad`` option: keep
+  that much freed heap instead of handing it back to the kernel after every step (which makes the
+  next step page-fault it in again; see docs/benchmarks.md). Off by default: the default
+  measures what a user gets.
+- ``faults_per_call(fn)``: minor page faults per call (an allocation cost that timings hide).
 - ``machine_header()``: the lines describing the machine, Python, numpy and its BLAS.
 """
 
@@ -56,6 +61,21 @@ def blas_limit(n: int) -> Iterator[str]:
         yield "threadpoolctl + environment variables"
 
 
+def malloc_top_pad(mib: int) -> str:
+    """Set glibc's M_TOP_PAD to ``mib`` MiB for this process (0: leave malloc alone); says what it did."""
+    if mib <= 0:
+        return "malloc: default"
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return "malloc: default (not glibc; --malloc-pad ignored)"
+    M_TOP_PAD = -2  # from glibc's malloc.h
+    ok = libc.mallopt(M_TOP_PAD, int(mib) << 20)
+    return f"malloc: glibc M_TOP_PAD = {mib} MiB" if ok == 1 else "malloc: default (mallopt failed)"
+
+
 def blas_info() -> str:
     """A one-line description of the BLAS numpy uses (threadpoolctl if installed)."""
     try:
@@ -84,6 +104,21 @@ def machine_header(threads: int, how: str) -> list[str]:
         lines.append(f"load average at start (1/5/15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
                      + ("  <- other jobs are running; expect noise" if load[0] > 0.5 * (os.cpu_count() or 1) else ""))
     return lines
+
+
+def faults_per_call(fn, calls: int = 10) -> float:
+    """Minor page faults per call of ``fn`` (fresh memory pages the kernel had to map and zero),
+    after a warm-up; NaN where ``resource`` is unavailable. Large batches allocate megabytes per
+    step, and glibc hands freed heap memory back to the kernel, so these faults recur every step."""
+    try:
+        import resource
+    except ImportError:
+        return float("nan")
+    fn()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(calls):
+        fn()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
 
 
 @dataclass

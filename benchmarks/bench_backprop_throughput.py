@@ -30,7 +30,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for _timing, run as a script
-from _timing import DEFAULT_THREADS, blas_limit, interleaved, limit_threads_early, machine_header  # noqa: E402
+from _timing import (DEFAULT_THREADS, blas_limit, interleaved, limit_threads_early,  # noqa: E402
+                     faults_per_call, machine_header, malloc_top_pad)
 
 if __name__ == "__main__":
     limit_threads_early()  # before numpy loads its BLAS
@@ -142,21 +143,6 @@ def make_framework(weights):
     return net, rule
 
 
-def faults_per_call(fn, calls: int = 10) -> float:
-    """Minor page faults per call of ``fn`` (fresh memory pages the kernel had to map and zero),
-    after a warm-up; NaN where ``resource`` is unavailable. Large batches allocate megabytes per
-    step, and glibc hands freed heap memory back to the kernel, so these faults recur every step."""
-    try:
-        import resource
-    except ImportError:
-        return float("nan")
-    fn()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(calls):
-        fn()
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
-
-
 def cycler(batches, step):
     """A no-argument callable running ``step`` on the next of ``batches`` each call."""
     state = {"i": 0}
@@ -175,6 +161,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--sizes", type=int, nargs="+", default=SIZES, help="layer sizes (default 784 256 256 10)")
     ap.add_argument("--repeats", type=int, default=7, help="timed repeats per candidate (best is reported)")
     ap.add_argument("--min-time", type=float, default=0.3, help="seconds per timed repeat")
+    ap.add_argument("--malloc-pad", type=int, default=0, metavar="MIB",
+                    help="glibc M_TOP_PAD in MiB for all candidates (default 0: malloc untouched)")
     ap.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="BLAS/torch threads for all")
     ap.add_argument("--no-torch", action="store_true", help="skip PyTorch even if installed")
     ap.add_argument("--quick", action="store_true", help="smoke run: batches 32 128, 2 repeats, 0.05 s")
@@ -186,6 +174,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     rows = []
     with blas_limit(args.threads) as how:
         print("\n".join(machine_header(args.threads, how)))
+        print(malloc_top_pad(args.malloc_pad))
         print(f"network {'-'.join(map(str, sizes))} tanh, softmax cross-entropy, SGD lr {LR}, float32, "
               f"random data; best of {args.repeats} interleaved repeats of >= {args.min_time} s")
         rng = np.random.default_rng(0)

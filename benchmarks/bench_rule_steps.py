@@ -13,7 +13,8 @@ passes: see ``bench_population.py``), rules whose ``example_network`` is not a r
 (spiking: see ``bench_spiking.py``), and rules that cannot be built or stepped with defaults.
 
 Columns: step time, its ratio to backprop's (best repeats; and from the medians, to show the
-noise), the FLOPs the step reports in its info dict and their ratio to backprop's FLOPs.
+noise), the FLOPs the step reports in its info dict and their ratio to backprop's FLOPs, and the
+minor page faults per step (fresh memory the kernel maps and zeroes: see docs/benchmarks.md).
 
     python benchmarks/bench_rule_steps.py                  # batch 128, Adam, 1 thread
     python benchmarks/bench_rule_steps.py --batch 32 --optimizer sgd
@@ -28,7 +29,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for _timing, run as a script
-from _timing import DEFAULT_THREADS, blas_limit, interleaved, limit_threads_early, machine_header  # noqa: E402
+from _timing import (DEFAULT_THREADS, blas_limit, interleaved, limit_threads_early,  # noqa: E402
+                     faults_per_call, machine_header, malloc_top_pad)
 
 if __name__ == "__main__":
     limit_threads_early()  # before numpy loads its BLAS
@@ -79,6 +81,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--rules", nargs="+", default=None, help="only these rules (backprop is always timed)")
     ap.add_argument("--repeats", type=int, default=7, help="timed repeats per rule (best is reported)")
     ap.add_argument("--min-time", type=float, default=0.3, help="seconds per timed repeat")
+    ap.add_argument("--malloc-pad", type=int, default=0, metavar="MIB",
+                    help="glibc M_TOP_PAD in MiB for all candidates (default 0: malloc untouched)")
     ap.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="BLAS threads")
     ap.add_argument("--quick", action="store_true", help="smoke run: 2 repeats of 0.05 s")
     args = ap.parse_args(argv)
@@ -92,6 +96,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
     with blas_limit(args.threads) as how:
         print("\n".join(machine_header(args.threads, how)))
+        print(malloc_top_pad(args.malloc_pad))
         print(f"network {'-'.join(map(str, args.sizes))} tanh float32, batch {B}, optimizer {args.optimizer} "
               f"(lr {opt.lr}), random data; best of {args.repeats} interleaved repeats of >= {args.min_time} s")
         rng = np.random.default_rng(0)
@@ -120,19 +125,20 @@ def main(argv: list[str] | None = None) -> list[dict]:
         if "backprop" not in steps:
             raise SystemExit("backprop could not be timed; no baseline for the ratios")
         t = interleaved(steps, repeats=args.repeats, min_time=args.min_time)
+        faults = {n: faults_per_call(fn) for n, fn in steps.items()}
 
     base, base_med, base_flops = t["backprop"].best, t["backprop"].median, flops["backprop"]
     rows = [{"rule": n, "ms": t[n].best * 1e3, "ratio": t[n].best / base, "ratio_median": t[n].median / base_med,
-             "gflops": flops[n] / 1e9, "flops_ratio": flops[n] / base_flops, "note": notes[n]} for n in steps]
+             "gflops": flops[n] / 1e9, "flops_ratio": flops[n] / base_flops, "faults": faults[n], "note": notes[n]} for n in steps]
     rows.sort(key=lambda r: (r["rule"] != "backprop", r["ratio"]))
     print()
     head = (f"{'rule':<26} {'step ms':>8} {'x backprop':>10} {'(median)':>9} {'GFLOP/step':>10} "
-            f"{'FLOPs x bp':>10}  note")
+            f"{'FLOPs x bp':>10} {'faults':>7}  note")
     print(head)
     print("-" * len(head))
     for r in rows:
         print(f"{r['rule']:<26} {r['ms']:>8.2f} {r['ratio']:>10.2f} {r['ratio_median']:>9.2f} "
-              f"{r['gflops']:>10.3f} {r['flops_ratio']:>10.2f}  {r['note']}")
+              f"{r['gflops']:>10.3f} {r['flops_ratio']:>10.2f} {r['faults']:>7.0f}  {r['note']}")
     for name, why in skipped:
         print(f"skipped {name}: {why}")
     return rows
