@@ -102,18 +102,12 @@ def _vectorised_outputs(net, layout: ParamLayout, pop: np.ndarray, x: np.ndarray
     """One chunk: pop (C, D), x (B, n_in) -> (C, B, n_out)."""
     C, B = pop.shape[0], x.shape[0]
     arrays = layout.views(pop)  # [W_0 (C, n_in, n_1), b_0 (C, n_1), W_1 (C, n_1, n_2), ...]
-    h = None
-    for i, layer in enumerate(net.layers):
-        W, b = arrays[2 * i], arrays[2 * i + 1]
-        if i == 0:
-            n_in, n_out = W.shape[1], W.shape[2]
-            W_cat = W.transpose(1, 0, 2).reshape(n_in, C * n_out)  # (n_in, C n_1): side by side
-            a = (x @ W_cat).reshape(B, C, n_out).transpose(1, 0, 2)  # (C, B, n_1)
-        else:
-            a = np.matmul(h, W)  # (C, B, n_l) @ (C, n_l, n_{l+1}) -> (C, B, n_{l+1})
-        a += b[:, None, :]
-        h = layer.activation.f(a)
-    return h
+    W, b = arrays[0], arrays[1]
+    n_in, n_1 = W.shape[1], W.shape[2]
+    W_cat = W.transpose(1, 0, 2).reshape(n_in, C * n_1)  # (n_in, C n_1): side by side
+    a = (x @ W_cat).reshape(B, C, n_1).transpose(1, 0, 2)  # (C, B, n_1), one product for all
+    a += b[:, None, :]
+    return _later_layers(net, net.layers[0].activation.f(a), arrays[2:])
 
 
 def antithetic_outputs(net, theta: np.ndarray, step: np.ndarray, x: np.ndarray) -> np.ndarray:

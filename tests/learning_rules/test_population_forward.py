@@ -32,9 +32,10 @@ def test_layout_round_trip_and_views():
         assert np.array_equal(p, q)
 
 
-@pytest.mark.parametrize("activation", ["tanh", "relu"])
-def test_vectorised_outputs_match_the_loop(activation):
-    net = Network([7, 6, 5, 4], np.random.default_rng(0), activation=activation, dtype="float64")
+@pytest.mark.parametrize("activation, sizes", [("tanh", [7, 6, 5, 4]), ("relu", [7, 6, 5, 4]),
+                                               ("tanh", [7, 4])])
+def test_vectorised_outputs_match_the_loop(activation, sizes):
+    net = Network(sizes, np.random.default_rng(0), activation=activation, dtype="float64")
     pop = _population(net, 9, 0.3, 1)
     x = np.random.default_rng(2).normal(size=(11, 7))
     vec = population_outputs(net, pop, x)
@@ -102,8 +103,9 @@ def test_non_finite_outputs_give_non_finite_fitness():
     assert np.isfinite(errors[0]) and not np.isfinite(errors[1:]).any()
 
 
-def test_antithetic_outputs_match_the_explicit_pairs(monkeypatch):
-    net = Network([7, 6, 5, 4], np.random.default_rng(0), dtype="float64")
+@pytest.mark.parametrize("sizes", [[7, 6, 5, 4], [7, 6]])
+def test_antithetic_outputs_match_the_explicit_pairs(monkeypatch, sizes):
+    net = Network(sizes, np.random.default_rng(0), dtype="float64")
     layout = ParamLayout.of(net.params)
     theta = layout.flatten(net.params)
     step = 0.1 * np.random.default_rng(1).normal(size=(5, theta.size))
