@@ -89,7 +89,7 @@ def summary_table(rows: list[dict]) -> str:
         acc = g.loc[g["status"] == "complete", "test_accuracy"]
         acc_text = f"{acc.mean():.3f} ± {acc.std(ddof=1) if len(acc) > 1 else 0.0:.3f}" if len(acc) else "—"
         statuses = ", ".join(f"{n} {s}" for s, n in g["status"].value_counts().items())
-        lines.append({"rule": " ".join(str(k) for k in key), "test accuracy": acc_text,
+        lines.append({"rule": " ".join(str(k) for k in key), "test accuracy (mean ± std)": acc_text,
                       "wall time (s)": f"{g['wall_time'].mean():.1f}", "runs": statuses})
     return pd.DataFrame(lines).to_string(index=False)
 

@@ -61,3 +61,6 @@ def test_default_config_is_the_packaged_quickstart():
     config = load_config(default_config_path())
     assert config.name == "quickstart" and {s.seed for s in config.specs} == {0, 1, 2}
     assert {"backprop", "readout_only", "linear"} <= {s.label for s in config.specs}
+    from learning_rules.rules.registry import _BUILTIN
+
+    assert set(_BUILTIN) <= {s.rule for s in config.specs}, "the quickstart runs every built-in rule"
