@@ -148,6 +148,7 @@ def run_processes(specs: list[dict], workers: int) -> Iterator[dict]:
     A worker that dies (killed, out of memory) fails only the runs it was computing; a fresh
     pool takes the rest."""
     pending = list(reversed(specs))
+    workers = max(1, min(workers, len(specs)))  # fork starts every worker of the pool at once
     while pending:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
                                    initializer=_init_worker, initargs=(os.getpid(),))

@@ -6,6 +6,9 @@ threads, so this also checks that every executor (the serial driver included) co
 BLAS on one thread.
 """
 
+import json
+import multiprocessing
+import subprocess
 import sys
 
 import pandas as pd
@@ -139,3 +142,39 @@ def test_bad_executor_options_are_user_errors_before_anything_is_written(tmp_pat
     with pytest.raises(UserError, match=message):
         run_experiment(load_config(write_config()), tmp_path / "out", quiet=True, **kw)
     assert not (tmp_path / "out").exists()
+
+
+
+KILLER = """
+import json, os, signal, sys
+from learning_rules.rules.registry import register
+from experiments import load_config
+from experiments.runs import executors
+
+class KillsItsWorker:  # its first step kills the process computing it, as the out-of-memory killer would
+    card = None
+    def __init__(self):
+        pass
+    def init(self, net, rng):
+        pass
+    def step(self, net, x, y):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+register("kills_its_worker", KillsItsWorker)  # forked workers inherit it
+assert executors._context().get_start_method() == "fork"
+specs = [s.to_dict() for s in load_config(sys.argv[1]).specs]
+killer = dict(specs[0], rule="kills_its_worker", label="killer", hyperparameters={})
+results = executors.run_processes([specs[0], killer, specs[1]], workers=1)
+print(json.dumps({r["spec"]["label"]: [r["status"], r["reason"]] for r in results}))
+"""
+
+
+def test_a_worker_that_dies_fails_only_its_run_and_the_sweep_goes_on(write_config, TINY):
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("the test rule is registered in the driver only; its workers must be forked")
+    path = write_config(TINY.replace("seeds = [0, 1]", "seeds = [0]"))
+    proc = subprocess.run([sys.executable, "-c", KILLER, str(path)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert results["killer"][0] == "failed" and "worker process died" in results["killer"][1]
+    assert results["backprop"] == ["complete", ""] and results["readout_only"] == ["complete", ""]
