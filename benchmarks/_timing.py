@@ -8,7 +8,7 @@
 - ``interleaved(candidates, ...)``: best-of-N timing with warm-up, where each repeat times every
   candidate once, in a rotated order, so a burst of load from other jobs on a shared machine hits
   all candidates alike instead of biasing whichever happened to run during it.
-- ``malloc_top_pad(mib)``: glibc's ``mallopt(M_TOP_PAD)`` for the ``--malloc-pad`` option: keep
+- ``malloc_top_pad(mib)``: glibc's ``mallopt`` for the ``--malloc-pad`` option: keep
   that much freed heap instead of handing it back to the kernel after every step (which makes the
   next step page-fault it in again; see docs/benchmarks.md). Off by default: the default
   measures what a user gets.
@@ -62,7 +62,12 @@ def blas_limit(n: int) -> Iterator[str]:
 
 
 def malloc_top_pad(mib: int) -> str:
-    """Set glibc's M_TOP_PAD to ``mib`` MiB for this process (0: leave malloc alone); says what it did."""
+    """Make glibc keep up to ``mib`` MiB of freed heap for this process (0: leave malloc alone).
+
+    Sets M_TOP_PAD and M_TRIM_THRESHOLD (so freed memory is not handed back to the kernel after
+    every step) and M_MMAP_THRESHOLD (so arrays up to that size come from the heap instead of a
+    fresh mmap each time; setting any of these switches off glibc's own threshold adjustment,
+    so all three are needed). Says what it did."""
     if mib <= 0:
         return "malloc: default"
     import ctypes
@@ -71,9 +76,12 @@ def malloc_top_pad(mib: int) -> str:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return "malloc: default (not glibc; --malloc-pad ignored)"
-    M_TOP_PAD = -2  # from glibc's malloc.h
-    ok = libc.mallopt(M_TOP_PAD, int(mib) << 20)
-    return f"malloc: glibc M_TOP_PAD = {mib} MiB" if ok == 1 else "malloc: default (mallopt failed)"
+    M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3  # from glibc's malloc.h
+    mmap_mib = min(int(mib), 32)  # glibc caps the mmap threshold at 32 MiB on 64-bit machines
+    ok = (libc.mallopt(M_MMAP_THRESHOLD, mmap_mib << 20) == 1 and libc.mallopt(M_TRIM_THRESHOLD, 2 * int(mib) << 20) == 1
+          and libc.mallopt(M_TOP_PAD, int(mib) << 20) == 1)
+    return (f"malloc: glibc M_TOP_PAD {mib} MiB, M_TRIM_THRESHOLD {2 * mib} MiB, M_MMAP_THRESHOLD {mmap_mib} MiB"
+            if ok else "malloc: mallopt failed (partly default)")
 
 
 def blas_info() -> str:
@@ -139,6 +147,15 @@ class Timing:
         return s[len(s) // 2]
 
 
+def paired_ratio(a: Timing, b: Timing) -> float:
+    """Median over repeats of a's time / b's time in the same repeat. Repeats are interleaved, so
+    the two blocks of a repeat ran seconds apart under much the same load: on a busy machine this
+    paired ratio is steadier than the ratio of the two best times."""
+    r = sorted(x / y for x, y in zip(a.times, b.times))
+    n = len(r)
+    return r[n // 2] if n % 2 else 0.5 * (r[n // 2 - 1] + r[n // 2])
+
+
 def _calls_for(fn: Callable[[], object], min_time: float) -> int:
     """Warm up ``fn`` and return how many calls take at least ``min_time`` seconds."""
     fn()  # first call: allocations, BLAS thread start-up, caches
@@ -160,7 +177,7 @@ def interleaved(candidates: dict[str, Callable[[], object]], repeats: int = 5,
     Each candidate's repeat is a block of calls lasting about ``min_time`` seconds (calibrated
     during the warm-up); in repeat r the candidates run in an order rotated by r, so slow periods
     caused by other processes are spread over all of them. Compare ``best`` (the least disturbed
-    repeat) across candidates; ``median`` shows how noisy the machine was."""
+    repeat) across candidates, and ``paired_ratio`` (the median of same-repeat ratios)."""
     names = list(candidates)
     calls = {n: _calls_for(candidates[n], min_time) for n in names}
     out = {n: Timing(n, calls[n], []) for n in names}
