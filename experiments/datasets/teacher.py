@@ -1,8 +1,10 @@
 """Teacher-student data: a random tanh MLP (the teacher) labels Gaussian inputs.
 
 Inputs x ~ N(0, I) of ``n_features``; the teacher has ``teacher_depth`` hidden layers of
-``teacher_width`` tanh units and a linear readout of ``n_outputs``, weights ~ N(0, 1/fan_in)
-(LeCun scaling, so each pre-activation has roughly unit variance) and biases ~ N(0, 0.1^2).
+``teacher_width`` tanh units and a linear readout of ``n_outputs``, weights ~ N(0, g^2/fan_in)
+with g = ``teacher_gain`` (g = 1: LeCun scaling, each pre-activation of roughly unit variance, a
+nearly linear teacher; g > 1: the strongly nonlinear regime of deep tanh networks, Poole et al.
+2016) and biases ~ N(0, 0.1^2).
 ``task = "classification"``: the label is the argmax of the teacher output (n_outputs classes;
 class sizes follow the teacher and need not be balanced). ``task = "regression"``: the targets
 are the teacher output itself, (N, n_outputs) floats, not standardised. ``noise`` adds
@@ -26,6 +28,7 @@ PARAMS = {
     "n_outputs": 10,
     "teacher_depth": 1,
     "teacher_width": 64,
+    "teacher_gain": 1.0,
     "task": "classification",
     "noise": 0.0,
     "test_fraction": 0.2,
@@ -52,6 +55,7 @@ def load_teacher(
     n_outputs: int,
     teacher_depth: int,
     teacher_width: int,
+    teacher_gain: float,
     task: str,
     noise: float,
     test_fraction: float,
@@ -66,12 +70,18 @@ def load_teacher(
     teacher_depth = check_int("teacher", "teacher_depth", teacher_depth, minimum=0)
     teacher_width = check_int("teacher", "teacher_width", teacher_width)
     noise = check_float("teacher", "noise", noise)
+    teacher_gain = check_float("teacher", "teacher_gain", teacher_gain)
+    if not teacher_gain > 0:
+        from .base import DatasetError
+
+        raise DatasetError(f"data: teacher_gain {teacher_gain!r} not allowed; must be > 0")
     test_fraction = check_fraction("teacher", "test_fraction", test_fraction)
     data_seed = data_seed_or(seed, data_seed)
 
     rng = make_rng(data_seed, "teacher", "data")
     sizes = [n_features] + [teacher_width] * teacher_depth + [n_outputs]
-    weights = [rng.standard_normal((a, b)) / np.sqrt(a) for a, b in zip(sizes[:-1], sizes[1:])]  # (fan_in, fan_out)
+    weights = [teacher_gain * rng.standard_normal((a, b)) / np.sqrt(a)  # (fan_in, fan_out)
+               for a, b in zip(sizes[:-1], sizes[1:])]
     biases = [0.1 * rng.standard_normal(b) for b in sizes[1:]]
     x = rng.standard_normal((n_samples, n_features))  # (N, D)
     out = teacher_forward(x, weights, biases) + noise * rng.standard_normal((n_samples, n_outputs))  # (N, K)

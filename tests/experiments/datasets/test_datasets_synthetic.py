@@ -132,3 +132,13 @@ def test_digits_split_fixed_by_split_seed_not_run_seed():
 def test_bad_values_name_the_key(name, params, match):
     with pytest.raises(DatasetError, match=match):
         load_dataset(name, seed=0, **params)
+
+
+def test_teacher_gain_makes_a_more_nonlinear_teacher_and_is_checked():
+    from experiments.datasets import DatasetError, load_dataset
+
+    a = load_dataset("teacher", seed=0, teacher_gain=1.0, n_samples=400)
+    b = load_dataset("teacher", seed=0, teacher_gain=3.0, n_samples=400)
+    assert not np.array_equal(a.y_train, b.y_train)
+    with pytest.raises(DatasetError, match="teacher_gain"):
+        load_dataset("teacher", seed=0, teacher_gain=0.0)
