@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 
 
@@ -35,7 +36,8 @@ def summary_rows(store, run_ids: list[str]) -> list[dict]:
         row = {"run_id": run_id, "rule": spec["rule"], "label": spec["label"], "seed": spec["seed"],
                "status": meta["status"], "dataset": spec["data"]["name"]}
         for key, value in spec.get("sweep_point", {}).items():
-            row[key] = value
+            # a list value (model.hidden) is kept as its JSON text: CSV-safe and hashable
+            row[key] = json.dumps(value) if isinstance(value, (list, dict)) else value
         metrics = _final_metrics(store.runs_dir / run_id / "metrics.csv") if meta["status"] != "failed" else {}
         row["test_accuracy"] = metrics.get("test_accuracy", math.nan)
         row["best_test_accuracy"] = metrics.get("best_test_accuracy", math.nan)

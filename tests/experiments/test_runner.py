@@ -106,3 +106,11 @@ def test_unwritable_output_directory(write_config, tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(UserError, match="not writable"):
         run(write_config(), blocker / "out")
+
+
+def test_sweep_over_list_values_summarises(write_config, tmp_path, TINY):
+    from experiments.commands import summary_table
+
+    outcome = run(write_config(TINY + '\n[sweep]\n"model.hidden" = [[4], [4, 4]]\n'), tmp_path)
+    assert {r["model.hidden"] for r in outcome.summary} == {"[4]", "[4, 4]"}
+    assert "[4, 4]" in summary_table(outcome.summary)
