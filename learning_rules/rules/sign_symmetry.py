@@ -14,7 +14,7 @@ Variants (the paper's names):
 The signs do need a (1-bit) weight transport. With M = 1 the error grows by about
 1 / mean|W| per layer (16-260x backprop's at initialisation on the quickstart network); an
 optimizer that normalises per parameter (Adam) does not mind, SGD with momentum blows up.
-``normalize=True`` rescales M by mean|W_l| so the error keeps backprop's scale under any optimizer.
+``normalize=True`` rescales M so that its mean is mean|W_l|, so the error keeps backprop's scale under any optimizer.
 """
 
 from __future__ import annotations
@@ -56,28 +56,43 @@ class SignSymmetry(CreditAssignmentRule):
         if self.variant == "frSF":
             self.magnitudes = [None] + [random_magnitudes(rng, l.W.shape, net.dtype) for l in net.layers[1:]]
 
-    def _feedback_t(self, net, l: int, rng: np.random.Generator) -> np.ndarray:
-        """B_l^T = M_l * sign(W_l), shape (n_in_l, n_out_l): W's layout, transposed by the caller."""
+    def _feedback_t(self, net, l: int, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+        """(S_l, c_l) with B_l^T = c_l * S_l, S_l = M_l * sign(W_l) of shape (n_in_l, n_out_l) (W's
+        layout; the caller transposes the view). The scalar c_l is normalize's rescaling, kept apart
+        so it multiplies the (B, n_in) error instead of the whole matrix."""
         W = net.layers[l].W
-        Bt = np.sign(W)
+        S = np.sign(W)
+        M = None  # uSF: M = 1
         if self.variant == "frSF":
-            Bt *= self.magnitudes[l]
+            M = self.magnitudes[l]
         elif self.variant == "brSF":
-            Bt *= random_magnitudes(rng, W.shape, W.dtype)
-        if self.normalize:  # scale M to mean|W_l| (|B| = M, so mean|B| = mean M)
-            Bt *= W.dtype.type(np.abs(W).mean() / max(float(np.abs(Bt).mean()), np.finfo(W.dtype).tiny))
-        return Bt
+            M = random_magnitudes(rng, W.shape, W.dtype)
+        if M is not None:
+            S *= M
+        if not self.normalize:
+            return S, 1.0
+        # scale M so that its mean is mean|W_l| (then mean|B_l| = mean|W_l| for W without zeros)
+        mean_m = 1.0 if M is None else max(float(M.mean()), float(np.finfo(W.dtype).tiny))
+        return S, float(np.abs(W).mean()) / mean_m
 
     def feedback_matrices(self, net) -> list[np.ndarray | None]:
         """Per layer l >= 1, the sign feedback (n_out_l, n_in_l) standing in for W_l^T (brSF: one
         fresh draw, from the rule's generator: call it on a copy of the rule to leave it untouched)."""
-        return [None] + [self._feedback_t(net, l, self.rng).T for l in range(1, len(net.layers))]
+        out: list[np.ndarray | None] = [None]
+        for l in range(1, len(net.layers)):
+            S, c = self._feedback_t(net, l, self.rng)
+            out.append(S.T * S.dtype.type(c) if c != 1.0 else S.T)
+        return out
 
     def layer_errors(self, net, trace, e) -> Deltas:
         deltas: Deltas = [None] * len(net.layers)
         delta = deltas[-1] = e
         for l in range(len(net.layers) - 2, -1, -1):
+            S, c = self._feedback_t(net, l + 1, self.rng)
             # (B, n_out_{l+1}) @ (n_out_{l+1}, n_in_{l+1}): the transposed view costs no copy
-            delta = (delta @ self._feedback_t(net, l + 1, self.rng).T) * trace.layers[l].derivative()
+            delta = delta @ S.T
+            if c != 1.0:
+                delta *= delta.dtype.type(c)
+            delta *= trace.layers[l].derivative()
             deltas[l] = delta
         return deltas
