@@ -58,9 +58,10 @@ class KolenPollack(FeedbackAlignment):
         for l in range(1, len(net.layers)):
             # the same local update and decay for W_l and its feedback B_l (transposed)
             B = self.feedback[l]
-            B *= keep
+            if self.decay:  # (decay = 0: plain Kolen-Pollack transport of updates, no decay passes)
+                B *= keep
+                net.layers[l].W *= keep
             B += updates[2 * l].T.astype(B.dtype, copy=False)
-            net.layers[l].W *= keep
         apply_updates(params, updates)
         return {"loss": loss, "flops": float(self.step_flops(net, x.shape[0], deltas) + self._feedback_flops(net))}
 
