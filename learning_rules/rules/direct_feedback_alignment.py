@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..optimizers import Optimizer
-from .base import CreditAssignmentRule, Deltas
-from .feedback import check_feedback_options, random_feedback
+from .base import Deltas
+from .feedback import RandomFeedbackRule, random_feedback
 from .plausibility import PlausibilityCard
 
 
-class DirectFeedbackAlignment(CreditAssignmentRule):
+class DirectFeedbackAlignment(RandomFeedbackRule):
     """Every hidden layer learns from the output error through its own random matrix."""
 
     name = "direct_feedback_alignment"
@@ -32,28 +31,14 @@ class DirectFeedbackAlignment(CreditAssignmentRule):
         notes="output error broadcast to every layer by fixed random matrices",
     )
 
-    def __init__(self, distribution: str = "uniform", scale: float = 1.0,
-                 optimizer: Optimizer | None = None, loss: str = "cross_entropy") -> None:
-        super().__init__(optimizer=optimizer, loss=loss)
-        check_feedback_options(self.name, distribution, scale)
-        self.distribution = distribution
-        self.scale = scale
-
     def init_state(self, net, rng: np.random.Generator) -> None:
         k = net.layers[-1].n_out
-        # feedback[l]: (K, n_out_l) for every hidden layer; the output layer uses e itself
+        # feedback[l]: (K, n_out_l) for every hidden layer, standing where backprop has the product
+        # (W_{l+1} ... W_L)^T (the derivatives left out); the output layer uses e itself
         self.feedback: list[np.ndarray | None] = [
             random_feedback(rng, (k, layer.n_out), self.distribution, self.scale, net.dtype)
             for layer in net.layers[:-1]
         ] + [None]
-
-    def feedback_matrices(self, net) -> list[np.ndarray | None]:
-        """Per hidden layer l, B_l (K, n_out_l): it stands where backprop has the product
-        (W_{l+1} ... W_L)^T, the backward path with the derivatives left out."""
-        return self.feedback
-
-    def set_feedback(self, matrices: list[np.ndarray | None]) -> None:
-        self.feedback = [None if B is None else np.array(B) for B in matrices]
 
     def layer_errors(self, net, trace, e) -> Deltas:
         hidden = [(e @ B) * t.derivative() for B, t in zip(self.feedback[:-1], trace.layers[:-1])]

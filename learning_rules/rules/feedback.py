@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..optimizers import Optimizer
+from .base import CreditAssignmentRule
+
 DISTRIBUTIONS = ("uniform", "normal")
 
 
@@ -42,3 +45,24 @@ def random_magnitudes(rng: np.random.Generator, shape: tuple[int, int], dtype) -
     M = rng.random(shape, dtype=kind)
     M *= kind(limit)
     return M.astype(dtype, copy=False)
+
+
+class RandomFeedbackRule(CreditAssignmentRule):
+    """Shared by the rules whose feedback starts as fixed random matrices (feedback alignment,
+    direct feedback alignment, Kolen-Pollack): the options, the accessors, the oracle hook.
+    Subclasses create ``self.feedback`` (one matrix or None per layer) in ``init_state``."""
+
+    def __init__(self, distribution: str = "uniform", scale: float = 1.0,
+                 optimizer: Optimizer | None = None, loss: str = "cross_entropy") -> None:
+        super().__init__(optimizer=optimizer, loss=loss)
+        check_feedback_options(self.name, distribution, scale)
+        self.distribution = distribution
+        self.scale = scale
+
+    def feedback_matrices(self, net) -> list[np.ndarray | None]:
+        """Per layer, the feedback matrix standing in for the backward path (None where none)."""
+        return self.feedback
+
+    def set_feedback(self, matrices: list[np.ndarray | None]) -> None:
+        """Replace the feedback matrices (oracle tests set B = W^T to recover backprop)."""
+        self.feedback = [None if B is None else np.array(B) for B in matrices]

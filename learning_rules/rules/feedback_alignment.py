@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..optimizers import Optimizer
-from .base import CreditAssignmentRule, Deltas
-from .feedback import check_feedback_options, random_feedback
+from .base import Deltas
+from .feedback import RandomFeedbackRule, random_feedback
 from .plausibility import PlausibilityCard
 
 
-class FeedbackAlignment(CreditAssignmentRule):
+class FeedbackAlignment(RandomFeedbackRule):
     """Backprop's backward sweep through fixed random feedback matrices."""
 
     name = "feedback_alignment"
@@ -31,27 +30,12 @@ class FeedbackAlignment(CreditAssignmentRule):
         notes="fixed random feedback replaces W^T; errors still sweep back layer by layer",
     )
 
-    def __init__(self, distribution: str = "uniform", scale: float = 1.0,
-                 optimizer: Optimizer | None = None, loss: str = "cross_entropy") -> None:
-        super().__init__(optimizer=optimizer, loss=loss)
-        check_feedback_options(self.name, distribution, scale)
-        self.distribution = distribution
-        self.scale = scale
-
     def init_state(self, net, rng: np.random.Generator) -> None:
         # feedback[l] plays W_l^T for l >= 1 (layer 0's error is never sent further down)
         self.feedback: list[np.ndarray | None] = [None] + [
             random_feedback(rng, (layer.n_out, layer.n_in), self.distribution, self.scale, net.dtype)
             for layer in net.layers[1:]
         ]
-
-    def feedback_matrices(self, net) -> list[np.ndarray | None]:
-        """Per layer l, the matrix in the place of W_l^T (None for the first layer)."""
-        return self.feedback
-
-    def set_feedback(self, matrices: list[np.ndarray | None]) -> None:
-        """Replace the feedback matrices (oracle tests set B = W^T to recover backprop)."""
-        self.feedback = [None if B is None else np.array(B) for B in matrices]
 
     def layer_errors(self, net, trace, e) -> Deltas:
         deltas: Deltas = [None] * len(net.layers)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..optimizers import Optimizer, apply_updates
-from .feedback import check_feedback_options
 from .feedback_alignment import FeedbackAlignment
 from .plausibility import PlausibilityCard
 
@@ -38,7 +37,6 @@ class KolenPollack(FeedbackAlignment):
         super().__init__(distribution=distribution, scale=scale, optimizer=optimizer, loss=loss)
         if not isinstance(decay, (int, float)) or isinstance(decay, bool) or not 0.0 <= decay < 1.0:
             raise ValueError(f"kolen_pollack: decay {decay!r} not allowed; must be in [0, 1)")
-        check_feedback_options(self.name, distribution, scale)
         self.decay = decay
 
     def init_state(self, net, rng: np.random.Generator) -> None:
