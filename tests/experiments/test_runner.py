@@ -114,3 +114,14 @@ def test_sweep_over_list_values_summarises(write_config, tmp_path, TINY):
     outcome = run(write_config(TINY + '\n[sweep]\n"model.hidden" = [[4], [4, 4]]\n'), tmp_path)
     assert {r["model.hidden"] for r in outcome.summary} == {"[4]", "[4, 4]"}
     assert "[4, 4]" in summary_table(outcome.summary)
+
+
+def test_result_files_are_readable_by_others(write_config, tmp_path):
+    import os
+    import stat
+
+    from experiments.atomic import FILE_MODE
+
+    run(write_config(), tmp_path)
+    mode = stat.S_IMODE(os.stat(tmp_path / "tiny" / "summary.csv").st_mode)
+    assert mode == FILE_MODE and mode & stat.S_IRGRP  # not mkstemp's 0600
