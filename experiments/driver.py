@@ -20,7 +20,7 @@ from typing import Callable
 from .config import ExperimentConfig
 from .errors import UserError
 from .progress import Progress
-from .runs.executors import parse_dask_address, run_dask, run_processes, run_serial
+from .runs.executors import parse_dask_address, run_dask, run_processes, run_serial, sigint_ignored
 from .store import ResultsStore
 
 #: seconds between refreshes of summary.csv while a sweep runs
@@ -162,15 +162,7 @@ def _interrupt_deferred():
         previous(signal.SIGINT, None)
 
 
-@contextlib.contextmanager
 def _no_second_interrupt(active: bool):
     """After a Ctrl-C, let the clean-up (stopping workers, writing the summary) finish even if
     the user presses Ctrl-C again; a third party's SIGKILL is still safe (atomic writes)."""
-    if not active or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    return sigint_ignored() if active else contextlib.nullcontext()

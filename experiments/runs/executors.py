@@ -192,7 +192,8 @@ def _dask_execute(spec: dict) -> dict:
 
 
 @contextlib.contextmanager
-def _sigint_ignored():
+def sigint_ignored():
+    """Ignore Ctrl-C in this block (main thread only; elsewhere signals cannot be set)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -230,7 +231,7 @@ def run_dask(specs: list[dict], address: str) -> Iterator[dict]:
         # temporaries then ran ~2x slower than in a plain process. Keep glibc's default.
         environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
         environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-        with _sigint_ignored(), dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        with sigint_ignored(), dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
             cluster = LocalCluster(n_workers=n_local, threads_per_worker=1, processes=True,
                                    host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
         address = cluster.scheduler_address
