@@ -28,6 +28,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..errors import UserError
+from .allocator import keep_freed_heap
 from .spec import RunSpec
 from .worker import execute_run
 
@@ -123,6 +124,7 @@ def _init_worker(driver_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the driver stops us
     _die_with(driver_pid)
     limit_blas_threads(1)
+    keep_freed_heap()
     np.seterr(over="ignore", invalid="ignore", divide="ignore")  # see quiet_float_warnings
 
 
@@ -187,6 +189,7 @@ def run_processes(specs: list[dict], workers: int) -> Iterator[dict]:
 # ---- Dask ------------------------------------------------------------------------------------
 
 def _dask_execute(spec: dict) -> dict:
+    keep_freed_heap()
     with blas_threads(1), quiet_float_warnings():
         return execute_run(spec)
 
