@@ -1,10 +1,9 @@
 """Population scoring throughput: the vectorised forward against a Python loop over individuals.
 
 Scores P candidate parameter vectors of a 784-64-10 tanh network on one batch (outputs and the
-per-individual cross-entropy), two ways, in the same run:
+per-individual cross-entropy), three ways, in the same run:
 
-- vectorised: ``population_outputs`` (first layer: one (B, 784) x (784, P 64) product; second
-  layer: a batched matmul over the population axis);
+- vectorised: ``population_outputs`` (one matmul call per layer over the stacked population);
 - antithetic: the same, for ES's population of pairs theta +- s_j (``antithetic_outputs``):
   the pairs share the centre's first-layer product, so that layer costs n + 1 products, not 2n;
 - loop: load each individual into the network and call ``net.predict`` (the fallback used for
@@ -12,7 +11,7 @@ per-individual cross-entropy), two ways, in the same run:
 
 Throughput is individual-samples per second (P * B / seconds, best of ``--repeats``).
 
-    python benchmarks/bench_population.py                 # P = 64, 128; B = 32, 256
+    python benchmarks/bench_population.py                 # P = 64, 128; B = 32, 128, 256
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_population.py
 """
 
@@ -41,7 +40,7 @@ def best_time(fn, repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--populations", type=int, nargs="+", default=[64, 128])
-    parser.add_argument("--batches", type=int, nargs="+", default=[32, 256])
+    parser.add_argument("--batches", type=int, nargs="+", default=[32, 128, 256])
     parser.add_argument("--sizes", type=int, nargs="+", default=[784, 64, 10])
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()

@@ -6,10 +6,16 @@ converts between that row and the network's list of arrays.
 
 For the rate ``Network`` the forward pass of all P individuals is vectorised:
 
-- first layer: the individuals' W_0 (n_in, n_1) are laid side by side into one matrix
-  (n_in, P n_1), so ``x @ W_cat`` is ONE matrix product (B, n_in) x (n_in, P n_1) for the
-  whole population (the batch x is shared);
+- first layer: ONE ``np.matmul`` call for the whole population, the shared batch x (B, n_in)
+  against the stacked W_0 (P, n_in, n_1), read in place from ``pop``;
 - later layers: ``np.matmul`` over the stacked population axis, h (P, B, n_l) @ W (P, n_l, n_{l+1}).
+
+Laying the W_0 side by side into one (n_in, P n_1) matrix would make the first layer a single
+product too, but that matrix is not a view of ``pop``: building it copies every W_0 (the bytes
+the loop copies when it loads each individual), which cost as much as the loop's whole overhead
+(``benchmarks/bench_population.py``). The stacked matmul runs the loop's own BLAS products with
+no copy, so its outputs equal the loop's bit for bit (tested) and both select the same
+individuals.
 
 The population is processed in chunks of individuals so the activations (chunk, B, n) stay under
 ``max_elements`` floats. Any other network type (e.g. the spiking network) falls back to a loop
@@ -23,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .losses import log_softmax
 
 #: activations held at once while scoring (floats); 2**24 float32 = 64 MiB
 MAX_ELEMENTS = 1 << 24
@@ -100,13 +105,9 @@ def population_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def _vectorised_outputs(net, layout: ParamLayout, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
     """One chunk: pop (C, D), x (B, n_in) -> (C, B, n_out)."""
-    C, B = pop.shape[0], x.shape[0]
     arrays = layout.views(pop)  # [W_0 (C, n_in, n_1), b_0 (C, n_1), W_1 (C, n_1, n_2), ...]
-    W, b = arrays[0], arrays[1]
-    n_in, n_1 = W.shape[1], W.shape[2]
-    W_cat = W.transpose(1, 0, 2).reshape(n_in, C * n_1)  # (n_in, C n_1): side by side
-    a = (x @ W_cat).reshape(B, C, n_1).transpose(1, 0, 2)  # (C, B, n_1), one product for all
-    a += b[:, None, :]
+    a = np.matmul(x, arrays[0])  # (B, n_in) @ (C, n_in, n_1) -> (C, B, n_1), no copy of W_0
+    a += arrays[1][:, None, :]
     return _later_layers(net, net.layers[0].activation.f(a), arrays[2:])
 
 
@@ -181,6 +182,19 @@ def loop_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
     return _loop_outputs(net, pop, x)
 
 
+def _first_argmax(columns: np.ndarray) -> np.ndarray:
+    """argmax over the first axis of (K, N), first maximum wins -> (N,); column by column, which
+    for small K is faster than ``argmax(axis=1)`` on (N, K). Agrees with argmax wherever a row
+    has no NaN or +inf (rows that do get an infinite loss, and their error is discarded)."""
+    best = columns[0].copy()
+    index = np.zeros(columns.shape[1], dtype=np.intp)
+    for k in range(1, columns.shape[0]):
+        better = columns[k] > best
+        index[better] = k
+        np.maximum(best, columns[k], out=best)
+    return index
+
+
 def population_fitness(
     outputs: np.ndarray, y: np.ndarray, loss: str = "cross_entropy"
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -191,10 +205,17 @@ def population_fitness(
     (for regression targets it equals the loss). Non-finite outputs give non-finite losses, which
     the population rules treat as the worst fitness."""
     P, B, K = outputs.shape
+    columns = np.ascontiguousarray(outputs.reshape(P * B, K).T)  # (K, P B)
     with np.errstate(over="ignore", invalid="ignore"):
         if loss == "cross_entropy":
-            logp = log_softmax(outputs.reshape(P * B, K)).reshape(P, B, K)
-            losses = -logp[:, np.arange(B), y].mean(axis=1)
+            # log_softmax's arithmetic, with the row max taken column by column (numpy's
+            # reduction over a short last axis is slow) and only the labels' entries kept
+            row_max = np.maximum.reduce(columns, axis=0)
+            shifted = outputs.reshape(P * B, K) - row_max[:, None]
+            lse = np.log(np.exp(shifted).sum(axis=1)).reshape(P, B)
+            picked = shifted.reshape(P, B, K)[:, np.arange(B), y]
+            picked -= lse  # in place: keeps the gather's memory order, so the mean sums alike
+            losses = -picked.mean(axis=1)
         elif loss == "mse":
             from .losses import one_hot
 
@@ -204,7 +225,7 @@ def population_fitness(
         else:
             raise ValueError(f"loss: {loss!r} not allowed; allowed: cross_entropy, mse")
     if y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
-        errors = (outputs.argmax(axis=2) != y[None, :]).mean(axis=1)
+        errors = (_first_argmax(columns).reshape(P, B) != y[None, :]).mean(axis=1)
         errors = np.where(np.isfinite(losses), errors, np.inf)
     else:
         errors = losses

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from learning_rules import population_forward as pf
-from learning_rules.losses import get_loss
+from learning_rules.losses import get_loss, log_softmax
 from learning_rules.network import Network
 from learning_rules.population_forward import (ParamLayout, loop_outputs, population_fitness,
                                                population_outputs, supports_vectorised)
@@ -41,6 +41,15 @@ def test_vectorised_outputs_match_the_loop(activation, sizes):
     vec = population_outputs(net, pop, x)
     assert vec.shape == (9, 11, 4)
     np.testing.assert_allclose(vec, loop_outputs(net, pop, x), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("sizes, batch", [([784, 64, 10], 32), ([784, 64, 10], 1), ([40, 256, 256, 10], 7)])
+def test_vectorised_outputs_equal_the_loop_bit_for_bit(sizes, batch):
+    # the same BLAS products in the same order, so GA selects the same individuals either way
+    net = Network(sizes, np.random.default_rng(0))
+    pop = _population(net, 5, 0.05, 1)
+    x = np.random.default_rng(2).normal(size=(batch, sizes[0])).astype(np.float32)
+    assert np.array_equal(population_outputs(net, pop, x), loop_outputs(net, pop, x))
 
 
 def test_chunking_gives_the_same_outputs(monkeypatch):
@@ -92,6 +101,24 @@ def test_fitness_matches_the_loss_of_each_individual(loss):
     for p in range(4):
         assert losses[p] == pytest.approx(get_loss(loss)(outputs[p], y)[0], rel=1e-12)
         assert errors[p] == pytest.approx(np.mean(outputs[p].argmax(1) != y))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fitness_equals_log_softmax_and_argmax_bit_for_bit(dtype):
+    # the column-wise fitness must not change a single bit of what the rules rank
+    rng = np.random.default_rng(0)
+    P, B, K = 7, 33, 10
+    outputs = (3 * rng.normal(size=(P, B, K))).astype(dtype)
+    outputs[0, 1] = 2.0  # a row of ties: the first maximum wins
+    outputs[1, 2, 4] = -np.inf
+    outputs[2, 0, 0] = np.nan
+    y = rng.integers(0, K, size=B)
+    losses, errors = population_fitness(outputs, y)
+    logp = log_softmax(outputs.reshape(P * B, K)).reshape(P, B, K)
+    assert np.array_equal(losses, -logp[:, np.arange(B), y].mean(axis=1).astype(np.float64), equal_nan=True)
+    expected = (outputs.argmax(axis=2) != y).mean(axis=1)
+    assert np.array_equal(errors[[0, 1, 3, 4, 5, 6]], expected[[0, 1, 3, 4, 5, 6]])
+    assert errors[2] == np.inf
 
 
 def test_non_finite_outputs_give_non_finite_fitness():
