@@ -6,9 +6,9 @@ converts between that row and the network's list of arrays.
 
 For the rate ``Network`` the forward pass of all P individuals is vectorised:
 
-- first layer: ONE ``np.matmul`` call for the whole population, the shared batch x (B, n_in)
-  against the stacked W_0 (P, n_in, n_1), read in place from ``pop``;
-- later layers: ``np.matmul`` over the stacked population axis, h (P, B, n_l) @ W (P, n_l, n_{l+1}).
+- every layer is ONE ``np.matmul`` call for the whole population, against the stacked weights
+  read in place from ``pop``: the first layer's shared batch x (B, n_in) @ W_0 (P, n_in, n_1),
+  each later layer's h (P, B, n_l) @ W_l (P, n_l, n_{l+1}).
 
 Laying the W_0 side by side into one (n_in, P n_1) matrix would make the first layer a single
 product too, but that matrix is not a view of ``pop``: building it copies every W_0 (the bytes
@@ -106,9 +106,7 @@ def population_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
 def _vectorised_outputs(net, layout: ParamLayout, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
     """One chunk: pop (C, D), x (B, n_in) -> (C, B, n_out)."""
     arrays = layout.views(pop)  # [W_0 (C, n_in, n_1), b_0 (C, n_1), W_1 (C, n_1, n_2), ...]
-    a = np.matmul(x, arrays[0])  # (B, n_in) @ (C, n_in, n_1) -> (C, B, n_1), no copy of W_0
-    a += arrays[1][:, None, :]
-    return _later_layers(net, net.layers[0].activation.f(a), arrays[2:])
+    return _stacked_layers(net.layers, x, arrays)  # x (B, n_in) broadcasts over the population
 
 
 def antithetic_outputs(net, theta: np.ndarray, step: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -138,16 +136,17 @@ def antithetic_outputs(net, theta: np.ndarray, step: np.ndarray, x: np.ndarray) 
         a = np.concatenate([centre + d, centre - d])  # (2C, B, n_1): plus half, minus half
         rest = [np.concatenate([theta_a + s_a, theta_a - s_a])
                 for theta_a, s_a in zip(layout.views(theta)[2:], arrays[2:])]
-        h = _later_layers(net, net.layers[0].activation.f(a), rest)
+        h = _stacked_layers(net.layers[1:], net.layers[0].activation.f(a), rest)
         out[start:start + C] = h[:C]
         out[n + start:n + start + C] = h[C:]
     return out
 
 
-def _later_layers(net, h: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
-    """Layers 1..L-1 for a stacked population: h (C, B, n_1), arrays [W_1 (C, ..), b_1, ...]."""
-    for i, layer in enumerate(net.layers[1:]):
-        a = np.matmul(h, arrays[2 * i])  # (C, B, n_l) @ (C, n_l, n_{l+1})
+def _stacked_layers(layers, h: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
+    """``layers`` for a stacked population: h (C, B, n) or a shared (B, n), arrays
+    [W (C, n, n'), b (C, n'), ...] for those layers -> (C, B, n_out). No weights are copied."""
+    for i, layer in enumerate(layers):
+        a = np.matmul(h, arrays[2 * i])  # (C or -, B, n_l) @ (C, n_l, n_{l+1}) -> (C, B, n_{l+1})
         a += arrays[2 * i + 1][:, None, :]
         h = layer.activation.f(a)
     return h
