@@ -13,7 +13,6 @@ import time
 import traceback
 from datetime import datetime, timezone
 
-import numpy as np
 
 from learning_rules.networks import make_network
 

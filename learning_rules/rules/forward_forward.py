@@ -97,7 +97,7 @@ class ForwardForward(LearningRule):
         self.opt_state: OptimizerState = self.optimizer.init(net.params)
 
     def step(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        B, K = x.shape[0], net.n_labels
+        B = x.shape[0]
         wrong = self.negative_labels(net, x, y)                             # (B,) never y
         codes = np.concatenate([net.one_hot(y), net.one_hot(wrong), net.neutral(B)])  # (3B, K)
         out, trace = net.forward(np.concatenate([x, x, x]), codes=codes)   # rows: pos | neg | neutral

@@ -30,7 +30,7 @@ import numpy as np
 from ..losses import get_loss
 from ..optimizers import Optimizer, apply_updates
 from ..spiking.activity import activity_metrics
-from ..spiking.encoding import encode_step, input_events, is_static
+from ..spiking.encoding import encode_step, is_static
 from ..spiking.neurons import LIFState, lif_step
 from ..spiking.online import LayerEligibility, RunningReadout
 from ..spiking.surrogates import Surrogate

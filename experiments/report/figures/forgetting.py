@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import pandas as pd
 
 from ...studies.forgetting import forgetting_table
 from ..statistics import mean_ci

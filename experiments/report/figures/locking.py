@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 
 from ...studies.critical_paths import critical_path_table
 from .common import new_figure, percent_axis, resolve
