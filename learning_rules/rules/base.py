@@ -41,6 +41,10 @@ class LearningRule(ABC):
     #: steps the conformance kit trains for in its loss-falls check (population rules need more)
     conformance_steps: ClassVar[int] = 150
 
+    #: the network kinds (``[model] kind``) this rule can train; the first one is built for it
+    #: when an experiment does not choose a kind
+    network_kinds: ClassVar[tuple[str, ...]] = ("rate",)
+
     @classmethod
     def example_network(cls, sizes: list[int], rng: np.random.Generator):
         """A network this rule can train, for the conformance kit (a rate network by default)."""

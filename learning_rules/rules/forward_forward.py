@@ -64,6 +64,7 @@ class ForwardForward(LearningRule):
     name = "forward_forward"
     update_dependency = "local"
     conformance_steps = 150
+    network_kinds = ("forward_forward",)
     card = PlausibilityCard(
         no_weight_transport=True,
         local_errors=True,

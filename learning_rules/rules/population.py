@@ -46,6 +46,8 @@ class PopulationRule(LearningRule):
     """Shared generation loop; subclasses implement ``init_search``, ``ask`` and ``tell``."""
 
     update_dependency = "population"
+    #: candidates are scored by forward passes alone, so any network with params and predict will do
+    network_kinds = ("rate", "spiking")
     #: generations the conformance kit runs (one generation = one step)
     conformance_steps: ClassVar[int] = 60
 

@@ -44,6 +44,7 @@ class SpikingLocal(LearningRule):
     name = "spiking_local"
     update_dependency = "output"
     conformance_steps = 150
+    network_kinds = ("spiking",)
     card = PlausibilityCard(
         no_weight_transport=True,
         local_errors=False,

@@ -32,6 +32,7 @@ class SpikingSurrogate(CreditAssignmentRule):
     name = "spiking_surrogate"
     update_dependency = "backward_chain"
     conformance_steps = 150
+    network_kinds = ("spiking",)
     card = PlausibilityCard(
         no_weight_transport=False,
         local_errors=False,
