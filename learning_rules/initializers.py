@@ -40,4 +40,6 @@ def init_weight(
     """A weight matrix of shape (n_in, n_out) drawn by the named scheme, times ``gain``."""
     if name not in INITIALIZERS:
         raise ValueError(f"unknown init {name!r}; allowed: {', '.join(sorted(INITIALIZERS))}")
+    if isinstance(gain, bool) or not isinstance(gain, (int, float)) or not np.isfinite(gain) or gain <= 0:
+        raise ValueError(f"init_gain: {gain!r} not allowed; must be a finite number > 0")
     return (gain * INITIALIZERS[name](rng, n_in, n_out)).astype(dtype)
