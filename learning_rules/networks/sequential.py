@@ -114,6 +114,11 @@ class Network:
     def _set_layers(self, layers: list[Layer]) -> None:
         self.layers = layers
         self._internal_shape = channels_last(self.input_shape)
+        # channels first -> last; with one channel the memory is the same and a reshape will do
+        n = len(self.input_shape)
+        self._to_internal = None if n == 1 or self.input_shape[0] == 1 else (0, *range(2, n + 1), 1)
+        # every layer's FLOPs are proportional to the batch: one sample's, summed once
+        self._flops_per_sample = sum(layer.flops(1) for layer in layers)
         weights = [i for i, layer in enumerate(layers) if layer.has_weight]
         if not weights:
             raise ValueError("a network needs at least one weight layer")
@@ -162,8 +167,9 @@ class Network:
         """Flat x (B, D) -> (B, *internal shape) for the first layer (a view where it can be)."""
         if len(self._internal_shape) == 1:
             return x
-        B = x.shape[0]
-        return np.moveaxis(x.reshape(B, *self.input_shape), 1, -1)
+        if self._to_internal is None:
+            return x.reshape(x.shape[0], *self._internal_shape)
+        return x.reshape(x.shape[0], *self.input_shape).transpose(self._to_internal)
 
     def forward(self, x: np.ndarray, train: bool = False,
                 rng: np.random.Generator | None = None) -> tuple[np.ndarray, Trace]:
@@ -199,7 +205,7 @@ class Network:
 
     def flops(self, batch: int = 1) -> int:
         """FLOPs of one forward pass of ``batch`` samples: each layer's own formula."""
-        return int(sum(layer.flops(batch) for layer in self.layers))
+        return int(batch * self._flops_per_sample)
 
     def describe(self) -> str:
         """'rate 40-256-256-10' for a dense stack; else the layers, e.g. 'conv1d 25x5 /2 pad 1, relu, ...'."""
