@@ -85,9 +85,14 @@ class ForwardForwardNetwork:
             for n in sizes[1:-1]:
                 stack += [Dense(shape[0], int(n), rng, init, init_gain, self.dtype), Activation(activation, (int(n),))]
                 shape = (int(n),)
-        else:  # the code rides along as K more input channels
+        else:
             if len(sizes) > 2:
                 raise ValueError("forward_forward network: give hidden sizes or layers, not both")
+            # a stack that starts with a dense layer reads the flat row, with the code appended
+            # once; a spatial stack gets the code as K more input channels at every position
+            first = layers[0] if layers else None
+            if first == "flatten" or (isinstance(first, dict) and first.get("type") in ("dense", "flatten")):
+                self.input_shape = (math.prod(self.input_shape),)
             inner = channels_last(self.input_shape)
             shape = (*inner[:-1], inner[-1] + K) if len(inner) > 1 else (inner[0] + K,)
             stack = build_layers(layers, shape, rng, dtype=self.dtype, init=init, init_gain=init_gain)
