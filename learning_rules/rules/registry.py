@@ -28,6 +28,7 @@ _BUILTIN: dict[str, str] = {
     "forward_forward": "learning_rules.rules.forward_forward:ForwardForward",
     "spiking_surrogate": "learning_rules.rules.spiking_surrogate:SpikingSurrogate",
     "spiking_local": "learning_rules.rules.spiking_local:SpikingLocal",
+    "bptt": "learning_rules.rules.bptt:BPTT",
     "genetic": "learning_rules.rules.genetic:Genetic",
     "evolution_strategy": "learning_rules.rules.evolution_strategy:EvolutionStrategy",
 }

@@ -5,9 +5,11 @@ The spiking network runs its T steps with true all-or-none spikes s_t = H(v_t - 
 loss L(out, y) of the scores is then differentiated through time with the spike's derivative
 replaced by a smooth surrogate g (fast sigmoid, arctan or sigmoid, learning_rules.spiking.surrogates):
 
-    ds_t/dv_t := g(v_t - threshold),   dW_l = sum_t h_{l,t}^T dL/dc_{l,t}   (the sweep: spiking/bptt.py)
+    ds_t/dv_t := g(v_t - threshold),   dW_l = sum_t h_{l,t}^T dL/dc_{l,t}   (the LIF cell's sweep,
+                                                                         layers/lif.py)
 
-and the pseudo-gradients go to the optimizer. With ``detach_reset`` (default) the reset is treated
+and the pseudo-gradients go to the optimizer. It is BPTT (rules/bptt.py, one engine for rate and
+spiking cells) on a network of LIF cells. With ``detach_reset`` (default) the reset is treated
 as a constant in the backward pass (Zenke & Vogels 2021). ``smooth_forward`` runs the forward pass
 on the surrogate's smooth step too, which makes the gradient exact (a testing aid, not a model).
 It needs weight transport (W^T in the backward sweep), stores every layer's T-step history and
@@ -18,25 +20,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..credit.chain import Sweep
-from ..hyperparameters import Boolean, Options, Real
-from ..losses import get_loss
+from ..hyperparameters import Boolean
 from ..optimizers import Optimizer
-from ..spiking.activity import activity_metrics
-from ..spiking.bptt import bptt, bptt_flops
-from ..spiking.surrogates import SURROGATES, Surrogate
-from .credit_assignment import CreditAssignmentRule
+from ..spiking.surrogates import Surrogate
+from .bptt import BPTT
 from .plausibility import PlausibilityCard
 
 
-class SpikingSurrogate(CreditAssignmentRule):
-    """BPTT with a surrogate spike derivative on a ``SpikingNetwork``."""
+class SpikingSurrogate(BPTT):
+    """BPTT with a surrogate spike derivative on a network of LIF cells."""
 
     name = "spiking_surrogate"
-    update_dependency = "backward_chain"
     requires = "spiking"
-    conformance_steps = 150
-    network_kinds = ("spiking",)
+    cells = ("lif",)
+    network_kinds = ("spiking", "recurrent")
     card = PlausibilityCard(
         no_weight_transport=False,
         local_errors=False,
@@ -46,40 +43,23 @@ class SpikingSurrogate(CreditAssignmentRule):
         single_network=True,
         notes="spiking forward; exact-style BPTT with a surrogate derivative, W^T and the T-step history",
     )
-    hyperparameters = {"surrogate": Options(*SURROGATES), "slope": Real(0, None, low_open=True),
-                       "detach_reset": Boolean(), "smooth_forward": Boolean()}
+    hyperparameters = {"smooth_forward": Boolean()}
 
     def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy",
                  surrogate: str = "fast_sigmoid", slope: float = 10.0, detach_reset: bool = True,
-                 smooth_forward: bool = False) -> None:
-        super().__init__(optimizer=optimizer, loss=loss, surrogate=surrogate, slope=slope,
-                         detach_reset=detach_reset, smooth_forward=smooth_forward)
+                 smooth_forward: bool = False, truncation: int = 0) -> None:
+        super().__init__(optimizer=optimizer, loss=loss, truncation=truncation, surrogate=surrogate,
+                         slope=slope, detach_reset=detach_reset)
+        self.store(smooth_forward=smooth_forward)
 
     @classmethod
-    def example_network(cls, sizes: list[int], rng: np.random.Generator):
+    def example_networks(cls, n_features: int, n_classes: int, rng_seed: int) -> dict:
+        """The spiking network (dense LIF layers, direct current) and a recurrent LIF network."""
         from ..spiking.network import SpikingNetwork
 
-        return SpikingNetwork(sizes, rng, steps=10)
+        nets = {"dense": SpikingNetwork([n_features, 16, 16, n_classes], np.random.default_rng(rng_seed), steps=10)}
+        nets.update({"recurrent lif": super().example_networks(n_features, n_classes, rng_seed)["lif"]})
+        return nets
 
-    def _surrogate(self) -> Surrogate:
-        return Surrogate(self.surrogate, self.slope)
-
-    def output_error(self, net, x, y, train: bool = True):
-        kwargs = {"spike_fn": self._surrogate().primitive} if self.smooth_forward else {}
-        out, trace = net.forward(x, train=train, rng=self.rng if train else None, **kwargs)
-        trace.extra["targets"] = y
-        loss, e = get_loss(self.loss)(out, y)
-        return loss, e, trace
-
-    def compute_gradients(self, net, x, y, train: bool = True):
-        """(loss, grads (one dict per layer), trace, sweep): the backward sweep through time."""
-        loss, e, trace = self.output_error(net, x, y, train)
-        grads, deltas = bptt(net, trace, e, self._surrogate(), self.detach_reset)
-        return loss, grads, trace, Sweep(grads, deltas, bptt_flops(net, x.shape[0]))
-
-    def step_flops(self, net, batch: int, sweep=None) -> int:
-        """Forward pass + backward sweep through time + weight gradients."""
-        return int(net.flops(batch) + bptt_flops(net, batch))
-
-    def step_info(self, trace) -> dict[str, float]:
-        return activity_metrics(trace.extra["spike_counts"], float(trace.extra["synaptic_events"]))
+    def forward_options(self) -> dict:
+        return {"spike_fn": Surrogate(self.surrogate, self.slope).primitive} if self.smooth_forward else {}

@@ -124,7 +124,7 @@ def test_local_memory_does_not_grow_with_T_while_bptt_does():
 
 def _bptt_step_flops(net, batch):
     """What a surrogate-BPTT step costs: the forward pass and the backward sweep through time."""
-    from learning_rules.spiking.bptt import bptt_flops
+    from learning_rules.credit.bptt import bptt_flops
 
     return net.flops(batch) + bptt_flops(net, batch)
 

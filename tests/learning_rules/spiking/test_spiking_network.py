@@ -22,9 +22,9 @@ def test_forward_shapes_trace_and_live_params():
     assert net.capabilities.supports("spiking") and net.capabilities.time_steps == 7 and net.depth == 3
     assert len(trace.extra["spikes"]) == 2 and trace.extra["potentials"][1].shape == (7, 4, 5)
     assert set(np.unique(trace.extra["spikes"][0])) <= {0.0, 1.0}
-    # the rate view: spikes per step, derivative of the same shape
-    np.testing.assert_allclose(trace.layers[0].output, trace.extra["spikes"][0].mean(axis=0))
-    assert trace.layers[0].derivative().shape == (4, 8)
+    # every LIF cell's output is its spikes (T, B, n); its cache keeps the membranes for BPTT
+    np.testing.assert_array_equal(trace.outputs[0], trace.extra["spikes"][0])
+    assert trace.layers[0].V.shape == (7, 4, 8) and trace.layers[0].X is trace.extra["inputs"][0]
     np.testing.assert_array_equal(net.predict(x), out)
     net.params[-1]["b"][:] += 1.0  # params are the live arrays
     np.testing.assert_allclose(net.predict(x), out + 1.0, rtol=1e-6)
