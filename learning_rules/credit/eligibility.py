@@ -45,6 +45,7 @@ class GatedEligibility:
         self.weighted: dict[str, np.ndarray] | None = None
         self.drive: dict = {}
         self.memory = False
+        self.flops = 0  # what the traces and their sums cost so far
 
     def advance(self, x: np.ndarray, h_prev: np.ndarray, D_in, D_m, D_h) -> None:
         """One step: x (B, n_in), h_{t-1} (B, n), the local derivatives (B, G n), (B, G n), (B, n)."""
@@ -63,6 +64,7 @@ class GatedEligibility:
             else:
                 self.e[k] *= decay if pre is None else decay[:, None, :]
                 self.e[k] += new
+            self.flops += 3 * new.size
 
     def _new(self, k: str) -> np.ndarray:
         pre, D = self.drive[k]
@@ -78,10 +80,13 @@ class GatedEligibility:
             pre, D = self.drive[k]
             if not self.memory:  # an instantaneous trace factorises: x^T (L * D)
                 self.sums[k] += (Lg * D).sum(axis=0) if pre is None else pre.T @ (Lg * D)
+                self.flops += 2 * Lg.size + (0 if pre is None else 2 * pre.shape[0] * pre.shape[1] * Lg.shape[1])
             elif pre is None:
                 self.sums[k] += (self.e[k] * Lg).sum(axis=0)
+                self.flops += 2 * self.e[k].size
             else:
                 self.sums[k] += np.einsum("bij,bj->ij", self.e[k], Lg)
+                self.flops += 2 * self.e[k].size
 
     def weigh(self, w) -> None:
         """Add w e_t per sample: w a float share, or a map (n, K) (then one sum per class k)."""
@@ -94,6 +99,7 @@ class GatedEligibility:
                 self.weighted = {**(self.weighted or {}), k: part}
             else:
                 self.weighted[k] += part
+            self.flops += 2 * part.size
 
     def final(self, L: np.ndarray) -> dict[str, np.ndarray]:
         """The update for an end-of-sequence signal: L (B, n) after scalar weights, or the output
@@ -109,6 +115,7 @@ class GatedEligibility:
                 else:
                     Lg = np.tile(L, self.cell.gates)
                     total += np.einsum("bij,bj->ij", acc, Lg) if acc.ndim == 3 else (acc * Lg).sum(axis=0)
+                self.flops += 2 * acc.size
             out[k] = total
         return out
 
@@ -130,6 +137,7 @@ class LIFEligibility:
             self.gU = np.zeros((n_out, n_out), dtype)
         self.psi = None
         self.weighted: dict | None = None
+        self.flops = 0  # what ``weigh`` and ``final`` cost (the local spiking rule counts the rest)
 
     def advance(self, h: np.ndarray | None, s_prev: np.ndarray | None = None) -> None:
         """Update the presynaptic traces with this step's input h (B, n_in) (None if static) and,
@@ -168,6 +176,7 @@ class LIFEligibility:
             self.weighted = {k: np.zeros_like(v) for k, v in parts.items()}
         for k, v in parts.items():
             self.weighted[k] += (w * v) if np.isscalar(w) else v
+            self.flops += 3 * v.size
 
     def _outer(self, pre, per):
         if np.isscalar(pre):  # static input: times x at the end
@@ -197,4 +206,5 @@ class LIFEligibility:
             grads["W"] = grads["W"] + np.einsum(f"{sub}ij,{Lx}->ij", acc["W"], L)
         if self.recurrent:
             grads["U"] = grads["U"] + np.einsum(f"{sub}ij,{Lx}->ij", acc["U"], L)
+        self.flops += 2 * sum(v.size for v in acc.values())
         return grads

@@ -68,6 +68,17 @@ class RunningScore:
             return self.A / self.A.dtype.type(t + 1)
         return np.concatenate(self.parts, axis=1)  # flatten, at the end
 
+    def credit(self, t: int, F: np.ndarray | None) -> np.ndarray | float:
+        """d score_t / d h_t through F (width, K) in place of the readout's W: (n, K), or the
+        scalar share for ``count`` (the top cells are the output)."""
+        if self.kind == "count":
+            return 1.0
+        if self.kind == "flatten":
+            n = F.shape[0] // self.net.steps
+            return F[t * n:(t + 1) * n]
+        share = {"last": 1.0, "mean": 1.0 / (t + 1), "leaky": 1.0 / self.G}[self.kind]
+        return share * F
+
     def scores(self, t: int) -> np.ndarray:
         """The output so far (B, K); at t = T - 1 the network's output."""
         T = self.net.steps
@@ -103,20 +114,21 @@ class _LIFRunner:
             self.s_prev = s
         return s
 
-    def final(self, L, x_static):
-        return self.trace.final(L, x_static) if self.trace.weighted is not None else self.trace.gradients(x_static)
-
-    def gradients(self, x_static):
-        return self.trace.gradients(x_static)
+    def final(self, L: np.ndarray | None, x: np.ndarray) -> dict[str, np.ndarray]:
+        """The cell's update: what ``accumulate`` gathered, plus L's through ``weigh``'s sums (x:
+        the pass's raw input, read by a direct-current cell's deferred product)."""
+        x_static = x if self.trace.static else None
+        return self.trace.gradients(x_static) if self.trace.weighted is None else self.trace.final(L, x_static)
 
 
 class _GatedRunner:
     """One gated cell (Elman, GRU) advanced step by step, with its traces."""
 
-    def __init__(self, cell, batch: int, dtype) -> None:
+    def __init__(self, cell, batch: int, dtype, traces: bool = True) -> None:
         self.cell = cell
         self.h = np.zeros((batch, cell.n), dtype)
-        self.trace = GatedEligibility(cell, batch, dtype)
+        self.trace = GatedEligibility(cell, batch, dtype) if traces else None
+        self.last_step: tuple = ()  # (x_t, h_{t-1}, D_in, D_m, D_h) of the last step
 
     def advance(self, x, c_static, need_psi: bool) -> np.ndarray:
         cell, h_prev = self.cell, self.h
@@ -125,21 +137,21 @@ class _GatedRunner:
         record = cell.new_record(1, x.shape[0], a.dtype)
         h = cell.step(a, h_prev, cell.recurrent_drive(h_prev), record, 0)
         D_in, D_m, D_h = cell.derivatives(record, h_prev[None])
-        self.trace.advance(x, h_prev, D_in[0], None if D_m is None else D_m[0], None if D_h is None else D_h[0])
+        self.last_step = (x, h_prev, D_in[0], None if D_m is None else D_m[0], None if D_h is None else D_h[0])
+        if self.trace is not None:
+            self.trace.advance(*self.last_step)
         self.h = np.array(h)
         return self.h
 
-    def final(self, L, x_static):
+    def final(self, L: np.ndarray | None, x: np.ndarray) -> dict[str, np.ndarray]:
         return self.trace.final(L)
-
-    def gradients(self, x_static):
-        return self.trace.final(None)
 
 
 class OnlinePass:
     """The network's forward pass, one step at a time (see the module docstring)."""
 
-    def __init__(self, net, x: np.ndarray, rng: np.random.Generator | None, surrogate: Surrogate) -> None:
+    def __init__(self, net, x: np.ndarray, rng: np.random.Generator | None, surrogate: Surrogate | None,
+                 traces: bool = True) -> None:
         if net.bidirectional:
             raise ValueError("online learning runs forward in time: the reverse half of a bidirectional "
                              "layer reads the future (use bidirectional = false)")
@@ -153,14 +165,14 @@ class OnlinePass:
         self.rng = rng
         self.X = net.encode(self.x) if self.sequence else None  # (T, B, D): the data itself
         self.runners = [_LIFRunner(c, B, net.dtype, l == 0 and self.static, surrogate) if c.spiking
-                        else _GatedRunner(c, B, net.dtype) for l, c in enumerate(net.cells)]
+                        else _GatedRunner(c, B, net.dtype, traces) for l, c in enumerate(net.cells)]
         self.c0 = net.cells[0].currents(self.x) if self.static and self.runners else None
         self.score = RunningScore(net, B, net.top_width)
         self.in_events = 0.0
 
     @property
     def traces(self) -> list:
-        return [r.trace for r in self.runners]
+        return [r.trace for r in self.runners if r.trace is not None]
 
     def step(self, t: int, need_psi: bool = True) -> np.ndarray | None:
         """Advance every cell by step t; returns the top cells' output (None: a static input

@@ -29,6 +29,11 @@ _BUILTIN: dict[str, str] = {
     "spiking_surrogate": "learning_rules.rules.spiking_surrogate:SpikingSurrogate",
     "spiking_local": "learning_rules.rules.spiking_local:SpikingLocal",
     "bptt": "learning_rules.rules.bptt:BPTT",
+    "temporal_feedback_alignment": "learning_rules.rules.temporal_feedback_alignment:TemporalFeedbackAlignment",
+    "random_recurrence": "learning_rules.rules.random_recurrence:RandomRecurrence",
+    "rtrl": "learning_rules.rules.rtrl:RTRL",
+    "eprop": "learning_rules.rules.eprop:EProp",
+    "rflo": "learning_rules.rules.rflo:RFLO",
     "genetic": "learning_rules.rules.genetic:Genetic",
     "evolution_strategy": "learning_rules.rules.evolution_strategy:EvolutionStrategy",
 }

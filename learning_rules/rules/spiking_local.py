@@ -35,10 +35,10 @@ from ..credit.online import OnlinePass
 from ..hyperparameters import Real
 from ..losses import get_loss
 from ..optimizers import Optimizer
-from ..spiking.activity import activity_metrics
 from ..spiking.encoding import is_static
 from ..spiking.surrogates import Surrogate
 from ..trace import Trace
+from .eprop import spiking_extra
 from .plausibility import PlausibilityCard
 from .temporal import TemporalRule
 
@@ -114,22 +114,11 @@ class SpikingLocal(TemporalRule):
             if not dense:
                 pas.traces[-1].accumulate(shares[t] * E)  # the output LIF neurons' own error
         loss, E = loss_fn(scores, y)
-        grads = [r.gradients(pas.x if r.trace.static else None) for r in pas.runners]
+        grads = [r.final(None, pas.x) for r in pas.runners]
         if dense:  # the readout's exact delta rule
             grads.append(net.layers[-1].backward_params(pas.score.rate(T - 1), E))
-        counts = [r.counts for r in pas.runners]
-        events = pas.in_events * net.layers[0].n_out + sum(
-            float(counts[l].sum()) * (net.layers[l + 1].n_out + (c.n if c.recurrent else 0))
-            for l, c in enumerate(net.cells) if l + 1 < len(net.layers))
-        trace = Trace([], extra={"spike_counts": counts, "synaptic_events": events / B})
+        trace = Trace([], extra=spiking_extra(pas))
         return loss, grads, trace, Sweep(grads, [None] * len(grads), self.step_flops(net, B))
-
-    def step(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        loss, grads, trace, sweep = self.compute_gradients(net, x, y)
-        self.apply_gradients(net, grads)
-        info = {"loss": loss, "flops": float(sweep.flops)}
-        info.update(activity_metrics(trace.extra["spike_counts"], trace.extra["synaptic_events"]))
-        return info
 
     def step_flops(self, net, batch: int, sweep=None) -> int:
         """What the online pass computes: the LIF layers' forward pass and presynaptic traces at

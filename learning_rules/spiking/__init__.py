@@ -1,10 +1,19 @@
-"""Spiking networks: LIF neurons, input encodings, surrogate derivatives, the network itself,
-BPTT and the online eligibility-trace engine (docs/spiking.md)."""
+"""Spiking networks: LIF neurons, input encodings, surrogate derivatives and the spiking network
+(a temporal network of LIF cells; docs/spiking.md)."""
 
 from .encoding import ENCODINGS, encode
 from .neurons import LIF, LIFState, lif_step, simulate
-from .network import SpikingNetwork
 from .surrogates import SURROGATES, Surrogate
+
+
+def __getattr__(name: str):
+    # the network is built from LIF cells, which import the neurons above: imported on first use
+    if name == "SpikingNetwork":
+        from .network import SpikingNetwork
+
+        return SpikingNetwork
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["ENCODINGS", "LIF", "LIFState", "SURROGATES", "SpikingNetwork", "Surrogate", "encode",
            "lif_step", "simulate"]

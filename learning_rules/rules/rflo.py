@@ -1,0 +1,92 @@
+"""Random-feedback local online learning, RFLO (Murray 2019, "Local online learning in recurrent
+networks with random feedback", eLife 8:e43299).
+
+For leaky rate units h_t = (1 - alpha) h_{t-1} + alpha f(x_t W + h_{t-1} U + b) (the Elman cell
+with ``leak``; Murray's tau = dt / alpha) each synapse keeps the trace of its own influence,
+
+    p_ji^t = (1 - alpha) p_ji^{t-1} + alpha f'(a_j^t) x~_i^t       x~ = x_t for W, h_{t-1} for U
+
+and at every step of the error window the output error of the readout so far, E_t = dL(score_t,
+y)/d score_t (B, K), reaches unit j through a fixed random matrix B (W_out's shape) in place of
+W_out^T:
+
+    dW_ji = sum_t (E_t B_t^T)_j p_ji^t                   B_t = d score_t/d h_t with B for W_out
+
+applied as the steps go by (credit/online.py; the GRU's traces follow its gate mix in place of
+the leak). Nothing is propagated through the recurrent weights and no weight is transported:
+everything a synapse needs is local but the error, broadcast by fixed feedback. On this cell
+p is e-prop's eligibility trace, so RFLO is random-feedback e-prop with an online error
+(Marschall, Cho & Savin 2020 lay the family side by side); it differs from ``eprop`` by learning
+from the running error at every step instead of the final error. The readout learns by its
+exact delta rule with the final error.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..credit.chain import Sweep
+from ..credit.online import OnlinePass
+from ..hyperparameters import Real
+from ..losses import get_loss
+from ..optimizers import Optimizer
+from ..spiking.surrogates import Surrogate
+from ..trace import Trace
+from .eprop import online_flops
+from .feedback import random_feedback
+from .plausibility import PlausibilityCard
+from .temporal import TemporalRule
+
+
+class RFLO(TemporalRule):
+    """Online: eligibility traces x the running output error through fixed random feedback."""
+
+    name = "rflo"
+    update_dependency = "output"
+    cells = ("elman", "gru")
+    card = PlausibilityCard(
+        no_weight_transport=True, local_errors=False, no_update_locking=True, spiking=False,
+        no_separate_error_phase=True, single_network=True,
+        notes="online: local traces x the output error of every step through fixed random feedback",
+    )
+    hyperparameters = {"error_window": Real(0, 1, low_open=True), "feedback_scale": Real(0, None, low_open=True)}
+
+    def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy", error_window: float = 1.0,
+                 feedback_scale: float = 1.0) -> None:
+        super().__init__(optimizer=optimizer, loss=loss, error_window=error_window, feedback_scale=feedback_scale)
+
+    def check_network(self, net) -> None:
+        super().check_network(net)
+        if net.bidirectional:
+            raise ValueError("rflo: learns online, forward in time; a bidirectional layer's reverse half "
+                             "reads the future (use bidirectional = false)")
+
+    def init_state(self, net, rng: np.random.Generator) -> None:
+        K = net.n_outputs
+        self.signals = [random_feedback(rng, (K, net.reduction.width(c.n)), "uniform", self.feedback_scale,
+                                        net.dtype).T for c in net.cells]
+
+    def window(self, net) -> int:
+        return max(1, math.ceil(self.error_window * net.steps))
+
+    def compute_gradients(self, net, x: np.ndarray, y: np.ndarray, train: bool = True):
+        loss_fn = get_loss(self.loss)
+        T, B = net.steps, x.shape[0]
+        pas = OnlinePass(net, x, self.rng if train else None, Surrogate(self.surrogate, self.slope))
+        first, flops = T - self.window(net), 0
+        for t in range(T):
+            pas.step(t)
+            if t < first:
+                continue
+            _, E = loss_fn(pas.score.scores(t), y)  # (B, K): the error of the output so far
+            for trace, F in zip(pas.traces, self.signals):
+                M = pas.score.credit(t, F)  # (n, K)
+                trace.accumulate(E @ M.T)
+                flops += 2 * B * M.size
+        loss, e = loss_fn(pas.score.scores(T - 1), y)
+        grads = [r.final(None, pas.x) for r in pas.runners]
+        grads.append(net.layers[-1].backward_params(pas.score.rate(T - 1), e))
+        flops += online_flops(net, B, pas) + self.window(net) * B * net.n_outputs * (2 * net.top_width + 7)
+        return loss, grads, Trace([]), Sweep(grads, [None] * len(grads), flops)
