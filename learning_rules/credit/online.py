@@ -76,8 +76,9 @@ class RunningScore:
         if self.kind == "flatten":
             n = F.shape[0] // self.net.steps
             return F[t * n:(t + 1) * n]
-        share = {"last": 1.0, "mean": 1.0 / (t + 1), "leaky": 1.0 / self.G}[self.kind]
-        return share * F
+        if self.kind == "last":
+            return F
+        return (1.0 / (t + 1) if self.kind == "mean" else 1.0 / self.G) * F
 
     def scores(self, t: int) -> np.ndarray:
         """The output so far (B, K); at t = T - 1 the network's output."""

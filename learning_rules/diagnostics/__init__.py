@@ -5,7 +5,9 @@ metrics.csv every ``[diagnostics] every`` epochs, on a fixed probe batch of trai
 ``"name/k"`` is metric ``name`` of block (weight layer) ``k``:
 
 - ``update_norm/k``, ``signal_norm/k`` for every rule (``update_norms``);
-- ``update_angle/k`` for credit-assignment rules on a network that supports them (``alignment``);
+- ``update_angle/k`` for credit-assignment rules on a network that supports them, and for
+  temporal rules on a temporal network (against BPTT; ``recurrent_angle/k`` for a cell's U)
+  (``alignment``);
 - ``feedback_angle/k``, ``feedback_norm_ratio/k`` for rules with feedback tensors;
 - whatever a rule reports through its own ``layer_diagnostics(net, x, y)`` (e.g. the accuracy
   of each block's local readout).
@@ -17,6 +19,7 @@ diagnostics gives identical parameters.
 from __future__ import annotations
 
 from ..rules.credit_assignment import CreditAssignmentRule
+from ..rules.temporal import TemporalRule
 from .alignment import feedback_alignment, update_angles
 from .update_norms import update_norms
 
@@ -24,8 +27,9 @@ from .update_norms import update_norms
 def epoch_diagnostics(rule, net, x, y) -> dict[str, float]:
     """All diagnostics that apply to ``rule`` on ``net`` for the probe batch x (B, D), y (B,)."""
     out = update_norms(rule, net, x, y)
-    layered = net.capabilities.supports("backward")
-    if layered and isinstance(rule, CreditAssignmentRule):
+    layered = net.capabilities.supports("backward") and isinstance(rule, CreditAssignmentRule)
+    temporal = net.capabilities.supports("temporal") and isinstance(rule, TemporalRule)
+    if layered or temporal:
         if not rule.exact_gradient:  # (backprop's own angle is 0 by definition)
             out.update(update_angles(rule, net, x, y))
         if rule.has_feedback:

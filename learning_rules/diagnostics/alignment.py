@@ -3,7 +3,8 @@
 - ``update_angles``: per block k, the angle in degrees between the rule's weight update direction
   (its pseudo-gradient dW_k, a matrix or a convolution kernel) and backprop's gradient dL/dW_k on
   the same batch. 0 is backprop, 90 is an update orthogonal to the gradient, and anything below 90
-  still descends the loss.
+  still descends the loss. On a temporal network the reference is BPTT, and a cell's recurrent
+  weights U get their own angle (``recurrent_angle/k``).
 - ``feedback_alignment``: for rules with feedback, per block the angle between the feedback B_k and
   the tensor it stands in for (W_k itself; for direct feedback, the linearised path from block k's
   output to the readout: (W_{k+1} ... W_L)^T for dense layers), and the norm ratio ||B_k|| / ||ref||.
@@ -34,22 +35,28 @@ def angle_degrees(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.degrees(2.0 * np.arctan2(np.linalg.norm(ua - ub), np.linalg.norm(ua + ub))))
 
 
-def true_gradients(net, x: np.ndarray, y: np.ndarray, loss: str):
-    """Backprop's gradients (one dict per layer) on a layered network (evaluation mode)."""
-    from ..rules.backprop import Backprop
+def true_gradients(net, x: np.ndarray, y: np.ndarray, loss: str, rule=None):
+    """The exact gradients (one dict per layer, evaluation mode): backprop's on a layered network;
+    on a temporal network BPTT's, through ``rule``'s own surrogate for spiking cells."""
+    if net.capabilities.supports("backward"):
+        from ..rules.backprop import Backprop
 
-    return Backprop(loss=loss).compute_gradients(net, x, y, train=False)[1]
+        return Backprop(loss=loss).compute_gradients(net, x, y, train=False)[1]
+    return rule.reference_gradients(net, x, y)
 
 
 def update_angles(rule, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """{"update_angle/k": degrees} for each hidden block the rule trains (a copy of the rule
-    computes). The readout is left out: every rule trains it by its exact error."""
+    computes), and for a cell with recurrent weights {"recurrent_angle/k": degrees} for U. The
+    readout is left out: every rule trains it by its exact error."""
     _, grads, _, _ = copy.deepcopy(rule).compute_gradients(net, x, y, train=False)
-    truth = true_gradients(net, x, y, rule.loss)
+    truth = true_gradients(net, x, y, rule.loss, rule)
     out = {}
     for k, i in enumerate(net.weight_layers[:-1]):
         if grads[i] is not None:
             out[f"update_angle/{k}"] = angle_degrees(grads[i]["W"], truth[i]["W"])
+            if "U" in grads[i]:
+                out[f"recurrent_angle/{k}"] = angle_degrees(grads[i]["U"], truth[i]["U"])
     return out
 
 

@@ -38,6 +38,8 @@ class TemporalRule(GradientRule):
     cells: ClassVar[tuple[str, ...]] = ("elman", "gru", "lif")
     #: True when the rule's gradient is BPTT's by construction (no angle to measure)
     exact_gradient: ClassVar[bool] = False
+    #: True when ``feedback_tensors`` returns the rule's feedback (for the diagnostics)
+    has_feedback: ClassVar[bool] = False
     hyperparameters = {"surrogate": Options(*SURROGATES), "slope": Real(0, None, low_open=True)}
 
     def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy",

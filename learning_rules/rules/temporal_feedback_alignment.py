@@ -32,6 +32,8 @@ class TemporalFeedbackAlignment(BPTT):
         notes="BPTT's sweep through fixed random B_out, B_U, B_W; still the stored history and a backward phase",
     )
     hyperparameters = {"distribution": Options(*DISTRIBUTIONS), "scale": Real(0, None, low_open=True)}
+    has_feedback = True
+    conformance_steps = 300  # random feedback aligns slowly, as in the static family
 
     def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy", distribution: str = "uniform",
                  scale: float = 1.0, truncation: int = 0, surrogate: str = "fast_sigmoid", slope: float = 10.0) -> None:
