@@ -20,8 +20,10 @@ first layer waits before it can update. Both come from the rule's declared
 
 In a network simulated for T steps, a layer operation at time t needs the layer below at t and
 itself at t - 1, so a forward sweep takes T + L - 1 operations instead of L, and BPTT's backward sweep
-does too. An online rule (``output`` or ``local``) updates at every time step, as soon as the
-error of that step arrives.
+does too: 2 (T + L - 1). Truncated BPTT with a window of k < T steps sweeps back only k steps:
+T + L - 1 + k + L - 1. An online rule (``output`` or ``local``: e-prop, RFLO, RTRL, the local
+spiking rule) has its eligibility traces or sensitivities ready when the last step's error
+arrives: T + L.
 """
 
 from __future__ import annotations
@@ -39,23 +41,26 @@ class CriticalPath:
     first_layer_latency: int
 
 
-def critical_path(update_dependency: str, n_layers: int, time_steps: int = 1) -> CriticalPath:
+def critical_path(update_dependency: str, n_layers: int, time_steps: int = 1,
+                  window: int | None = None) -> CriticalPath:
     """The critical path of one training step for a rule of ``update_dependency`` on a network
-    of ``n_layers`` weight layers simulated for ``time_steps`` steps (1 for a rate network)."""
+    of ``n_layers`` weight layers simulated for ``time_steps`` steps (1 for a rate network);
+    ``window``: how many steps a backward chain sweeps back (truncated BPTT; None: all)."""
     if update_dependency not in DEPENDENCIES:
         raise ValueError(f"unknown update_dependency {update_dependency!r}; allowed: {', '.join(DEPENDENCIES)}")
-    if n_layers < 1 or time_steps < 1:
-        raise ValueError("n_layers and time_steps must be >= 1")
+    if n_layers < 1 or time_steps < 1 or (window is not None and window < 1):
+        raise ValueError("n_layers, time_steps and window must be >= 1")
     L, T = n_layers, time_steps
     forward = T + L - 1  # the wavefront through layers and time
     if update_dependency == "backward_chain":
-        return CriticalPath(2 * forward, 2 * forward)
+        backward = min(T, window or T) + L - 1
+        return CriticalPath(forward + backward, forward + backward)
     if update_dependency == "local":
         return CriticalPath(forward + 1, T + 1)
     return CriticalPath(forward + 1, forward + 1)
 
 
-def rule_critical_path(rule_class, net) -> CriticalPath:
+def rule_critical_path(rule_class, net, window: int | None = None) -> CriticalPath:
     """The critical path of ``rule_class`` on ``net`` (its depth in weight layers and its
-    declared time steps)."""
-    return critical_path(rule_class.update_dependency, net.depth, net.capabilities.time_steps)
+    declared time steps; ``window`` for truncated BPTT)."""
+    return critical_path(rule_class.update_dependency, net.depth, net.capabilities.time_steps, window)

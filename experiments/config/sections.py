@@ -49,7 +49,7 @@ def check_experiment(raw: dict) -> dict:
 
 
 def check_data(raw: dict, section: str = "data") -> dict:
-    from ..datasets import DATASETS, DatasetError, dataset_params
+    from ..datasets import DATASETS, DatasetError, dataset_input_shape, dataset_params
 
     name = raw.get("name", "mnist1d")
     if not isinstance(name, str) or name not in DATASETS:
@@ -61,7 +61,12 @@ def check_data(raw: dict, section: str = "data") -> dict:
     schema = {k: (v, None if v is None else _kind_of(v)) for k, v in params.items()}
     schema["name"] = (REQUIRED, "str")
     schema["cache_dir"] = (None, "str")
-    return check_table(section, {"name": name, **raw}, schema)
+    table = check_table(section, {"name": name, **raw}, schema)
+    try:  # a dataset whose shape follows from its parameters checks their ranges here
+        dataset_input_shape(name, {k: v for k, v in table.items() if k not in ("name", "cache_dir")})
+    except DatasetError as err:
+        raise ConfigError(str(err)) from None
+    return table
 
 
 def _kind_of(value: Any) -> str | None:

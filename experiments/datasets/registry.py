@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import digits, mnist, mnist1d, synthetic, teacher
+from . import delay, digits, mnist, mnist1d, sequential_mnist1d, synthetic, teacher
 from .base import Dataset, DatasetError
 from .params import check_seed
 from .preprocessing import standardize
@@ -31,7 +31,8 @@ class DatasetSpec:
     loader: Callable[..., Dataset]
     params: Mapping[str, Any] = field(default_factory=dict)
     summary: str = ""
-    #: what one input row is, from the dataset's parameters: (D,), (C, L) or (C, H, W)
+    #: what one input row is, from the dataset's parameters: (D,), (C, L), (C, H, W) or a
+    #: sequence (T, D) (read by temporal networks one step at a time)
     input_shape: Callable[[Mapping[str, Any]], tuple[int, ...]] = lambda params: ()
 
 
@@ -59,6 +60,12 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("teacher", teacher.load_teacher, teacher.PARAMS,
                     "random tanh teacher MLP labelling Gaussian inputs; classification or regression",
                     lambda p: (int(p["n_features"]),)),
+        DatasetSpec("sequential_mnist1d", sequential_mnist1d.load_sequential_mnist1d, sequential_mnist1d.PARAMS,
+                    "MNIST-1D as sequences: 40 steps of 1 value (as the paper's GRU reads it); generated offline",
+                    lambda p: (sequential_mnist1d.STEPS, sequential_mnist1d.FEATURES)),
+        DatasetSpec("delay", delay.load_delay, delay.PARAMS,
+                    "delayed cue recall: a one-hot cue, then delay steps of nothing, recalled at the last "
+                    "step; drawn from the run seed", delay.input_shape),
     )
 }
 

@@ -14,7 +14,7 @@ import traceback
 from datetime import datetime, timezone
 
 
-from learning_rules.networks import make_network
+from learning_rules.networks import make_network, network_class
 
 from ..config.rules import build_rule
 from ..datasets import load_dataset
@@ -50,6 +50,8 @@ def build_network(model: dict, data, rng):
     if options.get("layers") is None:
         options.pop("layers", None)
         sizes = [data.n_features, *model["hidden"], data.n_outputs]
+        if getattr(network_class(model["kind"]), "reads_data_shape", False):  # a temporal network: (T, D)
+            options["input_shape"] = data.shape
     else:  # a layer stack reads the data's shape (channels first); the readout is appended
         sizes = [data.n_features, data.n_outputs]
         options["input_shape"] = data.shape

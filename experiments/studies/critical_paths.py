@@ -8,12 +8,28 @@ from learning_rules.critical_path import critical_path
 from learning_rules.rules.registry import get_rule
 
 
+def spec_time_steps(spec: dict) -> int:
+    """Time steps of a stored run's network: a spiking network's ``steps``; a recurrent network's
+    T, from the sequence data's shape (or ``steps`` for data held in time); 1 otherwise."""
+    model = spec["model"]
+    if model.get("kind") == "spiking":
+        return int(model.get("steps", 1))
+    if model.get("kind") == "recurrent":
+        if model.get("encoding", "sequence") != "sequence":
+            return int(model.get("steps", 1))
+        from ..datasets import dataset_input_shape
+
+        params = {k: v for k, v in spec["data"].items() if k not in ("name", "cache_dir")}
+        return int(dataset_input_shape(spec["data"]["name"], params)[0])
+    return 1
+
+
 def spec_critical_path(spec: dict):
     """The critical path of a stored run's rule on its network (depth from the spec, time steps
-    from a spiking network's ``steps``)."""
+    from ``spec_time_steps``, truncated BPTT's window from its hyperparameters)."""
     n_layers = len(spec["model"]["hidden"]) + 1
-    steps = int(spec["model"].get("steps", 1)) if spec["model"].get("kind") == "spiking" else 1
-    return critical_path(get_rule(spec["rule"]).update_dependency, n_layers, steps)
+    window = spec["hyperparameters"].get("truncation") or None
+    return critical_path(get_rule(spec["rule"]).update_dependency, n_layers, spec_time_steps(spec), window)
 
 
 def critical_path_table(results) -> pd.DataFrame:
@@ -29,7 +45,7 @@ def critical_path_table(results) -> pd.DataFrame:
             "label": spec["label"], "rule": spec["rule"],
             "update dependency": get_rule(spec["rule"]).update_dependency,
             "weight layers": len(spec["model"]["hidden"]) + 1,
-            "time steps": int(spec["model"].get("steps", 1)) if spec["model"].get("kind") == "spiking" else 1,
+            "time steps": spec_time_steps(spec),
             "critical path": path.length, "first-layer latency": path.first_layer_latency,
         }
     table = pd.DataFrame(rows.values())

@@ -133,16 +133,15 @@ class _GatedRunner:
 
     def advance(self, x, c_static, need_psi: bool) -> np.ndarray:
         cell, h_prev = self.cell, self.h
-        a = x @ cell.params["W"]
-        a += cell.params["b"]
+        a = cell.input_drive(x)
         record = cell.new_record(1, x.shape[0], a.dtype)
-        h = cell.step(a, h_prev, cell.recurrent_drive(h_prev), record, 0)
+        h = cell.step(a, h_prev, cell.recurrent_drive(h_prev), record, 0, np.empty_like(h_prev))
         D_in, D_m, D_h = cell.derivatives(record, h_prev[None])
         self.last_step = (x, h_prev, D_in[0], None if D_m is None else D_m[0], None if D_h is None else D_h[0])
         if self.trace is not None:
             self.trace.advance(*self.last_step)
-        self.h = np.array(h)
-        return self.h
+        self.h = h
+        return h
 
     def final(self, L: np.ndarray | None, x: np.ndarray) -> dict[str, np.ndarray]:
         return self.trace.final(L)

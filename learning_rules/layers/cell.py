@@ -158,9 +158,11 @@ class GatedCell(Cell):
             self.params["bu"] = np.zeros(G * n, dtype)
 
     # -- per cell: one step and its derivatives ----------------------------------------------
-    def step(self, a: np.ndarray, h: np.ndarray, m: np.ndarray | None, record: dict, t: int) -> np.ndarray:
-        """h_t from A_t (B, G n), h_{t-1} (B, n) and M_t (or None); writes what ``derivatives``
-        needs into ``record`` (arrays (T, B, .)) at step t."""
+    def step(self, a: np.ndarray, h: np.ndarray, m: np.ndarray | None, record: dict, t: int,
+             out: np.ndarray) -> np.ndarray:
+        """h_t (written into ``out`` (B, n) and returned) from the drive ``input_drive`` gave
+        (B, G n), h_{t-1} (B, n) and ``recurrent_drive``'s M_t (or None); writes what
+        ``derivatives`` needs into ``record`` (arrays (T, B, .)) at step t."""
         raise NotImplementedError
 
     def new_record(self, T: int, B: int, dtype) -> dict:
@@ -171,12 +173,17 @@ class GatedCell(Cell):
         raise NotImplementedError
 
     # -- shared machinery --------------------------------------------------------------------
-    def project(self, X: np.ndarray) -> np.ndarray:
-        """A = X W + b: (T, B, n_in) -> (T, B, G n), one matrix product for every step."""
-        T, B, _ = X.shape
-        A = X.reshape(T * B, -1) @ self.params["W"]
+    def input_drive(self, x: np.ndarray) -> np.ndarray:
+        """A = x W + b for rows x (N, n_in) -> (N, G n) (a cell may fold constant parts of M's
+        bias in here, where they add to A anyway)."""
+        A = x @ self.params["W"]
         A += self.params["b"]
-        return A.reshape(T, B, -1)
+        return A
+
+    def project(self, X: np.ndarray) -> np.ndarray:
+        """The input's drive for every step in one matrix product: (T, B, n_in) -> (T, B, G n)."""
+        T, B, _ = X.shape
+        return self.input_drive(X.reshape(T * B, -1)).reshape(T, B, -1)
 
     def recurrent_drive(self, h: np.ndarray) -> np.ndarray | None:
         """M_t = h_{t-1} U (+ bu), (B, G n); None without recurrence."""
@@ -194,13 +201,15 @@ class GatedCell(Cell):
         T, B, _ = X.shape
         A = self.project(X)
         H = np.empty((T, B, self.n), A.dtype)
-        Hprev = np.empty_like(H)
         record = self.new_record(T, B, A.dtype)
         h = np.zeros((B, self.n), A.dtype)
         for t in self.order(T):
-            Hprev[t] = h
-            h = self.step(A[t], h, self.recurrent_drive(h), record, t)
-            H[t] = h
+            h = self.step(A[t], h, self.recurrent_drive(h), record, t, H[t])
+        Hprev = np.zeros_like(H)  # h_{t-1}: the state before step t, in processing order
+        if self.reverse:
+            Hprev[:-1] = H[1:]
+        else:
+            Hprev[1:] = H[:-1]
         D_in, D_m, D_h = self.derivatives(record, Hprev)
         return H, GatedCache(X, Hprev, D_in, D_m, D_h)
 

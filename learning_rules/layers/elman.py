@@ -37,7 +37,7 @@ class ElmanCell(GatedCell):
     def new_record(self, T, B, dtype):
         return {"a": np.empty((T, B, self.n), dtype), "f": np.empty((T, B, self.n), dtype)}
 
-    def step(self, a, h, m, record, t):
+    def step(self, a, h, m, record, t, out):
         pre = record["a"][t]
         if m is None:
             pre[...] = a
@@ -46,8 +46,12 @@ class ElmanCell(GatedCell):
         f = record["f"][t]
         f[...] = self.activation.f(pre)
         if self.leak == 1.0:
-            return f
-        return h + self.leak * (f - h)
+            out[...] = f
+        else:
+            np.subtract(f, h, out=out)
+            out *= self.leak
+            out += h
+        return out
 
     def derivatives(self, record, Hprev):
         D = self.activation.df(record["a"], record["f"])

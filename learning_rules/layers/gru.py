@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import get_activation
-from .cell import GatedCell
+from scipy.special import expit
 
-_SIGMOID = get_activation("sigmoid").f
+from .cell import GatedCell
 
 
 class GRUCell(GatedCell):
@@ -36,21 +35,39 @@ class GRUCell(GatedCell):
         return {"rz": np.empty((T, B, 2 * n), dtype), "n": np.empty((T, B, n), dtype),
                 "mn": np.empty((T, B, n), dtype)}
 
-    def step(self, a, h, m, record, t):
+    def input_drive(self, x):
+        """x W + b, with bu's reset and update parts folded in (they add to A_r and A_z anyway)."""
+        A = x @ self.params["W"]
+        A += self.params["b"]
+        if self.recurrent:
+            A[:, : 2 * self.n] += self.params["bu"][: 2 * self.n]
+        return A
+
+    def recurrent_drive(self, h):
+        """h_{t-1} U with bu's candidate part (the only part of bu inside the reset gate)."""
+        if not self.recurrent:
+            return None
+        m = h @ self.params["U"]
+        m[:, 2 * self.n:] += self.params["bu"][2 * self.n:]
+        return m
+
+    def step(self, a, h, m, record, t, out):
         n = self.n
-        rz = record["rz"][t]
+        rz, mn, cand = record["rz"][t], record["mn"][t], record["n"][t]
         if m is None:
-            rz[...] = _SIGMOID(a[:, : 2 * n])
-            mn = record["mn"][t]
+            rz[...] = a[:, : 2 * n]
             mn[...] = 0
         else:
-            rz[...] = _SIGMOID(a[:, : 2 * n] + m[:, : 2 * n])
-            mn = record["mn"][t]
+            np.add(a[:, : 2 * n], m[:, : 2 * n], out=rz)
             mn[...] = m[:, 2 * n:]
-        cand = record["n"][t]
-        cand[...] = np.tanh(a[:, 2 * n:] + rz[:, :n] * mn)
-        z = rz[:, n:]
-        return cand + z * (h - cand)
+        expit(rz, out=rz)
+        np.multiply(rz[:, :n], mn, out=cand)
+        cand += a[:, 2 * n:]
+        np.tanh(cand, out=cand)
+        np.subtract(h, cand, out=out)      # h_t = n + z (h_{t-1} - n)
+        out *= rz[:, n:]
+        out += cand
+        return out
 
     def derivatives(self, record, Hprev):
         n = self.n

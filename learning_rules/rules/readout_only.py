@@ -23,7 +23,7 @@ class ReadoutOnly(CreditAssignmentRule):
     update_dependency = "readout"
     chained = False
     requires = "readout"
-    network_kinds = ("rate", "spiking")
+    network_kinds = ("rate", "spiking", "recurrent")
     card = PlausibilityCard(
         no_weight_transport=True,
         local_errors=True,
@@ -43,7 +43,7 @@ class ReadoutOnly(CreditAssignmentRule):
     def compute_gradients(self, net, x, y, train: bool = True):
         if net.capabilities.supports("backward"):  # the one sweep, with every hidden block frozen
             return super().compute_gradients(net, x, y, train)
-        loss, e, trace = self.output_error(net, x, y, train)  # e.g. a spiking network's leaky readout
+        loss, e, trace = self.output_error(net, x, y, train)  # e.g. a temporal network's dense readout
         readout = net.weight_layer(net.depth - 1)
         flops = 2 * x.shape[0] * readout.n_in * readout.n_out + x.shape[0] * readout.n_out
         grads = net.readout_gradients(trace, e)

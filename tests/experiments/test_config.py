@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from experiments.config import load_config, parse_override
@@ -97,3 +98,38 @@ def test_rule_with_another_network_kind_takes_only_the_shared_keys_it_understand
     bad = text.replace("steps = 5", "steps = 5, activation = 'relu'")
     with pytest.raises(ConfigError, match="unknown key 'activation'"):
         load_config(write_config(bad, "bad.toml"))
+
+
+RECURRENT = """
+[experiment]
+name = "seq"
+seeds = [0]
+epochs = 1
+[data]
+name = "delay"
+n_samples = 40
+delay = 3
+[model]
+kind = "recurrent"
+cell = "gru"
+hidden = [4]
+[[rules]]
+name = "bptt"
+"""
+
+
+def test_a_temporal_network_is_checked_against_the_data_shape(write_config):
+    with pytest.raises(ConfigError, match="model: recurrent network: data of shape \\(1, 40\\) give 1 time step"):
+        load_config(write_config(RECURRENT.replace('name = "delay"', 'name = "mnist1d"')
+                                 .replace("n_samples = 40\ndelay = 3\n", "")))
+    with pytest.raises(ConfigError, match="data: 'delay' for dataset 'delay' must be an integer >= 1, got 0"):
+        load_config(write_config(RECURRENT.replace("delay = 3", "delay = 0")))
+    assert load_config(write_config(RECURRENT)).specs[0].model["cell"] == "gru"
+
+
+def test_the_runner_hands_a_temporal_network_the_data_shape(write_config):
+    from experiments.runs.worker import build_network, dataset_for
+
+    spec = load_config(write_config(RECURRENT)).specs[0]
+    net = build_network(spec.model, dataset_for(spec), np.random.default_rng(0))
+    assert net.steps == 4 and net.input_shape == (4, 6)
