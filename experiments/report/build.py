@@ -19,6 +19,7 @@ import pandas as pd  # noqa: E402
 from ..results import Results  # noqa: E402
 from ..studies.critical_paths import critical_path_table  # noqa: E402
 from . import figures as F  # noqa: E402
+from .figures.time import time_figures  # noqa: E402
 from .palette import palette  # noqa: E402
 from .provenance import provenance  # noqa: E402
 from .statistics import (at_points, best_sweep_points, find_controls, reference_label,  # noqa: E402
@@ -148,6 +149,7 @@ def _save_figures(res, curves, summary, controls, styles, swept) -> list[FigureF
          "Final test accuracy against the critical path of one training step in sequential layer "
          "operations (o) and the first layer's wait before it can update (x), from each rule's structure."),
     ]
+    specs += time_figures(res, curves, summary, kw)  # learning in time: delay, critical path in time
     out_dir = res.root / "figures"
     out_dir.mkdir(exist_ok=True)
     files = []

@@ -5,7 +5,9 @@
 
 - ``"backward"``: layers that own their backward (rules that carry an error through them:
   backprop, feedback alignment, local errors, ...);
-- ``"spiking"``: LIF layers simulated in time (surrogate BPTT, the online spiking rule);
+- ``"temporal"``: cells run over T steps (BPTT, truncated BPTT, e-prop, RFLO, RTRL, feedback
+  alignment in time: networks/temporal.py);
+- ``"spiking"``: LIF cells simulated in time (surrogate BPTT, the online spiking rule);
 - ``"goodness"``: the forward-forward network's label-embedded passes;
 - ``"population"``: parameters that can be scored by forward passes alone (genetic, ES);
 - ``"readout"``: ``readout_gradients(trace, e)`` gives the exact gradient of the readout alone
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FAMILIES = ("backward", "spiking", "goodness", "population", "readout")
+FAMILIES = ("backward", "temporal", "spiking", "goodness", "population", "readout")
 
 
 @dataclass(frozen=True)
