@@ -28,7 +28,7 @@ def spec_critical_path(spec: dict):
     """The critical path of a stored run's rule on its network (depth from the spec, time steps
     from ``spec_time_steps``, truncated BPTT's window from its hyperparameters)."""
     n_layers = len(spec["model"]["hidden"]) + 1
-    window = spec["hyperparameters"].get("truncation") or None
+    window = spec.get("hyperparameters", {}).get("truncation") or None
     return critical_path(get_rule(spec["rule"]).update_dependency, n_layers, spec_time_steps(spec), window)
 
 

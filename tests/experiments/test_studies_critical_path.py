@@ -57,3 +57,29 @@ def test_critical_path_table_from_stored_specs():
     table = critical_path_table(Results())
     assert table["label"].tolist() == ["direct_feedback_alignment", "backprop"]
     assert table["critical path"].tolist() == [4, 6] and table["test accuracy"].tolist() == [0.6, 0.7]
+
+
+def test_critical_path_in_time_by_hand():
+    """BPTT sweeps back through all T steps, truncated BPTT through its window, online rules wait
+    one operation after the forward wavefront (T + L - 1)."""
+    assert critical_path("backward_chain", 2, 10).length == 2 * 11
+    assert critical_path("backward_chain", 2, 10, window=3).length == 11 + 3 + 1
+    assert critical_path("backward_chain", 2, 10, window=50).length == 2 * 11   # a window past T is all of T
+    assert critical_path("output", 2, 10).length == 12
+    with pytest.raises(ValueError, match="window must be >= 1"):
+        critical_path("backward_chain", 2, 10, window=0)
+
+
+def test_a_recurrent_networks_time_steps_come_from_its_sequence_data():
+    from experiments.studies.critical_paths import spec_critical_path, spec_time_steps
+
+    spec = {"rule": "bptt", "label": "b", "model": {"kind": "recurrent", "hidden": [8]},
+            "data": {"name": "delay", "delay": 9}, "hyperparameters": {}}
+    assert spec_time_steps(spec) == 10
+    assert spec_critical_path(spec).length == 2 * (10 + 2 - 1)
+    spec["hyperparameters"] = {"truncation": 4}
+    assert spec_critical_path(spec).length == (10 + 2 - 1) + (4 + 2 - 1)
+    online = {**spec, "rule": "eprop", "hyperparameters": {}}
+    assert spec_critical_path(online).length == 10 + 2
+    static = {**spec, "model": {"kind": "recurrent", "hidden": [8], "encoding": "rate", "steps": 7}}
+    assert spec_time_steps(static) == 7

@@ -25,11 +25,12 @@ def test_backprop_update_angle_is_zero():
     assert all(v < 1e-5 for v in update_angles(rule, net, x, y).values())
 
 
-@pytest.mark.parametrize("kind", ["dense", "conv"])
+@pytest.mark.parametrize("kind", ["dense", "conv", "elman", "gru", "lif", "recurrent lif"])
 @pytest.mark.parametrize("name", available_rules())
 def test_diagnostics_do_not_change_learning(name, kind):
-    """Training with diagnostics after every step gives bit-identical parameters, on dense and
-    convolutional networks; every value is a float, and per-layer keys name existing blocks."""
+    """Training with diagnostics after every step gives bit-identical parameters, on dense,
+    convolutional and temporal networks; every value is a float, and per-layer keys name
+    existing blocks."""
     cls = get_rule(name)
     if kind not in cls.example_networks(8, 3, 0):
         pytest.skip(f"{name} trains no {kind} network")
@@ -67,3 +68,33 @@ def test_alignment_diagnostics_on_convolutional_blocks(name):
     if cls.has_feedback:
         fb = feedback_alignment(rule, net)
         assert fb and all(0.0 <= v <= 180.0 for k, v in fb.items() if "angle" in k)
+
+
+@pytest.mark.parametrize("name, exact", [("bptt", True), ("rtrl", True), ("eprop", False), ("rflo", False),
+                                         ("temporal_feedback_alignment", False), ("random_recurrence", False)])
+def test_temporal_rules_log_their_angle_to_bptt(name, exact):
+    """Inexact temporal rules log update_angle/k (W) and recurrent_angle/k (U) against BPTT, in
+    [0, 180] and not 0; BPTT and RTRL, exact by construction, log none."""
+    cls = get_rule(name)
+    net = cls.example_networks(8, 3, 0)["elman"]
+    rule = cls()
+    rule.init(net, np.random.default_rng(1))
+    x, y = separable_problem()
+    values = epoch_diagnostics(rule, net, x[:32], y[:32])
+    angles = {k: v for k, v in values.items() if "angle" in k and "feedback" not in k}
+    if exact:
+        assert not angles
+        return
+    assert set(angles) >= {"update_angle/0"} and all(0.0 <= v <= 180.0 for v in angles.values())
+    if name != "random_recurrence":  # its W follows BPTT exactly; only U is frozen
+        assert angles["update_angle/0"] > 1e-3 and angles["recurrent_angle/0"] > 1e-3
+
+
+def test_spiking_local_logs_its_angle_to_surrogate_bptt():
+    cls = get_rule("spiking_local")
+    net = cls.example_networks(8, 3, 0)["dense"]
+    rule = cls()
+    rule.init(net, np.random.default_rng(1))
+    x, y = separable_problem()
+    values = epoch_diagnostics(rule, net, x[:32], y[:32])
+    assert 0.0 < values["update_angle/0"] < 180.0 and "update_angle/2" not in values
