@@ -18,7 +18,7 @@ sweep back through all T steps has finished: the least plausible way to learn in
 
 from __future__ import annotations
 
-from ..credit.bptt import bptt
+from ..credit.bptt import bptt, bptt_flops
 from ..hyperparameters import Boolean, Integer
 from ..optimizers import Optimizer
 from .plausibility import PlausibilityCard
@@ -58,6 +58,10 @@ class BPTT(TemporalRule):
         sweep = bptt(net, trace, e, feedback=lambda i: self.feedback(net, i), truncation=self.truncation,
                      **self.cell_options())
         return loss, self.keep(sweep.grads), trace, sweep
+
+    def step_flops(self, net, batch: int, sweep=None) -> int:
+        """The forward pass and the sweep back through time (each layer's own formula)."""
+        return int(net.flops(batch) + bptt_flops(net, batch))
 
     def keep(self, grads):
         """The gradients the rule applies (every one; the control without recurrent learning

@@ -48,3 +48,21 @@ def test_rule_steps_skips_population_rules_with_a_reason():
 
     rule, net, why = bench.build("genetic", [20, 16, 4], Optimizer())
     assert rule is None and "population" in why
+
+
+def test_recurrent_step_script_runs_and_matches_torch_when_present(capsys):
+    bench = load("bench_recurrent_step")
+    times = bench.main(["--quick", "--batch", "8"])
+    assert times["framework"] > 0
+    out = capsys.readouterr().out
+    assert "ms/step" in out and "gradients against torch's" in out
+
+
+def test_memory_script_finds_bptt_linear_and_the_online_rules_flat_in_T():
+    bench = load("bench_recurrent_memory")
+    rows = bench.main(["--quick", "--hidden", "8"])
+    peak = {(r["rule"], r["T"]): r["peak_bytes"] for r in rows if r["study"] == "steps"}
+    assert peak[("bptt", 30)] > 2 * peak[("bptt", 10)]
+    assert peak[("eprop", 30)] < 1.2 * peak[("eprop", 10)] and peak[("rflo", 30)] < 1.2 * peak[("rflo", 10)]
+    rtrl = [r for r in rows if r["study"] == "hidden"]
+    assert rtrl[1]["flops"] > 6 * rtrl[0]["flops"]  # n 4 -> 8: far more than linear
