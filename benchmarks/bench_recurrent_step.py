@@ -28,7 +28,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for _timing, run as a script
-from _timing import DEFAULT_THREADS, blas_limit, interleaved, limit_threads_early, machine_header, paired_ratio  # noqa: E402
+from _timing import (DEFAULT_THREADS, blas_limit, cycler, interleaved, limit_threads_early,  # noqa: E402
+                     machine_header, paired_ratio)
 
 if __name__ == "__main__":
     limit_threads_early()  # before numpy loads its BLAS
@@ -106,16 +107,6 @@ def agreement(batch) -> float | None:
     ours = [grads[0]["W"], grads[0]["U"], grads[-1]["W"]]
     return max(float(np.linalg.norm(a - b) / np.linalg.norm(b)) for a, b in zip(ours, made[1](x, y)))
 
-
-def cycler(batches, step):
-    state = {"i": 0}
-
-    def run():
-        x, y = batches[state["i"] % len(batches)]
-        state["i"] += 1
-        return step(x, y)
-
-    return run
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -20,6 +20,8 @@ is the network's output exactly.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..networks.temporal import SEQUENCE
@@ -27,6 +29,11 @@ from ..spiking.encoding import encode_step, is_static
 from ..spiking.neurons import LIFState, lif_step
 from ..spiking.surrogates import Surrogate
 from .eligibility import GatedEligibility, LIFEligibility
+
+
+def error_steps(fraction: float, steps: int) -> int:
+    """How many of the last steps an online error reaches: ceil(fraction T), at least one."""
+    return max(1, math.ceil(fraction * steps))
 
 
 class RunningScore:

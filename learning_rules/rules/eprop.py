@@ -48,6 +48,7 @@ class EProp(TemporalRule):
     name = "eprop"
     update_dependency = "output"
     cells = ("elman", "gru", "lif")
+    online = True
     card = PlausibilityCard(
         no_weight_transport=False, local_errors=False, no_update_locking=True, spiking=False,
         no_separate_error_phase=True, single_network=True,
@@ -62,9 +63,6 @@ class EProp(TemporalRule):
 
     def check_network(self, net) -> None:
         super().check_network(net)
-        if net.bidirectional:
-            raise ValueError(f"{type(self).name}: learns online, forward in time; a bidirectional layer's "
-                             "reverse half reads the future (use bidirectional = false)")
         if self.feedback == "symmetric" and len(net.levels) > 1:
             raise ValueError(f"{type(self).name}: symmetric feedback reaches only the cells the readout reads; "
                              f"this network has {len(net.levels)} levels (use feedback = \"random\")")

@@ -23,12 +23,10 @@ exact delta rule with the final error.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..credit.chain import Sweep
-from ..credit.online import OnlinePass
+from ..credit.online import OnlinePass, error_steps
 from ..hyperparameters import Real
 from ..losses import get_loss
 from ..optimizers import Optimizer
@@ -46,6 +44,7 @@ class RFLO(TemporalRule):
     name = "rflo"
     update_dependency = "output"
     cells = ("elman", "gru")
+    online = True
     card = PlausibilityCard(
         no_weight_transport=True, local_errors=False, no_update_locking=True, spiking=False,
         no_separate_error_phase=True, single_network=True,
@@ -57,19 +56,13 @@ class RFLO(TemporalRule):
                  feedback_scale: float = 1.0) -> None:
         super().__init__(optimizer=optimizer, loss=loss, error_window=error_window, feedback_scale=feedback_scale)
 
-    def check_network(self, net) -> None:
-        super().check_network(net)
-        if net.bidirectional:
-            raise ValueError("rflo: learns online, forward in time; a bidirectional layer's reverse half "
-                             "reads the future (use bidirectional = false)")
-
     def init_state(self, net, rng: np.random.Generator) -> None:
         K = net.n_outputs
         self.signals = [random_feedback(rng, (K, net.reduction.width(c.n)), "uniform", self.feedback_scale,
                                         net.dtype).T for c in net.cells]
 
     def window(self, net) -> int:
-        return max(1, math.ceil(self.error_window * net.steps))
+        return error_steps(self.error_window, net.steps)
 
     def compute_gradients(self, net, x: np.ndarray, y: np.ndarray, train: bool = True):
         loss_fn = get_loss(self.loss)

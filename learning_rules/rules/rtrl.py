@@ -32,6 +32,7 @@ class RTRL(TemporalRule):
 
     name = "rtrl"
     update_dependency = "output"
+    online = True
     cells = ("elman", "gru")
     exact_gradient = True
     card = PlausibilityCard(

@@ -31,7 +31,7 @@ import math
 import numpy as np
 
 from ..credit.chain import Sweep
-from ..credit.online import OnlinePass
+from ..credit.online import OnlinePass, error_steps
 from ..hyperparameters import Real
 from ..losses import get_loss
 from ..optimizers import Optimizer
@@ -48,6 +48,7 @@ class SpikingLocal(TemporalRule):
 
     name = "spiking_local"
     update_dependency = "output"
+    online = True
     conformance_steps = 150
     network_kinds = ("spiking", "recurrent")
     requires = "spiking"
@@ -93,7 +94,7 @@ class SpikingLocal(TemporalRule):
                              "use last, mean, leaky or count")
 
     def window(self, net) -> int:
-        return max(1, math.ceil(self.error_window * net.steps))
+        return error_steps(self.error_window, net.steps)
 
     def compute_gradients(self, net, x: np.ndarray, y: np.ndarray, train: bool = True):
         """(loss, grads, trace, sweep): one online pass, the updates accumulated as it goes."""

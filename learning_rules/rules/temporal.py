@@ -40,6 +40,8 @@ class TemporalRule(GradientRule):
     exact_gradient: ClassVar[bool] = False
     #: True when ``feedback_tensors`` returns the rule's feedback (for the diagnostics)
     has_feedback: ClassVar[bool] = False
+    #: True for rules that learn in the online pass, forward in time (no bidirectional layers)
+    online: ClassVar[bool] = False
     hyperparameters = {"surrogate": Options(*SURROGATES), "slope": Real(0, None, low_open=True)}
 
     def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy",
@@ -64,6 +66,9 @@ class TemporalRule(GradientRule):
         if kinds:
             raise ValueError(f"{type(self).name}: cannot train {kinds[0]} cells; it trains "
                              f"{', '.join(type(self).cells)}")
+        if type(self).online and net.bidirectional:
+            raise ValueError(f"{type(self).name}: learns online, forward in time; a bidirectional layer's "
+                             "reverse half reads the future (use bidirectional = false)")
 
     # -- hooks --------------------------------------------------------------------------------
     def cell_options(self) -> dict:
