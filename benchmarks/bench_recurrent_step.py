@@ -38,7 +38,6 @@ import numpy as np  # noqa: E402
 
 from learning_rules import Optimizer  # noqa: E402
 from learning_rules.networks.temporal import TemporalNetwork  # noqa: E402
-from learning_rules.params import aligned_leaves  # noqa: E402
 from learning_rules.rules.bptt import BPTT  # noqa: E402
 
 LR, STEPS, HIDDEN, CLASSES = 1e-2, 40, 6, 10

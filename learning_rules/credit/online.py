@@ -40,7 +40,7 @@ class RunningScore:
     """The readout followed forward in time (see the module docstring)."""
 
     def __init__(self, net, batch: int, n: int) -> None:
-        self.net, self.kind, T = net, net.readout, net.steps
+        self.net, self.kind = net, net.readout
         dtype = net.dtype
         self.m = np.zeros((batch, n), dtype)  # leaky: membrane; last: the current output
         self.A = np.zeros((batch, n), dtype)  # leaky: its running sum; mean, count: the sum so far
