@@ -14,6 +14,7 @@ path of one training step in time, and (from the memory benchmark's rows) memory
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
@@ -49,7 +50,7 @@ def accuracy_against_delay(res, *, controls=None, styles=None):
     if chance:
         ax.axhline(chance, color="0.4", ls="--", lw=1.0, label="chance")
     ax.set_xscale("log", base=2)
-    ax.xaxis.set_major_formatter(__import__("matplotlib").ticker.ScalarFormatter())
+    ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
     ax.set(xlabel="delay (steps the cue must be held; dotted: a truncated rule's window)",
            ylabel="final test accuracy (mean, 95% CI)", title="Accuracy against delay")
     percent_axis(ax)
@@ -112,8 +113,8 @@ def memory_against_steps(rows: pd.DataFrame):
         g = g.sort_values("T")
         ax.plot(g["T"], g["peak_bytes"] / 2**20, marker="o", markersize=3, label=rule)
     ax.set(xscale="log", yscale="log", xlabel="sequence length T", ylabel="peak memory of one step (MiB)",
-           title="Memory against T")
-    ax.legend(fontsize=7)
+           title="Memory against T (the BPTT family's lines coincide)")
+    ax.legend(fontsize=7, loc="center right")
     ax = axes[0, 1]
     if not hidden.empty:
         g = hidden.sort_values("n")
@@ -123,6 +124,8 @@ def memory_against_steps(rows: pd.DataFrame):
             ax.plot(n, per_step[-1] * (n / n[-1]) ** power, color="0.5", ls=ls, lw=1.0, label=f"~ n^{power}")
         ax.set(xscale="log", yscale="log", xlabel="hidden units n", ylabel="FLOPs per time step",
                title="RTRL's cost per step")
+        ax.set_xticks(n, [str(int(v)) for v in n])
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.legend(fontsize=8)
     return fig
 
