@@ -30,7 +30,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for _timing, run as a script
-from _timing import (DEFAULT_THREADS, blas_limit, interleaved, limit_threads_early,  # noqa: E402
+from _timing import (DEFAULT_THREADS, blas_limit, cycler, interleaved, limit_threads_early,  # noqa: E402
                      machine_header, malloc_top_pad, paired_ratio)
 
 if __name__ == "__main__":
@@ -177,17 +177,6 @@ def agreement(batch) -> dict[str, float]:
         g = made[1](x, y)
         out["torch (first kernel)"] = float(np.linalg.norm(ours[0] - g) / np.linalg.norm(g))
     return out
-
-
-def cycler(batches, step):
-    state = {"i": 0}
-
-    def run():
-        x, y = batches[state["i"] % len(batches)]
-        state["i"] += 1
-        return step(x, y)
-
-    return run
 
 
 def main(argv: list[str] | None = None) -> dict:
