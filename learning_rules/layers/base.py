@@ -20,6 +20,7 @@ networks convert the data's channels-first shapes, (C, L) and (C, H, W), on the 
 
 from __future__ import annotations
 
+import functools
 import math
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
@@ -97,13 +98,14 @@ class Layer(ABC):
         return self.kind
 
     # -- shared helpers --------------------------------------------------------------------
-    @property
+    @functools.cached_property
     def n_out(self) -> int:
         """Units of the output per sample (the product of output_shape)."""
         return int(math.prod(self.output_shape))
 
-    @property
+    @functools.cached_property
     def n_in(self) -> int:
+        """Units of the input per sample (the product of input_shape)."""
         return int(math.prod(self.input_shape))
 
     @property
