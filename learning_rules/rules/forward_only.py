@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..hyperparameters import Integer, Real
 from ..losses import get_loss
+from ..optimizers import Optimizer
 from ..params import GradTree
 from .gradient import GradientRule
 
@@ -111,3 +113,13 @@ class ForwardOnlyRule(GradientRule):
         truth = true_gradients(net, x, y, self.loss)
         return {f"update_angle/{k}": angle_degrees(grads[i]["W"], truth[i]["W"])
                 for k, i in enumerate(net.weight_layers[:-1]) if grads[i] is not None}
+
+
+class PerturbationRule(ForwardOnlyRule):
+    """Antithetic perturbations of size ``sigma``, ``n_perturbations`` of them a step."""
+
+    hyperparameters = {"sigma": Real(0, None, low_open=True), "n_perturbations": Integer(1)}
+
+    def __init__(self, sigma: float = 1e-3, n_perturbations: int = 1, optimizer: Optimizer | None = None,
+                 loss: str = "cross_entropy") -> None:
+        super().__init__(optimizer=optimizer, loss=loss, sigma=sigma, n_perturbations=n_perturbations)

@@ -25,14 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..hyperparameters import Integer, Real
 from ..losses import sample_losses
-from ..optimizers import Optimizer
-from .forward_only import Estimate, ForwardOnlyRule, node_layers, per_sample
+from .forward_only import Estimate, PerturbationRule, node_layers, per_sample
 from .plausibility import PlausibilityCard
 
 
-class NodePerturbation(ForwardOnlyRule):
+class NodePerturbation(PerturbationRule):
     """Antithetic perturbation of every pre-activation; each sample's loss change times it."""
 
     name = "node_perturbation"
@@ -41,12 +39,6 @@ class NodePerturbation(ForwardOnlyRule):
         no_separate_error_phase=True, single_network=True,
         notes="each unit correlates its own noise with a broadcast scalar (the trial's loss change)",
     )
-
-    hyperparameters = {"sigma": Real(0, None, low_open=True), "n_perturbations": Integer(1)}
-
-    def __init__(self, sigma: float = 1e-3, n_perturbations: int = 1, optimizer: Optimizer | None = None,
-                 loss: str = "cross_entropy") -> None:
-        super().__init__(optimizer=optimizer, loss=loss, sigma=sigma, n_perturbations=n_perturbations)
 
     def estimate(self, net, x, y):
         seed = self.step_seed()

@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..hyperparameters import Integer, Real
 from ..losses import get_loss
-from ..optimizers import Optimizer
-from .forward_only import Estimate, ForwardOnlyRule
+from .forward_only import Estimate, PerturbationRule
 from .plausibility import PlausibilityCard
 
 
-class WeightPerturbation(ForwardOnlyRule):
+class WeightPerturbation(PerturbationRule):
     """Antithetic perturbation of every weight; the loss difference times the perturbation."""
 
     name = "weight_perturbation"
@@ -41,12 +39,6 @@ class WeightPerturbation(ForwardOnlyRule):
         notes="a global scalar (the loss change of two perturbed trials) broadcast to every synapse",
     )
     conformance_steps = 300  # one direction among ~400 parameters a step: the loss falls 25% by ~150
-
-    hyperparameters = {"sigma": Real(0, None, low_open=True), "n_perturbations": Integer(1)}
-
-    def __init__(self, sigma: float = 1e-3, n_perturbations: int = 1, optimizer: Optimizer | None = None,
-                 loss: str = "cross_entropy") -> None:
-        super().__init__(optimizer=optimizer, loss=loss, sigma=sigma, n_perturbations=n_perturbations)
 
     def estimate(self, net, x, y):
         seed = self.step_seed()
