@@ -126,7 +126,7 @@ def plot(table: pd.DataFrame, path: str) -> None:
         ax.set_yscale("log")
         ax.set_xlabel(xlabel)
     axes[0, 0].set_ylabel("relative variance of one estimate")
-    axes[0, 0].legend(loc="upper left", fontsize=8)
+    axes[0, 1].legend(*axes[0, 0].get_legend_handles_labels(), loc="upper left", fontsize=8)
     fig.suptitle("Forward-only gradient estimates on one MNIST-1D batch (B = 32): variance grows with "
                  "what is perturbed", fontsize=10)
     fig.savefig(path, dpi=110)

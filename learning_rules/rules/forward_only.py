@@ -12,9 +12,10 @@ Conventions every subclass keeps:
 - All passes of one step see the same dropout masks (common random numbers: a loss difference
   must measure the perturbation, not a change of mask): each pass draws from
   ``np.random.default_rng(seed)`` with the step's ``seed``, drawn once from the rule's rng.
-- Perturbed and modulated passes run on ``net.copy()``: the network's own parameters are never
-  written and restored (no rounding drift), and a batch norm's running statistics move once per
-  step, with the unperturbed pass.
+- Perturbed and modulated passes run on the rule's twin of the network (``twin(net)``: a copy
+  made in ``init``, its parameters refreshed from the network's): the network's own parameters
+  are never written and restored (no rounding drift), and a batch norm's running statistics
+  move once per step, with the unperturbed pass.
 - The perturbed *nodes* of the activity methods are the outputs of the layers with parameters
   (``node_layers``): every weight layer's output, a block's pre-activation, and every
   normalisation layer's. Their estimated dL/d(out_i) reaches the parameters through the layer's
@@ -35,7 +36,7 @@ import numpy as np
 from ..hyperparameters import Integer, Real
 from ..losses import get_loss
 from ..optimizers import Optimizer
-from ..params import GradTree
+from ..params import GradTree, leaves
 from .gradient import GradientRule
 
 
@@ -68,6 +69,17 @@ class ForwardOnlyRule(GradientRule):
     #: a layered network: estimates reach each parameter through its layer's own local formulas
     requires = "backward"
 
+    def init(self, net, rng: np.random.Generator) -> None:
+        super().init(net, rng)
+        self._twin = net.copy()  # scratch network for the perturbed passes (allocated once)
+
+    def twin(self, net, refresh: bool = True):
+        """The scratch copy of ``net``, with ``net``'s current parameters when ``refresh``."""
+        if refresh:
+            for mine, theirs in zip(leaves(self._twin.params), leaves(net.params)):
+                np.copyto(mine, theirs)
+        return self._twin
+
     @abstractmethod
     def estimate(self, net, x: np.ndarray, y: np.ndarray) -> Estimate:
         """The step's gradient estimate on the batch x (B, D), y (B,); changes no parameter."""
@@ -94,7 +106,7 @@ class ForwardOnlyRule(GradientRule):
 
     @staticmethod
     def perturbed_output(twin, x: np.ndarray, seed: int, noise: dict[int, np.ndarray]) -> np.ndarray:
-        """The output (B, K) of a training pass of ``twin`` (a copy of the network) with
+        """The output (B, K) of a training pass of ``twin`` (the scratch copy) with
         noise[i] added to layer i's output."""
         rng = np.random.default_rng(seed)
         h = twin.shaped_inputs(x)

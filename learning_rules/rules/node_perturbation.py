@@ -45,7 +45,7 @@ class NodePerturbation(PerturbationRule):
         loss, _, trace = self.traced_pass(net, x, y, seed)
         B = x.shape[0]
         nodes = node_layers(net)
-        twin = net.copy()
+        twin = self.twin(net)
         delta = {i: np.zeros_like(trace.outputs[i]) for i in nodes}            # (B, *out_i)
         for _ in range(self.n_perturbations):
             xi = {i: self.rng.standard_normal(delta[i].shape, dtype=delta[i].dtype) for i in nodes}

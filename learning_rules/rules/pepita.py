@@ -84,7 +84,7 @@ class Pepita(ForwardOnlyRule):
         loss, e, trace = self.traced_pass(net, x, y, seed)
         B = x.shape[0]
         x_mod = x + (e * e.dtype.type(B)) @ self.F                      # (B, D): the per-sample error
-        _, modulated = net.copy().forward(x_mod, train=True, rng=np.random.default_rng(seed))
+        _, modulated = self.twin(net).forward(x_mod, train=True, rng=np.random.default_rng(seed))
         grads: list = [None] * len(net.layers)
         flops = 2 * net.flops(B) + 2 * B * self.F.size + x.size
         top = net.depth - 1

@@ -44,7 +44,7 @@ class WeightPerturbation(PerturbationRule):
         seed = self.step_seed()
         loss, _, _ = self.traced_pass(net, x, y, seed)
         loss_fn = get_loss(self.loss)
-        twin = net.copy()
+        twin = self.twin(net, refresh=False)  # every parameter is written below
         D = sum(p.size for layer in net.params for p in layer.values())
         g = [{name: np.zeros_like(p) for name, p in layer.items()} for layer in net.params]
         for _ in range(self.n_perturbations):
