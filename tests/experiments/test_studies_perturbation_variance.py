@@ -28,3 +28,14 @@ def test_plot_writes_the_figure(tmp_path):
     table = study.measure(*_data(), widths=[3, 5], estimates=5, batch=8)
     study.plot(table, str(tmp_path / "variance.png"))
     assert (tmp_path / "variance.png").stat().st_size > 10_000
+
+
+def test_the_documented_command_runs(tmp_path, monkeypatch):
+    """`python -m experiments.studies.perturbation_variance --out ...`, on stand-in data."""
+    from experiments.datasets import registry
+    from experiments.datasets.base import Dataset
+
+    x, y = _data()
+    monkeypatch.setattr(registry, "load_dataset", lambda name, seed: Dataset(name, x, y, x[:20], y[:20], 3))
+    table = study.main(["--widths", "3", "--estimates", "3", "--out", str(tmp_path / "v.png")])
+    assert (tmp_path / "v.png").exists() and set(table["width"]) == {3}
