@@ -27,8 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="results", help="results folder (default: results/); runs land in OUT/<name>/")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set optimizer.lr=0.01 --set rules.backprop.epochs=5")
-    run.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                     help="local worker processes, one BLAS thread each (default: one per core; 1 = serial)")
+    run.add_argument("--workers", type=int, default=None,
+                     help="local worker processes, one BLAS thread each (default: one per core; 1 = serial; "
+                          "not with --dask)")
     run.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS (tcp://host:8786), or local:N to start N local workers; needs the dask extra")
     run.add_argument("--dry-run", action="store_true", help="list the runs (and which are done) without running")
     run.add_argument("--force", action="store_true", help="recompute runs that are already stored")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 
@@ -24,7 +25,7 @@ def command_run(args) -> int:
             state = "done" if s.run_id in done else "redo" if s.run_id in p.stored_status else "todo"
             print(f"  {state}  {s.run_id}  {s.label} seed={s.seed} {point}".rstrip())
         return 0
-    outcome = run_experiment(config, args.out, workers=args.workers, dask=args.dask,
+    outcome = run_experiment(config, args.out, workers=_workers(args), dask=args.dask,
                              force=args.force, quiet=args.quiet)
     print(summary_table(outcome.summary))
     print(f"\nresults: {outcome.results_dir}  ({len(outcome.computed)} computed, {outcome.skipped} already done)")
@@ -38,6 +39,14 @@ def command_run(args) -> int:
     return _report_failures(outcome)
 
 
+def _workers(args) -> int:
+    """The local worker count: --workers, else one per core; with --dask the Dask workers compute
+    (an explicit --workers beside --dask is refused by the driver)."""
+    if args.workers is not None:
+        return args.workers
+    return 1 if args.dask else os.cpu_count() or 1
+
+
 def resume_command(args) -> str:
     """The command line that continues this sweep (without --force, which would start over)."""
     parts = ["learning-rules", "run"] + ([args.config] if args.config else []) + ["--out", args.out]
@@ -45,7 +54,7 @@ def resume_command(args) -> str:
         parts += ["--set", override]
     if args.dask:
         parts += ["--dask", args.dask]
-    elif args.workers > 1:
+    elif args.workers is not None:
         parts += ["--workers", str(args.workers)]
     return shlex.join(parts)
 

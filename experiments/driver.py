@@ -20,7 +20,7 @@ from typing import Callable
 from .config import ExperimentConfig
 from .errors import UserError
 from .progress import Progress
-from .runs.executors import parse_dask_address, run_dask, run_processes, run_serial, sigint_ignored
+from .runs.executors import check_dask, run_dask, run_processes, run_serial, sigint_ignored
 from .store import ResultsStore
 
 #: seconds between refreshes of summary.csv while a sweep runs
@@ -91,7 +91,7 @@ def run_experiment(
     if dask and workers > 1:
         raise UserError("--workers and --dask do not combine: --dask local:N starts N local Dask workers")
     if dask:
-        parse_dask_address(dask)  # a malformed address is a user error before anything is written
+        check_dask(dask)  # a malformed address or a missing extra is a user error before anything is written
     stream = stream if stream is not None else sys.stderr
     p = plan(config, out, force)
     p.store.check_writable()
