@@ -19,6 +19,7 @@ class ReadoutOnly(CreditAssignmentRule):
 
     name = "readout_only"
     update_dependency = "readout"
+    network_kinds = ("rate", "spiking")  # the spiking control: LIF layers stay random, the readout learns
     card = PlausibilityCard(
         no_weight_transport=True,
         local_errors=True,
