@@ -23,7 +23,8 @@ def command_run(args) -> int:
         for s in config.specs:
             point = " ".join(f"{k}={v}" for k, v in s.sweep_point.items())
             state = "done" if s.run_id in done else "redo" if s.run_id in p.stored_status else "todo"
-            print(f"  {state}  {s.run_id}  {s.label} seed={s.seed} {point}".rstrip())
+            kind = "" if s.model["kind"] == "rate" else f"[{s.model['kind']} network] "
+            print(f"  {state}  {s.run_id}  {s.label} {kind}seed={s.seed} {point}".rstrip())
         return 0
     outcome = run_experiment(config, args.out, workers=_workers(args), dask=args.dask,
                              force=args.force, quiet=args.quiet)

@@ -64,3 +64,17 @@ def test_default_config_is_the_packaged_quickstart():
     from learning_rules.rules.registry import _BUILTIN
 
     assert set(_BUILTIN) <= {s.rule for s in config.specs}, "the quickstart runs every built-in rule"
+
+
+def test_a_spiking_rule_without_a_kind_runs_on_a_spiking_network(tmp_path, write_config, TINY, capsys):
+    text = TINY.replace("seeds = [0, 1]", "seeds = [0]").replace("epochs = 3", "epochs = 1") + \
+        '\n[[rules]]\nname = "spiking_local"\n'
+    path = str(write_config(text))
+    assert main(["run", path, "--out", str(tmp_path), "--dry-run"]) == 0
+    listing = capsys.readouterr().out
+    assert "spiking_local [spiking network] seed=0" in listing and "backprop seed=0" in listing
+    assert main(["run", path, "--out", str(tmp_path), "--quiet", "--no-report", "--workers", "1"]) == 0
+    from experiments import load_results
+
+    summary = load_results(tmp_path / "tiny").summary
+    assert set(summary["status"]) == {"complete"} and "spiking_local" in set(summary["label"])
