@@ -20,6 +20,7 @@ from ..config.rules import build_rule
 from ..datasets import load_dataset
 from .phases import phase_streams
 from .provenance import environment
+from .raster import sample_spikes
 from .spec import RunSpec
 from .train import TrainOutcome, train
 
@@ -51,17 +52,20 @@ def loss_for(spec: RunSpec, classification: bool) -> str:
 
 def execute_run(spec_dict: dict, on_epoch=None) -> dict:
     """Run one spec; returns {run_id, spec, status, reason, traceback, epochs_completed,
-    records, started, finished, wall_time, flops, environment}."""
+    records, started, finished, wall_time, flops, environment}, and for a complete spiking run
+    ``spikes`` (see raster.py)."""
     spec = RunSpec.from_dict(spec_dict)
     result = {"run_id": spec.run_id, "spec": spec_dict, "started": _now(), "status": "failed",
               "reason": "", "traceback": "", "records": [], "epochs_completed": 0,
               "environment": environment()}
     t0 = time.perf_counter()
     try:
-        outcome = _train_spec(spec, on_epoch)
+        outcome, spikes = _train_spec(spec, on_epoch)
         result.update(status=outcome.status, reason=outcome.reason, records=outcome.records,
                       epochs_completed=outcome.epochs_completed, flops=outcome.flops,
                       train_time=outcome.wall_time)
+        if spikes is not None:
+            result["spikes"] = spikes
     except Exception as err:  # a failing run is a result; the sweep goes on
         result.update(status="failed", reason=f"{type(err).__name__}: {err}",
                       traceback=traceback.format_exc())
@@ -70,7 +74,8 @@ def execute_run(spec_dict: dict, on_epoch=None) -> dict:
     return result
 
 
-def _train_spec(spec: RunSpec, on_epoch=None):
+def _train_spec(spec: RunSpec, on_epoch=None) -> tuple[TrainOutcome, dict | None]:
+    """The run's outcome, and for a complete spiking run the raster of one test sample."""
     data = dataset_for(spec)
     classification = data.n_classes is not None
     loss = loss_for(spec, classification)
@@ -96,7 +101,10 @@ def _train_spec(spec: RunSpec, on_epoch=None):
             break
     if spec.phases:
         total.records += task_means(total.records, [p["name"] for p in spec.phases], spec.phases)
-    return total
+    spikes = None
+    if spec.model["kind"] == "spiking" and total.status == "complete":
+        spikes = sample_spikes(net, data.x_test)
+    return total, spikes
 
 
 def task_means(records: list[dict], tasks: list[str], phases: list[dict]) -> list[dict]:
