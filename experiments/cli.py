@@ -19,8 +19,16 @@ def default_config_path() -> Path:
     return Path(__file__).resolve().parent / "configs" / DEFAULT_CONFIG
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake reported as one ``error:`` line like every other (no usage block)."""
+
+    def error(self, message: str):
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="learning-rules", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="learning-rules", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run an experiment file (default: the quickstart)")
     run.add_argument("config", nargs="?", help="experiment file (.toml); default: experiments/configs/quickstart.toml")

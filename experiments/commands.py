@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import sys
+import warnings
 
 import pandas as pd
 
 from .config import load_config
-from .driver import plan, run_experiment
+from .driver import plan, report_damaged, run_experiment
 
 
 def command_run(args) -> int:
@@ -18,6 +20,7 @@ def command_run(args) -> int:
     config = load_config(args.config or default_config_path(), args.overrides)
     if args.dry_run:
         p = plan(config, args.out, args.force)
+        report_damaged(p, sys.stderr)
         done = {s.run_id for s in p.done}
         print(f"{config.name}: {len(config.specs)} runs ({len(done)} done, {len(p.todo)} to compute) -> {p.store.root}")
         for s in config.specs:
@@ -83,8 +86,26 @@ def _write_report(results_dir) -> None:
         from .report import write_report
     except ImportError:
         return
-    paths = write_report(results_dir)
+    with _results_warnings_on_stderr():
+        paths = write_report(results_dir)
     print(f"report: {paths[0]}")
+
+
+@contextlib.contextmanager
+def _results_warnings_on_stderr():
+    """Print each ResultsWarning (a stored run left out of the report) as one ``warning:`` line."""
+    from .results import ResultsWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResultsWarning)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, ResultsWarning):
+                    print(f"warning: {w.message}", file=sys.stderr)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def summary_table(rows: list[dict]) -> str:
@@ -107,7 +128,8 @@ def summary_table(rows: list[dict]) -> str:
 def command_report(results_dir: str) -> int:
     from .report import write_report
 
-    paths = write_report(results_dir)
+    with _results_warnings_on_stderr():
+        paths = write_report(results_dir)
     for p in paths:
         print(p)
     return 0

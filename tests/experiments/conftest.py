@@ -2,6 +2,9 @@ import textwrap
 
 import pytest
 
+from failing_rule import AlwaysFails
+from learning_rules.rules import register, unregister
+
 TINY = """
 [experiment]
 name = "tiny"
@@ -44,3 +47,11 @@ def write_config(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def failing_rule():
+    """Register ``always_fails`` for one test."""
+    register("always_fails", AlwaysFails)
+    yield "always_fails"
+    unregister("always_fails")

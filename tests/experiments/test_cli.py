@@ -78,3 +78,26 @@ def test_a_spiking_rule_without_a_kind_runs_on_a_spiking_network(tmp_path, write
 
     summary = load_results(tmp_path / "tiny").summary
     assert set(summary["status"]) == {"complete"} and "spiking_local" in set(summary["label"])
+
+
+def test_a_dataset_that_cannot_be_loaded_is_one_error_before_any_run(tmp_path, write_config, TINY, monkeypatch,
+                                                                       capsys):
+    import urllib.error
+
+    from experiments.datasets import download
+
+    calls = []
+
+    def offline(url, dest, timeout=0.0):
+        calls.append(url)
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(download, "fetch_url", offline)
+    monkeypatch.setenv("LEARNING_RULES_DATA", str(tmp_path / "empty-cache"))
+    path = str(write_config(TINY.replace('name = "blobs"', 'name = "mnist"\nn_train = 100\nn_test = 50')))
+    assert main(["run", path, "--out", str(tmp_path / "out"), "--quiet", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: dataset 'mnist' cannot be loaded, so no run started: data: mnist files missing")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert len(calls) == len(download.MIRRORS["mnist"]), "one download attempt per mirror, not one per run"
+    assert not (tmp_path / "out").exists()

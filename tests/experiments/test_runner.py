@@ -77,7 +77,7 @@ def test_changed_config_keeps_old_results(write_config, tmp_path):
     assert len(list((tmp_path / "tiny").glob("config.*.toml"))) == 1, "the earlier config is kept"
 
 
-def test_diverged_and_failed_runs_are_stored_and_others_go_on(write_config, tmp_path, TINY):
+def test_diverged_and_failed_runs_are_stored_and_others_go_on(write_config, tmp_path, TINY, failing_rule):
     text = TINY + """
 [[rules]]
 name = "backprop"
@@ -86,10 +86,9 @@ optimizer = { name = "sgd", lr = 1e30 }
 model = { activation = "relu" }
 
 [[rules]]
-name = "backprop"
+name = "always_fails"
 label = "broken"
-data = { name = "mnist", cache_dir = "%s" }
-""" % (tmp_path / "no-data")
+"""
     outcome = run(write_config(text), tmp_path / "out")
     summary = load_results(tmp_path / "out" / "tiny").summary.set_index("label")
     status = summary.groupby(level=0)["status"].first()

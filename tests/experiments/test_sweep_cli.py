@@ -5,8 +5,10 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from failing_rule import CLI_WITH_FAILING_RULE
 
 from experiments import load_config
 from experiments.cli import main
@@ -18,6 +20,12 @@ def cli(*args):
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
 
 
+def cli_with_failing_rule(*args):
+    script = CLI_WITH_FAILING_RULE % str(Path(__file__).parent)
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+
+
 FAILING = """
 [[rules]]
 name = "backprop"
@@ -26,16 +34,15 @@ optimizer = { name = "sgd", lr = 1e30 }
 model = { activation = "relu" }
 
 [[rules]]
-name = "backprop"
+name = "always_fails"
 label = "broken"
-data = { name = "mnist", cache_dir = "%s", download = false }
 """
 
 
 def test_a_raising_and_a_diverging_run_are_recorded_and_the_sweep_goes_on(tmp_path, write_config, TINY):
-    path = write_config(TINY.replace("seeds = [0, 1]", "seeds = [0]") + FAILING % (tmp_path / "no-data"))
+    path = write_config(TINY.replace("seeds = [0, 1]", "seeds = [0]") + FAILING)
     out = tmp_path / "out"
-    result = cli("run", str(path), "--out", str(out), "--workers", "2", "--no-report")
+    result = cli_with_failing_rule("run", str(path), "--out", str(out), "--workers", "2", "--no-report")
     assert result.returncode == 1
     runs = {}
     for run_json in (out / "tiny" / "runs").glob("*/run.json"):
@@ -52,7 +59,7 @@ def test_a_raising_and_a_diverging_run_are_recorded_and_the_sweep_goes_on(tmp_pa
     assert "1 run(s) diverged" in err and f"{exploding['run_id']}: {exploding['reason']}" in err
     assert "run.json" in err and "Traceback" not in err
     # the dry run shows what the next call would do: the failed run is redone, the rest is done
-    listing = cli("run", str(path), "--out", str(out), "--dry-run").stdout
+    listing = cli_with_failing_rule("run", str(path), "--out", str(out), "--dry-run").stdout
     assert f"redo  {broken['run_id']}" in listing and listing.count("done  ") == 3
 
 
