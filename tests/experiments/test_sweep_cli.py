@@ -104,6 +104,16 @@ def test_run_json_carries_provenance(tmp_path, write_config):
     assert env["python"] == sys.version.split()[0] and env["platform"]
     assert env["packages"]["numpy"] and env["packages"]["learning-rules"]
     assert env["blas"] and env["blas"][0]["num_threads"] == 1
+    assert {"internal_api", "version", "architecture"} <= set(env["blas"][0])  # the kernel decides roundings
+    from threadpoolctl import threadpool_info
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"][0]
+    assert env["blas"][0]["internal_api"] == blas["internal_api"]
+    assert env["blas"][0]["architecture"] == blas.get("architecture")
+    assert env["cpu_model"] and env["cpu_count"] >= 1
+    if os.path.exists("/proc/cpuinfo"):
+        names = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
+        assert env["cpu_model"] == (names[0] if names else env["cpu_model"])
     assert "git_commit" in env  # None outside a git checkout
     assert meta["started"] <= meta["finished"] and meta["wall_time"] > 0
 
