@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "not with --dask)")
     run.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS (tcp://host:8786), or local:N to start N local workers; needs the dask extra")
     run.add_argument("--dry-run", action="store_true", help="list the runs (and which are done) without running")
+    run.add_argument("--smoke", action="store_true",
+                     help="a quick check that the experiment runs: one seed, one epoch for the experiment, every "
+                          "rule, phase and swept epoch count; results under OUT/<name>-smoke/")
     run.add_argument("--force", action="store_true", help="recompute runs that are already stored")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.add_argument("--no-report", action="store_true", help="do not write the report at the end")

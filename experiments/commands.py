@@ -17,7 +17,7 @@ from .driver import plan, report_damaged, run_experiment
 def command_run(args) -> int:
     from .cli import default_config_path
 
-    config = load_config(args.config or default_config_path(), args.overrides)
+    config = load_config(args.config or default_config_path(), args.overrides, smoke=args.smoke)
     if args.dry_run:
         p = plan(config, args.out, args.force)
         report_damaged(p, sys.stderr)
@@ -56,6 +56,8 @@ def resume_command(args) -> str:
     parts = ["learning-rules", "run"] + ([args.config] if args.config else []) + ["--out", args.out]
     for override in args.overrides:
         parts += ["--set", override]
+    if args.smoke:
+        parts.append("--smoke")
     if args.dask:
         parts += ["--dask", args.dask]
     elif args.workers is not None:

@@ -20,6 +20,7 @@ from ..errors import ConfigError
 from ..runs.spec import RunSpec
 from .phases import check_phases
 from .rules import check_hyperparameters, split_rule_entry
+from .smoke import smoke as smoke_version
 from .sections import check_data, check_diagnostics, check_experiment, check_model, check_optimizer, section_of_key
 
 TOP_LEVEL = ("experiment", "data", "model", "optimizer", "diagnostics", "rules", "sweep", "phases")
@@ -57,9 +58,10 @@ def find_config(path: str | Path) -> Path:
                       f"{bundled_configs_dir()}/*.toml (give a path, or one of their names: {names})")
 
 
-def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> ExperimentConfig:
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *,
+                smoke: bool = False) -> ExperimentConfig:
     """Read, override (``KEY=VALUE`` strings) and validate an experiment file (a path, or the
-    name of a bundled one)."""
+    name of a bundled one); ``smoke`` cuts every budget to the minimum (see smoke.py)."""
     path = find_config(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -68,7 +70,7 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
     for text in overrides:
         key, value = parse_override(text)
         apply_override(raw, key, value, what="--set")
-    return parse_config(raw)
+    return parse_config(smoke_version(raw) if smoke else raw)
 
 
 def parse_override(text: str) -> tuple[str, Any]:

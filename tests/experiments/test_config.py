@@ -119,3 +119,16 @@ def test_an_explicit_kind_the_rule_cannot_train_is_one_line(write_config, text, 
     with pytest.raises(ConfigError) as err:
         load_config(write_config(base))
     assert str(err.value).startswith(key) and "\n" not in str(err.value)
+
+
+def test_smoke_cuts_every_budget_to_the_minimum_and_renames(write_config, TINY):
+    text = TINY.replace('name = "readout_only"', 'name = "readout_only"\nepochs = 7\nseeds = [4, 5]') + \
+        '\n[sweep]\n"experiment.epochs" = [2, 5]\n"optimizer.lr" = [0.01, 0.1]\n'
+    full = load_config(write_config(text))
+    smoke = load_config(write_config(text), smoke=True)
+    assert smoke.name == "tiny-smoke" and full.name == "tiny"
+    assert {(s.label, s.seed, s.epochs) for s in smoke.specs} == {("backprop", 0, 1), ("readout_only", 4, 1)}
+    assert len(smoke.specs) == 4  # the lr grid is kept: 2 rules x 1 seed x 2 learning rates
+    assert {s.optimizer["lr"] for s in smoke.specs} == {0.01, 0.1}
+    phased = TINY + '\n[[phases]]\nname = "a"\nepochs = 4\n\n[[phases]]\nname = "b"\nepochs = 6\n'
+    assert {s.epochs for s in load_config(write_config(phased, "p.toml"), smoke=True).specs} == {2}
