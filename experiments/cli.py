@@ -53,7 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0), or a mistake argparse found (2, its one line printed)
+        return exc.code
     from .runs.allocator import keep_freed_heap
 
     keep_freed_heap()  # faster steps, same numbers (see experiments/runs/allocator.py)
