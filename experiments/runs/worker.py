@@ -60,12 +60,12 @@ def execute_run(spec_dict: dict, on_epoch=None) -> dict:
               "environment": environment()}
     t0 = time.perf_counter()
     try:
-        outcome, spikes = _train_spec(spec, on_epoch)
+        outcome, net, data = train_spec(spec, on_epoch)
         result.update(status=outcome.status, reason=outcome.reason, records=outcome.records,
                       epochs_completed=outcome.epochs_completed, flops=outcome.flops,
                       train_time=outcome.wall_time)
-        if spikes is not None:
-            result["spikes"] = spikes
+        if spec.model["kind"] == "spiking" and outcome.status == "complete":
+            result["spikes"] = sample_spikes(net, data.x_test)
     except Exception as err:  # a failing run is a result; the sweep goes on
         result.update(status="failed", reason=f"{type(err).__name__}: {err}",
                       traceback=traceback.format_exc())
@@ -74,8 +74,8 @@ def execute_run(spec_dict: dict, on_epoch=None) -> dict:
     return result
 
 
-def _train_spec(spec: RunSpec, on_epoch=None) -> tuple[TrainOutcome, dict | None]:
-    """The run's outcome, and for a complete spiking run the raster of one test sample."""
+def train_spec(spec: RunSpec, on_epoch=None):
+    """Train the run a spec describes: (its TrainOutcome, the trained network, the dataset)."""
     data = dataset_for(spec)
     classification = data.n_classes is not None
     loss = loss_for(spec, classification)
@@ -101,10 +101,7 @@ def _train_spec(spec: RunSpec, on_epoch=None) -> tuple[TrainOutcome, dict | None
             break
     if spec.phases:
         total.records += task_means(total.records, [p["name"] for p in spec.phases], spec.phases)
-    spikes = None
-    if spec.model["kind"] == "spiking" and total.status == "complete":
-        spikes = sample_spikes(net, data.x_test)
-    return total, spikes
+    return total, net, data
 
 
 def task_means(records: list[dict], tasks: list[str], phases: list[dict]) -> list[dict]:
