@@ -18,6 +18,7 @@ from learning_rules.rules.registry import get_rule
 
 from ..errors import ConfigError
 from ..runs.spec import RunSpec
+from .layers import check_layers
 from .phases import check_phases
 from .rules import check_hyperparameters, split_rule_entry
 from .smoke import smoke as smoke_version
@@ -205,8 +206,10 @@ def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
         data = check_data(_merged(raw.get("data", {}), sections.get("data", {})),
                           "data" if "data" not in sections else f"{where}.data")
         kinds = get_rule(name).network_kinds
+        model_section = "model" if "model" not in sections else f"{where}.model"
         model = check_model(_model_of_rule(raw.get("model", {}), sections.get("model", {}), name, kinds, where),
-                            "model" if "model" not in sections else f"{where}.model")
+                            model_section)
+        check_layers(model, data, model_section)
         opt = check_optimizer(_merged(raw.get("optimizer", {}), sections.get("optimizer", {})),
                               "optimizer" if "optimizer" not in sections else f"{where}.optimizer")
         diag = check_diagnostics(_merged(raw.get("diagnostics", {}), sections.get("diagnostics", {})))

@@ -1,6 +1,6 @@
 """The forward-forward algorithm (Hinton 2022, "The Forward-Forward Algorithm: Some Preliminary
 Investigations", arXiv:2212.13345), supervised version, on the ``forward_forward`` network kind
-(see ``learning_rules.forward_forward_network``).
+(see ``learning_rules.networks.forward_forward``).
 
 Positive data: the sample with its true label appended as a one-hot code, [x, onehot(y)].
 Negative data: the same sample with a wrong label appended, [x, onehot(y')]. With
@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..forward_forward_network import ForwardForwardNetwork, goodness
+from ..hyperparameters import Options, Real
 from ..losses import cross_entropy
-from ..optimizers import Optimizer, OptimizerState, apply_updates
-from .base import LearningRule
+from ..networks.forward_forward import goodness
+from ..optimizers import Optimizer
+from .gradient import GradientRule
 from .plausibility import PlausibilityCard
 
 
@@ -58,13 +59,14 @@ def goodness_loss(h: np.ndarray, derivative: np.ndarray, sign: np.ndarray, thres
 NEGATIVES = ("random", "predicted")
 
 
-class ForwardForward(LearningRule):
+class ForwardForward(GradientRule):
     """Layer-wise goodness learning with label-embedded positive and negative data."""
 
     name = "forward_forward"
     update_dependency = "local"
     conformance_steps = 150
     network_kinds = ("forward_forward",)
+    requires = "goodness"
     card = PlausibilityCard(
         no_weight_transport=True,
         local_errors=True,
@@ -75,27 +77,11 @@ class ForwardForward(LearningRule):
         notes="needs negative data (a wrong label) and K forward passes to classify",
     )
 
+    hyperparameters = {"threshold": Real(0, None, low_open=True), "negatives": Options(*NEGATIVES)}
+
     def __init__(self, optimizer: Optimizer | None = None, threshold: float = 2.0,
                  negatives: str = "random") -> None:
-        if negatives not in NEGATIVES:
-            raise ValueError(f"forward_forward: negatives {negatives!r} not allowed; allowed: {', '.join(NEGATIVES)}")
-        if isinstance(threshold, bool) or not (isinstance(threshold, (int, float)) and np.isfinite(threshold)
-                                               and threshold > 0):
-            raise ValueError(f"forward_forward: threshold {threshold!r} not allowed; allowed: a finite number > 0")
-        self.optimizer = optimizer if optimizer is not None else Optimizer()
-        self.threshold = threshold
-        self.negatives = negatives
-
-    @classmethod
-    def example_network(cls, sizes: list[int], rng: np.random.Generator):
-        return ForwardForwardNetwork(sizes, rng)
-
-    def init(self, net, rng: np.random.Generator) -> None:
-        if not isinstance(net, ForwardForwardNetwork):
-            raise ValueError(f"forward_forward: network {type(net).__name__} not allowed; "
-                             "allowed: the 'forward_forward' network kind ([model] kind = \"forward_forward\")")
-        self.rng = rng
-        self.opt_state: OptimizerState = self.optimizer.init(net.params)
+        super().__init__(optimizer=optimizer, threshold=threshold, negatives=negatives)
 
     def step(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         B = x.shape[0]
@@ -103,23 +89,21 @@ class ForwardForward(LearningRule):
         codes = np.concatenate([net.one_hot(y), net.one_hot(wrong), net.neutral(B)])  # (3B, K)
         out, trace = net.forward(np.concatenate([x, x, x]), codes=codes)   # rows: pos | neg | neutral
         sign = np.concatenate([np.ones(B), -np.ones(B)]).astype(net.dtype)  # (2B,) +1 pos, -1 neg
-        grads: list[np.ndarray | None] = []
+        grads: list[dict[str, np.ndarray]] = []
         info: dict[str, float] = {}
         total = 0.0
         for l, lt in enumerate(trace.layers[:-1]):
             h = lt.activated[: 2 * B]                                       # (2B, n_l)
             loss_l, delta = goodness_loss(h, lt.derivative()[: 2 * B], sign, self.threshold)
             g = goodness(h)                                                 # (2B,)
-            grads += [lt.input[: 2 * B].T @ delta, delta.sum(axis=0)]       # (n_in, n_l), (n_l,)
+            grads.append({"W": lt.input[: 2 * B].T @ delta, "b": delta.sum(axis=0)})  # (n_in, n_l), (n_l,)
             total += loss_l
             info[f"ff_loss/{l}"] = loss_l
             info[f"goodness_gap/{l}"] = float(g[:B].mean() - g[B:].mean())
         readout_loss, e = cross_entropy(out[2 * B:], y)                     # neutral rows; e (B, K)
         last = trace.layers[-1]
-        grads += [last.input[2 * B:].T @ e, e.sum(axis=0)]
-        params = net.params
-        updates, self.opt_state = self.optimizer.update(grads, self.opt_state, params)
-        apply_updates(params, updates)
+        grads.append({"W": last.input[2 * B:].T @ e, "b": e.sum(axis=0)})
+        self.apply_gradients(net, grads)
         info.update(loss=total, readout_loss=readout_loss, flops=float(self.step_flops(net, B)))
         return info
 

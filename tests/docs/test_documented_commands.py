@@ -138,16 +138,15 @@ def _shrunk(argv: list[str], workspace: Path, report: bool) -> list[str]:
     planned = Path(config).name not in COMPUTED
     if planned:
         return args + ["--smoke"] + ([] if "--dry-run" in args else ["--dry-run"])
+    if Path(config).name == "drtp.toml":  # the plugin is registered in this process only (drtp_plugin)
+        args += ["--workers", "1"]
     return args + ["--smoke"] + ([] if report else ["--no-report"])
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exc:  # argparse
-            code = exc.code
+        code = main(argv)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from learning_rules import Network, Optimizer
-from learning_rules.forward_forward_network import ForwardForwardNetwork, goodness, normalise
+from learning_rules.networks.forward_forward import ForwardForwardNetwork, goodness, normalise
 from learning_rules.networks import make_network
 from learning_rules.rules.forward_forward import ForwardForward, goodness_loss
 from learning_rules.testing import separable_problem
@@ -124,10 +124,10 @@ def test_step_flops_cover_three_passes():
 
 
 def test_rejects_a_rate_network_and_bad_values():
-    with pytest.raises(ValueError, match="forward_forward: network Network not allowed; allowed: the 'forward_forward'"):
+    with pytest.raises(ValueError, match="forward_forward: needs a network that supports 'goodness' rules; Network supports"):
         ForwardForward().init(Network([8, 4, 3], np.random.default_rng(0)), np.random.default_rng(0))
     for bad in (0.0, -2.0, float("inf"), "x"):
-        with pytest.raises(ValueError, match=r"forward_forward: threshold .* not allowed; allowed: a finite number > 0"):
+        with pytest.raises(ValueError, match=r"forward_forward: threshold .* not allowed; must be a finite number > 0"):
             ForwardForward(threshold=bad)
     with pytest.raises(ValueError, match="label_scale 0 not allowed"):
         _net(label_scale=0)
@@ -149,5 +149,5 @@ def test_predicted_negatives_follow_the_networks_confusions_and_are_never_true()
     assert 0.9 < np.mean(wrong[y != 2] == 2) < 0.99
     # true 2: the two remaining wrong labels tie
     assert 0.4 < np.mean(wrong[y == 2] == 0) < 0.6
-    with pytest.raises(ValueError, match="forward_forward: negatives 'hard' not allowed; allowed: random, predicted"):
+    with pytest.raises(ValueError, match="forward_forward: negatives 'hard' not allowed; must be one of random, predicted"):
         ForwardForward(negatives="hard")

@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Dense, Network
-from .trace import LayerTrace, Trace
+from ..activations import get_activation
+from ..dtypes import resolve_dtype
+from ..layers import Dense
+from ..trace import LayerTrace, Trace
+from .capabilities import Capabilities
 
 NORM_EPS = 1e-6
 
@@ -43,8 +46,10 @@ def goodness(h: np.ndarray) -> np.ndarray:
     return (h * h).mean(axis=1)
 
 
-class ForwardForwardNetwork(Network):
+class ForwardForwardNetwork:
     """Hidden layers trained by goodness, with the label appended to the input."""
+
+    SUPPORTS = frozenset({"goodness", "population"})
 
     def __init__(
         self,
@@ -56,14 +61,49 @@ class ForwardForwardNetwork(Network):
         dtype: str = "float32",
         label_scale: float = 1.0,
     ) -> None:
-        if len(sizes) < 3:
+        if len(sizes) < 3 or any(int(s) < 1 for s in sizes):
             raise ValueError(f"forward_forward network: needs at least one hidden layer, got sizes {sizes}")
         if isinstance(label_scale, bool) or not (isinstance(label_scale, (int, float)) and label_scale > 0):
             raise ValueError(f"forward_forward network: label_scale {label_scale!r} not allowed; allowed: a number > 0")
         self.n_labels = int(sizes[-1])
         self.label_scale = float(label_scale)
-        super().__init__([sizes[0] + self.n_labels, *sizes[1:]], rng, activation=activation,
-                         output_activation="linear", init=init, init_gain=init_gain, dtype=dtype)
+        self.dtype = resolve_dtype(dtype)
+        widths = [int(sizes[0]) + self.n_labels, *(int(s) for s in sizes[1:])]
+        self.layers = [Dense(n_in, n_out, rng, init, init_gain, self.dtype)
+                       for n_in, n_out in zip(widths[:-1], widths[1:])]
+        hidden_act = get_activation(activation)
+        self.activations = [hidden_act] * (len(self.layers) - 1) + [get_activation("linear")]
+
+    # -- the network interface ---------------------------------------------------------------
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(self.SUPPORTS)
+
+    @property
+    def params(self) -> list[dict[str, np.ndarray]]:
+        return [layer.params for layer in self.layers]
+
+    @property
+    def weight_layers(self) -> list[int]:
+        return list(range(len(self.layers)))
+
+    def weight_layer(self, k: int) -> Dense:
+        return self.layers[k]
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers)
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.n_labels
+
+    def describe(self) -> str:
+        return "forward_forward " + "-".join(map(str, [self.n_features, *self.sizes[1:]]))
 
     @property
     def n_features(self) -> int:
@@ -90,10 +130,10 @@ class ForwardForwardNetwork(Network):
         trace, whose layer l+1 input is layer l's normalised output."""
         h = self.embed(x, self.neutral(x.shape[0]) if codes is None else codes)
         records = []
-        for i, layer in enumerate(self.layers):
+        for i, (layer, f) in enumerate(zip(self.layers, self.activations)):
             a = h @ layer.W + layer.b                       # (B, n_out)
-            act = layer.activation.f(a)
-            records.append(LayerTrace(h, a, act, act, layer.activation))
+            act = f.f(a)
+            records.append(LayerTrace(h, a, act, act, f))
             h = normalise(act) if i < len(self.layers) - 1 else act
         return h, Trace(records)
 
@@ -101,8 +141,8 @@ class ForwardForwardNetwork(Network):
         """Goodness G_l (B,) of every hidden layer for x (B, D) shown with ``codes`` (B, K)."""
         h = self.embed(x, codes)
         out = []
-        for layer in self.layers[:-1]:
-            act = layer.activation.f(h @ layer.W + layer.b)
+        for layer, f in zip(self.layers[:-1], self.activations):
+            act = f.f(h @ layer.W + layer.b)
             out.append(goodness(act))
             h = normalise(act)
         return out
@@ -127,5 +167,5 @@ class ForwardForwardNetwork(Network):
     def copy(self) -> "ForwardForwardNetwork":
         clone = object.__new__(ForwardForwardNetwork)
         clone.__dict__.update(self.__dict__)
-        clone.layers = [Dense(l.W.copy(), l.b.copy(), l.activation) for l in self.layers]
+        clone.layers = [layer.copy() for layer in self.layers]
         return clone
