@@ -4,32 +4,7 @@ import pytest
 
 from failing_rule import AlwaysFails
 from learning_rules.rules import register, unregister
-
-TINY = """
-[experiment]
-name = "tiny"
-seeds = [0, 1]
-epochs = 3
-batch_size = 16
-
-[data]
-name = "blobs"
-
-[model]
-hidden = [8]
-activation = "tanh"
-
-[optimizer]
-name = "adam"
-lr = 0.01
-
-[[rules]]
-name = "backprop"
-
-[[rules]]
-name = "readout_only"
-"""
-
+from tiny import TINY
 
 @pytest.fixture(name="TINY")
 def tiny_text() -> str:

@@ -9,31 +9,10 @@ import shutil
 import pytest
 
 from experiments.cli import main
+from tiny import TINY, snapshot
 
-BASE = """
-[experiment]
-name = "tiny"
-seeds = [0]
-epochs = 1
-batch_size = 16
-
-[data]
-name = "blobs"
-
-[model]
-hidden = [8]
-activation = "tanh"
-
-[optimizer]
-name = "adam"
-lr = 0.01
-
-[[rules]]
-name = "backprop"
-
-[[rules]]
-name = "feedback_alignment"
-"""
+BASE = TINY.replace("seeds = [0, 1]", "seeds = [0]").replace("epochs = 3", "epochs = 1").replace(
+    'name = "readout_only"', 'name = "feedback_alignment"')
 FA = '[[rules]]\nname = "feedback_alignment"\n'
 
 
@@ -129,10 +108,6 @@ def stored(tmp_path_factory):
     assert main(["run", str(root / "exp.toml"), "--out", str(root / "out"), "--quiet", "--no-report",
                  "--workers", "1"]) == 0
     return root / "out"
-
-
-def snapshot(folder):
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def command(tmp_path, args, change, out) -> list[str]:

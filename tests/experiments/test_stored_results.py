@@ -12,23 +12,10 @@ from experiments.cli import main
 from experiments.errors import UserError
 from experiments.results import ResultsWarning
 from experiments.verify import METRIC_COLUMNS, damage, read_meta
+from tiny import TINY, snapshot
 
-EXPERIMENT = """
-[experiment]
-name = "tiny"
-seeds = [0, 1, 2, 3, 4, 5]
-epochs = 3
-batch_size = 16
-
-[data]
-name = "blobs"
-
-[model]
-hidden = [8]
-
-[[rules]]
-name = "backprop"
-"""
+EXPERIMENT = TINY.replace("seeds = [0, 1]", "seeds = [0, 1, 2, 3, 4, 5]").replace(
+    '[[rules]]\nname = "readout_only"\n', "")
 
 
 def cut_mid_row(path):
@@ -61,10 +48,6 @@ def stored(tmp_path_factory):
     assert main(["run", str(root / "exp.toml"), "--out", str(root / "out"), "--quiet", "--no-report",
                  "--workers", "1"]) == 0
     return root
-
-
-def snapshot(folder):
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def rerun(root, out, capsys):
