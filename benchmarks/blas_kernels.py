@@ -74,7 +74,8 @@ def compute(epochs: int, dtype: str, rules: list[str], out: Path) -> None:
                      if r["epoch"] == outcome.epochs_completed and r["layer"] is None}
             summary[spec.label] = {"test_loss": final["test_loss"], "test_accuracy": final["test_accuracy"],
                                    "status": outcome.status}
-            arrays[spec.label] = np.concatenate([np.asarray(p, np.float64).ravel() for p in net.params])
+            arrays[spec.label] = np.concatenate([np.asarray(layer[k], np.float64).ravel()  # params: per layer, by name
+                                                 for layer in net.params for k in sorted(layer)])
     out.with_suffix(".json").write_text(json.dumps(summary))
     np.savez(out.with_suffix(".npz"), **arrays)
 
