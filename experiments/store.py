@@ -120,10 +120,6 @@ class ResultsStore:
             return None
         return damage(self.runs_dir / run_id, meta)
 
-    def is_done(self, run_id: str) -> bool:
-        """A run is done when its run.json says complete or diverged and its files are whole."""
-        return self.run_status(run_id) in DONE and self.damage(run_id) is None
-
     def write_run(self, result: dict) -> None:
         """Store one run's result (as returned by ``execute_run``): metrics first, then run.json."""
         folder = self.runs_dir / result["run_id"]

@@ -12,6 +12,7 @@ killed with SIGKILL, so an interrupted sweep leaves no process computing in the 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import multiprocessing
 import os
@@ -232,10 +233,8 @@ def parse_dask_address(address: str) -> int | None:
 def check_dask(address: str) -> None:
     """Refuse a malformed address, or a missing dask extra, before any run starts."""
     parse_dask_address(address)
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        raise UserError(DASK_EXTRA) from None
+    if importlib.util.find_spec("distributed") is None:
+        raise UserError(DASK_EXTRA)
 
 
 def run_dask(specs: list[dict], address: str) -> Iterator[dict]:

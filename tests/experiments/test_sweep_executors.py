@@ -132,6 +132,13 @@ def test_dask_without_the_extra_names_the_extra(monkeypatch):
     assert str(err.value) == DASK_EXTRA and "[dask]" in DASK_EXTRA and "\n" not in DASK_EXTRA
 
 
+def test_dask_without_the_extra_is_refused_before_anything_is_written(monkeypatch, tmp_path, write_config):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(UserError, match="needs the 'dask' extra"):
+        run_experiment(load_config(write_config()), tmp_path / "out", dask="local:2", quiet=True)
+    assert not (tmp_path / "out").exists()
+
+
 def test_cli_dask_local_without_workers_runs_on_a_many_core_machine(tmp_path, write_config, TINY, monkeypatch,
                                                                     capsys):
     pytest.importorskip("distributed")
