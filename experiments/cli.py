@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="learning-rules", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run an experiment file (default: the quickstart)")
-    run.add_argument("config", nargs="?", help="experiment file (.toml); default: experiments/configs/quickstart.toml")
+    run.add_argument("config", nargs="?", help="experiment file (.toml), or the name of one in experiments/configs/ "
+                                                "(e.g. depth); default: experiments/configs/quickstart.toml")
     run.add_argument("--out", default="results", help="results folder (default: results/); runs land in OUT/<name>/")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set optimizer.lr=0.01 --set rules.backprop.epochs=5")

@@ -132,3 +132,14 @@ def test_smoke_cuts_every_budget_to_the_minimum_and_renames(write_config, TINY):
     assert {s.optimizer["lr"] for s in smoke.specs} == {0.01, 0.1}
     phased = TINY + '\n[[phases]]\nname = "a"\nepochs = 4\n\n[[phases]]\nname = "b"\nepochs = 6\n'
     assert {s.epochs for s in load_config(write_config(phased, "p.toml"), smoke=True).specs} == {2}
+
+
+def test_a_bundled_config_can_be_named_and_a_wrong_path_says_where_they_are(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load_config("depth").name == load_config("depth.toml").name == "depth"
+    (tmp_path / "depth.toml").write_text('[experiment]\nname = "mine"\n[[rules]]\nname = "backprop"\n')
+    assert load_config("depth.toml").name == "mine"  # a file of that name here comes first
+    with pytest.raises(ConfigError, match=r"config file not found: nope; the bundled configs are .*configs/\*\.toml"):
+        load_config("nope")
+    with pytest.raises(ConfigError, match="is a directory; give an experiment file"):
+        load_config(tmp_path)
