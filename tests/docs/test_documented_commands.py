@@ -6,10 +6,11 @@ of the others, with ``\\`` continuations and ``cmd && learning-rules ...`` chain
 order, and run in one temporary folder with the CLI's ``--smoke`` (one seed, one epoch: the
 documented experiment, shrunk). The quickstart-shaped experiments (the quickstart, the pasteable
 sweep, the plugin example) are computed, without their report, which the documented
-`learning-rules report results/quickstart` then writes once; the study files, whose smallest
-version still takes minutes, are validated and planned with ``--dry-run``. A console block that shows an ``error:``
-line documents exit status 2 and that exact line. Commands that cannot run here are listed in
-``SKIP`` with the reason, and the test fails when a listed command disappears from the docs.
+``learning-rules report results/quickstart`` then writes once; the study files, whose smallest
+version still takes minutes, are validated and planned with ``--dry-run``. A console block that
+shows an ``error:`` line documents exit status 2 and that exact line. Commands that cannot run
+here (a cluster, a Ctrl-C; a download, were any documented) are listed in ``SKIP`` with the
+reason, and the test fails when a listed command disappears from the docs.
 """
 
 from __future__ import annotations
