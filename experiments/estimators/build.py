@@ -57,18 +57,21 @@ def check_estimator_params(owner: str, params: dict[str, Any]) -> None:
         "layers": InstanceOf(list), "epochs": Integer(1), "batch_size": Integer(1),
         "verbose": Boolean(),
     }, {k: v for k, v in params.items() if k != "rule" and not (v is None and k in NULLABLE)})
-    hidden = params["hidden"]
-    if not isinstance(hidden, (list, tuple)) or not all(
-            isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1 for h in hidden):
-        raise ValueError(f"{owner}: hidden {hidden!r} not allowed; must be a tuple of positive integers")
+    if not _positive_ints(params["hidden"]):
+        raise ValueError(f"{owner}: hidden {params['hidden']!r} not allowed; must be a tuple of positive integers")
     shape = params["input_shape"]
-    if shape is not None and (not isinstance(shape, (list, tuple)) or not all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in shape)):
+    if shape is not None and not _positive_ints(shape):
         raise ValueError(f"{owner}: input_shape {shape!r} not allowed; "
                          "must be None or a tuple of positive integers: (D,), (C, L) or (C, H, W)")
 
 
+#: parameters whose None means "not given"
 NULLABLE = ("rule_params", "network", "network_params", "layers")
+
+
+def _positive_ints(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and all(
+        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in value)
 
 
 def make_rule(name: str, rule_params: dict | None, optimizer: dict, loss: str):
@@ -76,7 +79,7 @@ def make_rule(name: str, rule_params: dict | None, optimizer: dict, loss: str):
     (``OPTIMIZER_PARAMS`` values) checked like an experiment file's ``[optimizer]``."""
     hyper = plain(rule_params or {})
     signature = signature_schema(get_rule(name).__init__)
-    if "loss" not in signature and loss != "cross_entropy":
+    if "loss" not in signature and loss != "cross_entropy":  # such rules score classes their own way
         raise ValueError(f"rule {name!r} learns classes only (it takes no loss), so it cannot minimise {loss}")
     checked = check_table("rule_params", hyper, {k: v for k, v in signature.items() if k not in RUNNER_SUPPLIED})
     opt = check_optimizer(plain({OPTIMIZER_PARAMS[k]: v for k, v in optimizer.items()}), section="optimizer")
