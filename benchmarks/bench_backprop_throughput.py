@@ -30,7 +30,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for _timing, run as a script
-from _timing import (DEFAULT_THREADS, blas_limit, interleaved, limit_threads_early,  # noqa: E402
+from _timing import (DEFAULT_THREADS, blas_limit, cycler, interleaved, limit_threads_early,  # noqa: E402
                      faults_per_call, machine_header, malloc_top_pad, paired_ratio)
 
 if __name__ == "__main__":
@@ -143,18 +143,6 @@ def make_framework(weights):
     rule = Backprop(optimizer=Optimizer("sgd", lr=LR))
     rule.init(net, np.random.default_rng(1))
     return net, rule
-
-
-def cycler(batches, step):
-    """A no-argument callable running ``step`` on the next of ``batches`` each call."""
-    state = {"i": 0}
-
-    def run():
-        x, y = batches[state["i"] % len(batches)]
-        state["i"] += 1
-        return step(x, y)
-
-    return run
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

@@ -4,8 +4,6 @@ generator passed to ``forward`` (the run's)."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from .base import REQUIRED, Layer, Shape
 
 

@@ -23,6 +23,12 @@ from ..networks.capabilities import require
 from .plausibility import PlausibilityCard
 
 
+#: the convolutional example network of the conformance kit, on inputs of shape (1, n_features)
+EXAMPLE_CONV_LAYERS = [{"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"},
+                       {"type": "maxpool1d", "kernel": 2},
+                       {"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"}]
+
+
 class LearningRule(ABC):
     """Base of every rule: a name, a plausibility card, hyperparameters, init and step."""
 
@@ -82,11 +88,8 @@ class LearningRule(ABC):
         if cls.network_kinds[0] == "rate":
             from ..networks import Network
 
-            conv = [{"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"},
-                    {"type": "maxpool1d", "kernel": 2},
-                    {"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"}]
-            nets["conv"] = Network([n_features, n_classes], np.random.default_rng(rng_seed), layers=conv,
-                                   input_shape=(1, n_features))
+            nets["conv"] = Network([n_features, n_classes], np.random.default_rng(rng_seed),
+                                   layers=EXAMPLE_CONV_LAYERS, input_shape=(1, n_features))
         return nets
 
     def get_params(self) -> dict[str, Any]:
