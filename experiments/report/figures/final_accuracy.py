@@ -18,14 +18,20 @@ def final_accuracy(summary: pd.DataFrame, *, controls: dict[str, str] | None = N
                    styles: dict[str, Style] | None = None, column: str = "test_accuracy"):
     """One row per rule (sorted by mean): complete runs as filled points, diverged runs as crosses,
     the mean as a bar with its 95% t-interval; the controls as vertical reference bands.
-    The tick label counts the runs by status, so failed runs (which have no accuracy) show too."""
+    The tick label counts the runs by status, so failed runs (which have no accuracy) show too, and
+    where ``summary`` has ``budget`` and ``network`` columns (the report adds them from run.json) it
+    names each rule's budget and network. None when no run completed or diverged."""
     controls, styles = resolve(summary, controls, styles)
     # an experiment of controls alone shows them as rows; otherwise they are the reference bands
     labels = ordered_labels(summary["label"].unique(), controls) or sorted(controls)
     means = {lab: mean_ci(summary.loc[(summary["label"] == lab) & (summary["status"] == "complete"), column])
              for lab in labels}
     labels.sort(key=lambda lab: (-np.nan_to_num(means[lab][0], nan=-1.0), lab))
-    fig, axes = new_figure(1, 1, width=7.5, height=max(2.6, 0.45 * len(labels) + 1.6))
+    if not summary["status"].isin(["complete", "diverged"]).any():
+        return None  # no run has an accuracy to show
+    described = "budget" in summary and "network" in summary
+    fig, axes = new_figure(1, 1, width=9.0 if described else 7.5,
+                           height=max(2.6, (0.5 if described else 0.45) * len(labels) + 1.6))
     ax = axes[0, 0]
     ticks = []
     for i, lab in enumerate(labels):
@@ -44,7 +50,10 @@ def final_accuracy(summary: pd.DataFrame, *, controls: dict[str, str] | None = N
                         color="black", capsize=4, lw=1.4, zorder=4, label="_mean")
         counts = rows["status"].value_counts()
         extra = ", ".join(f"{counts[s]} {s}" for s in ("diverged", "failed") if s in counts)
-        ticks.append(f"{lab}\n({counts.get('complete', 0)} ok{', ' + extra if extra else ''})")
+        tick = f"{lab} ({counts.get('complete', 0)} ok{', ' + extra if extra else ''})"
+        if described:  # what the rule was given: its budget and network, under its name
+            tick += "\n" + " · ".join(dict.fromkeys(f"{b}, {n}" for b, n in zip(rows["budget"], rows["network"])))
+        ticks.append(tick)
     control_bands(ax, summary, controls, styles, horizontal=False)
     ax.set_yticks(range(len(labels)), ticks)
     ax.set_ylim(len(labels) - 0.5, -0.5)
