@@ -23,6 +23,7 @@ RC = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fonts
       "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "lines.linewidth": 1.6}
 BAND_ALPHA = 0.18
 TITLE_ROOM = 0.45  # inches a figure title and its padding take above the plots
+MEASURE_DPI = 200  # resolution at which text is measured to place names (see label_points)
 CONTROL_NAMES = {"readout": "control: hidden frozen", "linear": "control: linear model"}
 
 
@@ -137,6 +138,10 @@ def label_points(ax, points: list[tuple[float, float, str, str]], fontsize: floa
     from matplotlib.transforms import Bbox
 
     fig = ax.figure
+    screen_dpi = fig.dpi
+    # measured at a high resolution: at 100 dpi hinting narrows small text by up to a tenth, so
+    # names that fit there would not fit in the report's PNG
+    fig.set_dpi(MEASURE_DPI)
     fig.canvas.draw()  # the layout engine places the axes now; names are fitted to that layout
     fig.set_layout_engine("none")
     renderer = fig.canvas.get_renderer()
@@ -155,7 +160,7 @@ def label_points(ax, points: list[tuple[float, float, str, str]], fontsize: floa
             for dx, ha in ((6, "left"), (-6, "right")):
                 t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va="center",
                                 fontsize=fontsize, color="#222222", annotation_clip=False)
-                box = t.get_window_extent(renderer)
+                box = t.get_window_extent(renderer).expanded(1.04, 1.1)  # a margin around each name
                 if _free(box, taken, frame):
                     placed = (t, box, dy)
                     break
@@ -171,4 +176,5 @@ def label_points(ax, points: list[tuple[float, float, str, str]], fontsize: floa
             end = ax.transData.inverted().transform((box.x0 if t.get_ha() == "left" else box.x1,
                                                      (box.y0 + box.y1) / 2))
             ax.plot([x, end[0]], [y, end[1]], color=colour, lw=0.5, label="_leader", zorder=2)
-        taken.append(box.expanded(1.02, 1.1))
+        taken.append(box)
+    fig.set_dpi(screen_dpi)

@@ -40,8 +40,10 @@ def _visible_texts(fig, renderer) -> list[tuple[str, object]]:
     return out
 
 
-def layout_faults(fig) -> list[str]:
-    """Every fault of ``fig`` as drawn (the layout, in inches and points, is the same at any dpi)."""
+def layout_faults(fig, dpi: float = 130) -> list[str]:
+    """Every fault of ``fig`` drawn at ``dpi`` (the report's PNG resolution: small text is
+    relatively wider there than at the screen's 100 dpi)."""
+    fig.set_dpi(dpi)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     frame = fig.bbox
