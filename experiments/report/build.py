@@ -149,7 +149,7 @@ def _notes(stats, reference, target_accuracy, points) -> list[str]:
     elif targets:
         target = f"95% of {reference}'s final mean accuracy ({', '.join(pct(t) + '%' for t in targets)})"
     else:
-        target = "undefined (no backprop run to take 95% of; set [experiment] target_accuracy)"
+        target = "undefined (no complete backprop run to take 95% of; set [experiment] target_accuracy)"
     notes = [
         "Accuracies, FLOPs and times are over complete runs only; diverged and failed runs are counted "
         "in 'runs' and listed under Failures. Budget: epochs of training (T: time steps per sample of a "

@@ -34,7 +34,9 @@ def html_table(df: pd.DataFrame) -> str:
     or before '±' (an interval stays with its half-width), never inside a number."""
     if df.empty:
         return ""
-    head = "".join(f'<th{_class(c)}>{html.escape(str(c))}</th>' for c in df.columns)
+    # a header may also wrap after a dot or an underscore (optimizer.<wbr>lr, readout_<wbr>only)
+    head = "".join(f'<th{_class(c)}>{html.escape(str(c)).replace(".", ".<wbr>").replace("_", "_<wbr>")}</th>'
+                   for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
         cells = "".join(_td(col, v) for col, v in zip(df.columns, row))

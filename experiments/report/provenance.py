@@ -87,8 +87,11 @@ def provenance(root: Path, runs: dict[str, dict]) -> dict:
     A fact that differs between runs (say, runs computed on two machines) lists every value."""
     env = lambda key: (lambda r: r.get("environment", {}).get(key))  # noqa: E731
     started, finished = _values(runs, lambda r: r.get("started")), _values(runs, lambda r: r.get("finished"))
-    blas = _values(runs, lambda r: "; ".join(f"[{i + 1}] {blas_entry(b)}" for i, b in
-                                             enumerate(_env(r).get("blas") or [])) or None)
+    blas = Counter("; ".join(f"[{i + 1}] {blas_entry(b)}" for i, b in enumerate(_env(r).get("blas") or []))
+                   for r in runs.values())
+    blas.pop("", None)
+    blas_text = (next(iter(blas)) if len(blas) == 1 else  # runs that loaded different libraries: each set, counted
+                 " | ".join(f"in {n} of {len(runs)} runs: {text}" for text, n in blas.most_common()))
     facts = [
         ("results", str(root)),
         ("runs", str(len(runs))),
@@ -101,7 +104,7 @@ def provenance(root: Path, runs: dict[str, dict]) -> dict:
         ("machine", "; ".join(_values(runs, env("machine"))) or "unknown"),
         ("CPU", " | ".join(_values(runs, cpu_name)) or "not recorded (the runs' environment names no CPU model)"),
         ("BLAS libraries loaded (each: library version, kernel architecture, threading, threads)",
-         " | ".join(blas) or "unknown"),
+         blas_text or "unknown"),
     ]
     names = sorted({p for r in runs.values() for p in r.get("environment", {}).get("packages", {})})
     packages = [(p, "; ".join(_values(runs, lambda r, p=p: r.get("environment", {}).get("packages", {}).get(p)))

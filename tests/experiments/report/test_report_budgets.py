@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pytest
+from md_tables import md_rows
 
 from experiments import load_results
 from experiments.report import write_report
 from experiments.report.budgets import budget_text, network_text
 from experiments.report.build import draw_figures
-from experiments.report.provenance import blas_entry, cpu_name, load_note
+from experiments.report.provenance import blas_entry, cpu_name, load_note, provenance
 from experiments.report.tables import card_answers, wall_time
 
 MIXED = """
@@ -31,21 +32,14 @@ batch_size = 64
 """
 
 
-def rows_of(md: str, section: str) -> list[dict[str, str]]:
-    part = md.split(f"## {section}", 1)[1]
-    lines = next(b for b in part.split("\n\n") if b.startswith("| ")).splitlines()
-    cols = [c.strip() for c in lines[0].strip("|").split(" | ")]
-    return [dict(zip(cols, (c.strip() for c in line.strip("|").split(" | ")))) for line in lines[2:]]
-
-
 def test_each_table_names_the_budget_and_network(results_dir):
     md = (results_dir / "report.md").read_text()
     for section in ("Summary", "Plausibility and cost"):
-        rows = {r["rule"].split(" (")[0]: r for r in rows_of(md, section)}
+        rows = {r["rule"].split(" (")[0]: r for r in md_rows(md, section)}
         assert rows["backprop"]["budget"] == "4 epochs"
         assert rows["backprop"]["network"] == "rate 2-8-6-3"  # blobs: 2 features, 3 classes
         assert rows["linear"]["network"] == "rate 2-3"
-    failures = rows_of(md, "Failures")
+    failures = md_rows(md, "Failures")
     assert {r["network"] for r in failures} == {"rate 2-8-6-3"}
     assert "rules compared here were given different budgets" not in md  # one budget for all
 
@@ -66,7 +60,7 @@ def test_unequal_budgets_are_said_above_the_summary_with_a_pointer_to_the_flops_
     summary = md.split("## Summary", 1)[1].split("| rule", 1)[0]
     assert "given different budgets (1 or 2 epochs, 32 or 64 samples per batch; see the budget column)" in summary
     assert "accuracy-against-FLOPs figure" in summary
-    rows = {r["rule"]: r for r in rows_of(md, "Summary")}
+    rows = {r["rule"]: r for r in md_rows(md, "Summary")}
     assert rows["feedback_alignment"]["budget"] == "1 epoch, batch 64" and rows["backprop"]["budget"] == "2 epochs"
     page = (root / "report.html").read_text()
     head = page.split("<h2>Summary</h2>", 1)[1].split("<table>", 1)[0]
@@ -78,7 +72,7 @@ def test_one_number_format_stated_once_above_the_summary(results_dir):
     md = (results_dir / "report.md").read_text()
     line = "Accuracies: mean ± 95% CI half-width over 3 seeds, %"
     assert md.count(line) == 1 and md.index(line) < md.index("| rule")
-    row = next(r for r in rows_of(md, "Summary") if r["rule"] == "backprop")
+    row = next(r for r in md_rows(md, "Summary") if r["rule"] == "backprop")
     mean, half = row["final test acc. (%)"].split(" ± ")
     assert 0 < float(mean) <= 100 and 0 <= float(half) < 100  # percent, with its half-width
 
@@ -124,6 +118,14 @@ def test_provenance_says_what_each_blas_entry_is_and_names_the_cpu(results_dir):
         "AMD EPYC 7B13 (2 logical cores)")
     assert cpu_name({"environment": {"processor": "x86_64 Intel"}}) == "x86_64 Intel"  # older runs
     assert cpu_name({"environment": {"processor": ""}}) is None
+    one, two = {"internal_api": "openblas", "version": "0.3.31"}, {"internal_api": "openblas", "version": "0.3.30"}
+    runs = {"a": {"environment": {"blas": [one, two]}}, "b": {"environment": {"blas": [one, two]}},
+            "c": {"environment": {"blas": [one]}}}
+    facts = dict(provenance(results_dir, runs)["facts"])
+    blas = next(v for k, v in facts.items() if k.startswith("BLAS"))
+    assert blas == ("in 2 of 3 runs: [1] library openblas 0.3.31; [2] library openblas 0.3.30 | "
+                    "in 1 of 3 runs: [1] library openblas 0.3.31")  # runs that loaded different sets, counted
+    assert facts["CPU"].startswith("not recorded")
     md = (results_dir / "report.md").read_text()
     line = next(x for x in md.splitlines() if x.startswith("- BLAS libraries loaded"))
     assert "(each: library version, kernel architecture, threading, threads)" in line and "[1] library " in line

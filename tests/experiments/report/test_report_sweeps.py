@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from md_tables import md_rows
 from scipy import stats
 
 from experiments import load_results
@@ -42,14 +43,8 @@ def swept(make_results):
     return root
 
 
-def table_rows(md: str) -> list[dict[str, str]]:
-    lines = next(b for b in md.split("## Summary", 1)[1].split("\n\n") if b.startswith("| rule")).splitlines()
-    cols = [c.strip() for c in lines[0].strip("|").split(" | ")]
-    return [dict(zip(cols, (c.strip() for c in line.strip("|").split(" | ")))) for line in lines[2:]]
-
-
 def test_every_rule_and_point_is_in_the_summary(swept):
-    rows = table_rows((swept / "report.md").read_text())
+    rows = md_rows((swept / "report.md").read_text(), "Summary")
     backprop = [r for r in rows if r["rule"] == "backprop"]
     assert sorted(r["optimizer.lr"] for r in backprop) == ["0.003", "0.03"]
     assert all(r[SCALE] == "any" for r in backprop)  # the key does not apply to backprop
@@ -59,7 +54,7 @@ def test_every_rule_and_point_is_in_the_summary(swept):
 def test_each_point_is_tested_against_backprop_at_the_same_shared_values(swept):
     res = load_results(swept)
     s = res.summary[res.summary["status"] == "complete"]
-    rows = table_rows((swept / "report.md").read_text())
+    rows = md_rows((swept / "report.md").read_text(), "Summary")
     for lr in (0.003, 0.03):
         ref = s[(s["label"] == "backprop") & (s["optimizer.lr"] == lr)]["test_accuracy"]
         fa = [r for r in rows if r["rule"] == "feedback_alignment" and r["optimizer.lr"] == str(lr)]
