@@ -26,7 +26,10 @@ def render_markdown(c: ReportContent, root: Path) -> str:
         out += [c.description, ""]
     out += ["## Summary", ""]
     if c.budgets:
-        out += [budget_sentence(c.budgets, "the accuracy-against-FLOPs figure (Figures: Accuracy against compute)"), ""]
+        drawn = next((f for f in c.figures if f.name == "accuracy_vs_compute"), None)
+        link = "the accuracy-against-FLOPs figure"  # the heading's anchor, as GitHub and most renderers make it
+        link = f"[{link}](#{drawn.title.lower().replace(' ', '-')})" if drawn else link
+        out += [budget_sentence(c.budgets, link), ""]
     out += [c.number_format, "", md_table(c.summary), ""]
     out += [f"- {n}" for n in c.notes] + [""]
     out += ["## Plausibility and cost", "",

@@ -168,8 +168,8 @@ def rule_statistics(summary: pd.DataFrame, metrics: pd.DataFrame, *, controls: d
     return table.drop(columns=["_accs", "_ids", "_ref"])
 
 
-def _missing(value) -> bool:
-    """True for NaN/None: the sweep key does not apply to that row."""
+def not_applicable(value) -> bool:
+    """True for a sweep cell of NaN/None: the sweep key does not apply to that row."""
     return pd.api.types.is_scalar(value) and pd.isna(value)
 
 
@@ -183,7 +183,7 @@ def partner_row(table: pd.DataFrame, i: int, label: str | None, sweep: list[str]
     mask = (table["label"] == label).to_numpy().copy()
     for col in sweep:
         value = table.at[i, col]
-        if not _missing(value):
+        if not not_applicable(value):
             mask &= (table[col].isna() | (table[col] == value)).to_numpy()
     candidates = table[mask]
     if candidates.empty:
@@ -241,7 +241,7 @@ def point_mask(frame: pd.DataFrame, point: dict) -> np.ndarray:
     apply) matches NaN."""
     mask = np.ones(len(frame), dtype=bool)
     for col, value in point.items():
-        mask &= (frame[col].isna() if _missing(value) else frame[col] == value).to_numpy()
+        mask &= (frame[col].isna() if not_applicable(value) else frame[col] == value).to_numpy()
     return mask
 
 

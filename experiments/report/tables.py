@@ -9,9 +9,10 @@ import math
 
 import pandas as pd
 
-from .statistics import sweep_columns
+from .statistics import not_applicable, sweep_columns
 
 DASH = "—"
+WALL_TIME = "wall time per run (s; range over seeds)"
 
 
 def pct(x: float) -> str:
@@ -62,7 +63,7 @@ def wall_time(row) -> str:
 def sweep_value(value) -> str:
     """A sweep column's cell; 'any' where the key does not apply to the rule (NaN: its runs are
     the same for every value)."""
-    return "any" if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)
+    return "any" if not_applicable(value) else str(value)
 
 
 def run_counts(row) -> str:
@@ -98,9 +99,6 @@ def summary_table(stats: pd.DataFrame, reference: str | None) -> pd.DataFrame:
         })
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-WALL_TIME = "wall time per run (s; range over seeds)"
 
 
 def _described(r) -> dict:

@@ -59,7 +59,8 @@ def test_unequal_budgets_are_said_above_the_summary_with_a_pointer_to_the_flops_
     md = (root / "report.md").read_text()
     summary = md.split("## Summary", 1)[1].split("| rule", 1)[0]
     assert "given different budgets (1 or 2 epochs, 32 or 64 samples per batch; see the budget column)" in summary
-    assert "accuracy-against-FLOPs figure" in summary
+    assert "[the accuracy-against-FLOPs figure](#accuracy-against-compute) compares" in summary
+    assert "### Accuracy against compute" in md
     rows = {r["rule"]: r for r in md_rows(md, "Summary")}
     assert rows["feedback_alignment"]["budget"] == "1 epoch, batch 64" and rows["backprop"]["budget"] == "2 epochs"
     page = (root / "report.html").read_text()
