@@ -30,7 +30,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for _timing, run as a script
-from _timing import (DEFAULT_THREADS, blas_limit, interleaved, limit_threads_early,  # noqa: E402
+from _timing import (DEFAULT_THREADS, blas_limit, cycler, interleaved, limit_threads_early,  # noqa: E402
                      faults_per_call, machine_header, malloc_top_pad, paired_ratio)
 
 if __name__ == "__main__":
@@ -39,6 +39,7 @@ if __name__ == "__main__":
 import numpy as np  # noqa: E402
 
 from learning_rules import Network, Optimizer  # noqa: E402
+from learning_rules.params import aligned_leaves, leaves  # noqa: E402
 from learning_rules.rules.backprop import Backprop  # noqa: E402
 
 SIZES = [784, 256, 256, 10]
@@ -115,20 +116,21 @@ def check_agreement(weights, batches, steps: int = 3) -> float:
         rule.step(net, x, y)
         loop.step(x, y)
     return max(float(np.abs(a - b).max() / (np.abs(b).max() + 1e-30))
-               for a, b in zip(net.params, loop.params))
+               for a, b in zip(leaves(net.params), loop.params))
 
 
 def check_float32(weights, x, y) -> list[str]:
     """Names of arrays in the framework's step that are not float32 (an empty list is good)."""
     net, rule = make_framework(weights)
-    _, grads, trace, deltas = rule.compute_gradients(net, x, y)
-    arrays = {f"param {i}": p for i, p in enumerate(net.params)}
-    arrays.update({f"grad {i}": g for i, g in enumerate(grads) if g is not None})
-    arrays.update({f"delta {i}": d for i, d in enumerate(deltas) if d is not None})
-    for l, lt in enumerate(trace.layers):
-        arrays.update({f"layer {l} {k}": getattr(lt, k) for k in ("input", "pre", "activated", "output")})
-        arrays[f"layer {l} derivative"] = lt.derivative()
-    updates, _ = rule.optimizer.update(grads, rule.optimizer.init(net.params), net.params)
+    _, grads, trace, sweep = rule.compute_gradients(net, x, y)
+    params = leaves(net.params)
+    flat = aligned_leaves(net.params, grads)
+    arrays = {f"param {i}": p for i, p in enumerate(params)}
+    arrays.update({f"grad {i}": g for i, g in enumerate(flat) if g is not None})
+    arrays.update({f"delta {i}": d for i, d in enumerate(sweep.deltas) if d is not None})
+    for l, out in enumerate(trace.outputs):
+        arrays[f"layer {l} output"] = out
+    updates, _ = rule.optimizer.update(flat, rule.optimizer.init(params), params)
     arrays.update({f"update {i}": u for i, u in enumerate(updates) if u is not None})
     return [f"{k}: {a.dtype}" for k, a in arrays.items() if a.dtype != np.float32]
 
@@ -136,23 +138,11 @@ def check_float32(weights, x, y) -> list[str]:
 def make_framework(weights):
     sizes = [weights[0].shape[0]] + [w.shape[1] for w in weights[::2]]
     net = Network(sizes, np.random.default_rng(0), activation="tanh", dtype="float32")
-    for p, w in zip(net.params, weights):
+    for p, w in zip(leaves(net.params), weights):
         p[...] = w
     rule = Backprop(optimizer=Optimizer("sgd", lr=LR))
     rule.init(net, np.random.default_rng(1))
     return net, rule
-
-
-def cycler(batches, step):
-    """A no-argument callable running ``step`` on the next of ``batches`` each call."""
-    state = {"i": 0}
-
-    def run():
-        x, y = batches[state["i"] % len(batches)]
-        state["i"] += 1
-        return step(x, y)
-
-    return run
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -178,7 +168,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         print(f"network {'-'.join(map(str, sizes))} tanh, softmax cross-entropy, SGD lr {LR}, float32, "
               f"random data; best of {args.repeats} interleaved repeats of >= {args.min_time} s")
         rng = np.random.default_rng(0)
-        weights = [p.copy() for p in Network(sizes, rng).params]
+        weights = [p.copy() for p in leaves(Network(sizes, rng).params)]
         torch_made = None if args.no_torch else torch_candidate(weights, LR, args.threads)
         print(f"torch: {torch_made[2] if torch_made else 'not measured (not importable or --no-torch)'}")
         for B in args.batches:

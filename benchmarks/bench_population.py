@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from learning_rules.network import Network
+from learning_rules import Network
 from learning_rules.population_forward import (ParamLayout, antithetic_outputs, loop_outputs,
                                                population_fitness, population_outputs)
 

@@ -26,7 +26,7 @@ import tracemalloc
 
 import numpy as np
 
-from learning_rules.network import Network
+from learning_rules import Network
 from learning_rules.optimizers import Optimizer
 from learning_rules.rules.backprop import Backprop
 from learning_rules.rules.spiking_local import SpikingLocal

@@ -5,10 +5,12 @@ Imports numpy and scipy only; the experiment machinery lives in the ``experiment
 
 from .activations import ACTIVATIONS, get_activation
 from .losses import LOSSES, get_loss
-from .network import Network
+from .layers import Layer
+from .networks import Network
 from .optimizers import Optimizer, apply_updates
 from .rules import (
     CreditAssignmentRule,
+    GradientRule,
     LearningRule,
     PlausibilityCard,
     available_rules,
@@ -23,6 +25,8 @@ __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "CreditAssignmentRule",
+    "GradientRule",
+    "Layer",
     "LayerTrace",
     "LearningRule",
     "Network",

@@ -1,7 +1,8 @@
 """Update locking, counted: the critical path of one training step in sequential layer operations.
 
-A layer operation is one layer's forward pass or one layer's error computation (on a whole batch;
-for a spiking network, one layer at one time step). Operations that need each other's results run
+A layer operation is one block's forward pass or one block's error computation (a weight layer
+with the activation, pooling or normalisation that follow it; on a whole batch; for a spiking
+network, one layer at one time step). Operations that need each other's results run
 in sequence and the rest could run in parallel. The longest chain of dependent operations before
 every layer has its update is the step's critical path. The *first-layer latency* is how long the
 first layer waits before it can update. Both come from the rule's declared
@@ -55,6 +56,6 @@ def critical_path(update_dependency: str, n_layers: int, time_steps: int = 1) ->
 
 
 def rule_critical_path(rule_class, net) -> CriticalPath:
-    """The critical path of ``rule_class`` on ``net`` (its depth and, if spiking, its time steps)."""
-    steps = int(getattr(net, "time_steps", getattr(net, "T", 1)) or 1)
-    return critical_path(rule_class.update_dependency, len(net.layers), steps)
+    """The critical path of ``rule_class`` on ``net`` (its depth in weight layers and its
+    declared time steps)."""
+    return critical_path(rule_class.update_dependency, net.depth, net.capabilities.time_steps)

@@ -1,14 +1,16 @@
 """Score a whole population of parameter vectors on one batch.
 
 A population is a matrix ``pop`` (P, D): row p is individual p's parameters flattened in the
-order of ``net.params`` ([W_0, b_0, W_1, b_1, ...], each array in C order). ``ParamLayout``
-converts between that row and the network's list of arrays.
+order of ``leaves(net.params)`` (layer by layer, name by name: [W_0, b_0, W_1, b_1, ...] for a
+dense stack, each array in C order). ``ParamLayout`` converts between that row and the network's
+parameter tree.
 
-For the rate ``Network`` the forward pass of all P individuals is vectorised:
+For a network whose capabilities say ``vectorised_population`` (every layer implements
+``population_forward``) the forward pass of all P individuals is vectorised:
 
-- every layer is ONE ``np.matmul`` call for the whole population, against the stacked weights
-  read in place from ``pop``: the first layer's shared batch x (B, n_in) @ W_0 (P, n_in, n_1),
-  each later layer's h (P, B, n_l) @ W_l (P, n_l, n_{l+1}).
+- every dense layer is ONE ``np.matmul`` call for the whole population, against the stacked
+  weights read in place from ``pop``: the first layer's shared batch x (B, n_in) @ W_0
+  (P, n_in, n_1), each later layer's h (P, B, n_l) @ W_l (P, n_l, n_{l+1}).
 
 Laying the W_0 side by side into one (n_in, P n_1) matrix would make the first layer a single
 product too, but that matrix is not a view of ``pop``: building it copies every W_0 (the bytes
@@ -19,8 +21,8 @@ individuals.
 
 The population is processed in chunks of individuals so the activations (chunk, B, n) stay under
 ``max_elements`` floats. Any other network type (e.g. the spiking network) falls back to a loop
-over individuals: each is loaded into the network in turn and scored with ``net.predict``; the
-network's own parameters are restored afterwards.
+over individuals (a convolutional network, the spiking network): each is loaded into the network
+in turn and scored with ``net.predict``; the network's own parameters are restored afterwards.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .params import leaves
 
 #: activations held at once while scoring (floats); 2**24 float32 = 64 MiB
 MAX_ELEMENTS = 1 << 24
@@ -37,14 +40,22 @@ FITNESS_KINDS = ("loss", "error")
 
 @dataclass(frozen=True)
 class ParamLayout:
-    """Shapes of a network's parameter arrays and their slices in a flat vector."""
+    """Shapes of a network's parameter arrays, their slices in a flat vector, and the layer each
+    array belongs to."""
 
     shapes: tuple[tuple[int, ...], ...]
     dtype: np.dtype
+    groups: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, params: list[np.ndarray]) -> "ParamLayout":
-        return cls(tuple(p.shape for p in params), np.dtype(params[0].dtype))
+    def of(cls, params) -> "ParamLayout":
+        """The layout of a parameter tree (one dict per layer) or of a flat list of arrays."""
+        if params and isinstance(params[0], dict):
+            arrays = leaves(params)
+            groups = tuple(i for i, layer in enumerate(params) for _ in layer)
+        else:
+            arrays, groups = list(params), tuple(range(len(params)))
+        return cls(tuple(p.shape for p in arrays), np.dtype(arrays[0].dtype), groups)
 
     @property
     def sizes(self) -> list[int]:
@@ -59,9 +70,18 @@ class ParamLayout:
     def offsets(self) -> list[int]:
         return [0, *np.cumsum(self.sizes).tolist()]
 
-    def flatten(self, params: list[np.ndarray]) -> np.ndarray:
-        """[arrays] -> (D,) copy in the layout's dtype."""
-        return np.concatenate([np.asarray(p, dtype=self.dtype).ravel() for p in params])
+    @property
+    def group_sizes(self) -> list[int]:
+        """Entries of the flat vector per layer that has parameters, in order."""
+        out: dict[int, int] = {}
+        for g, n in zip(self.groups, self.sizes):
+            out[g] = out.get(g, 0) + n
+        return list(out.values())
+
+    def flatten(self, params) -> np.ndarray:
+        """A parameter tree or list of arrays -> (D,) copy in the layout's dtype."""
+        arrays = leaves(params) if params and isinstance(params[0], dict) else params
+        return np.concatenate([np.asarray(p, dtype=self.dtype).ravel() for p in arrays])
 
     def views(self, flat: np.ndarray) -> list[np.ndarray]:
         """(D,) -> list of arrays shaped like the params (views, no copy) ;
@@ -70,22 +90,25 @@ class ParamLayout:
         o = self.offsets
         return [flat[..., o[i]:o[i + 1]].reshape(*lead, *s) for i, s in enumerate(self.shapes)]
 
-    def load(self, flat: np.ndarray, params: list[np.ndarray]) -> None:
-        """Copy the (D,) vector into the live arrays ``params`` in place."""
-        for p, v in zip(params, self.views(flat)):
+    def load(self, flat: np.ndarray, params) -> None:
+        """Copy the (D,) vector into the live arrays of ``params`` (a tree or a list) in place."""
+        arrays = leaves(params) if params and isinstance(params[0], dict) else params
+        for p, v in zip(arrays, self.views(flat)):
             np.copyto(p, v, casting="same_kind")
-
-    def layer_slices(self) -> list[slice]:
-        """One slice per array, for operators that act array by array (layer-wise crossover)."""
-        o = self.offsets
-        return [slice(o[i], o[i + 1]) for i in range(len(self.shapes))]
 
 
 def supports_vectorised(net) -> bool:
-    """True for the rate Network (and subclasses that keep its predict)."""
-    from .network import Network
+    """Whether ``net`` declares that a population can be scored in one stacked pass."""
+    return net.capabilities.vectorised_population
 
-    return isinstance(net, Network) and type(net).predict is Network.predict
+
+def _layer_views(net, arrays: list[np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """Per layer of ``net``, its parameters' (C, *shape) views by name, from the flat views."""
+    out, i = [], 0
+    for layer in net.layers:
+        out.append({name: arrays[i + j] for j, name in enumerate(layer.params)})
+        i += len(layer.params)
+    return out
 
 
 def population_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -94,10 +117,10 @@ def population_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
         return _loop_outputs(net, pop, x)
     layout = ParamLayout.of(net.params)
     P, B = pop.shape[0], x.shape[0]
-    widest = max(net.sizes[1:])
+    widest = max(layer.n_out for layer in net.layers)
     chunk = max(1, min(P, MAX_ELEMENTS // max(1, B * widest)))
-    x = np.asarray(x, dtype=layout.dtype)
-    out = np.empty((P, B, net.sizes[-1]), dtype=layout.dtype)
+    x = net.shaped_inputs(np.asarray(x, dtype=layout.dtype))
+    out = np.empty((P, B, net.n_outputs), dtype=layout.dtype)
     for start in range(0, P, chunk):
         out[start:start + chunk] = _vectorised_outputs(net, layout, pop[start:start + chunk], x)
     return out
@@ -105,8 +128,8 @@ def population_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def _vectorised_outputs(net, layout: ParamLayout, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
     """One chunk: pop (C, D), x (B, n_in) -> (C, B, n_out)."""
-    arrays = layout.views(pop)  # [W_0 (C, n_in, n_1), b_0 (C, n_1), W_1 (C, n_1, n_2), ...]
-    return _stacked_layers(net.layers, x, arrays)  # x (B, n_in) broadcasts over the population
+    views = _layer_views(net, layout.views(pop))  # per layer {W (C, n_in, n_1), b (C, n_1)}, ...
+    return _stacked_layers(net.layers, x, views)  # x (B, n_in) broadcasts over the population
 
 
 def antithetic_outputs(net, theta: np.ndarray, step: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -116,39 +139,43 @@ def antithetic_outputs(net, theta: np.ndarray, step: np.ndarray, x: np.ndarray) 
     The first layer is linear in its weights, so x (W + S_j) = x W + x S_j and
     x (W - S_j) = x W - x S_j: the pair shares the centre's product and one perturbation
     product, which halves the first layer's FLOPs (the bulk of a wide-input network's)."""
+    first = net.layers[0]
     if not supports_vectorised(net):
         return _loop_outputs(net, np.concatenate([theta + step, theta - step]), x)
+    # the shared product below is a dense layer's x (W + S) = x W + x S, written as one GEMM
+    if first.kind != "dense":
+        return population_outputs(net, np.concatenate([theta + step, theta - step]), x)
     layout = ParamLayout.of(net.params)
     n, B = step.shape[0], x.shape[0]
     x = np.asarray(x, dtype=layout.dtype)
-    W, b = layout.views(theta)[:2]
+    centre_views = _layer_views(net, layout.views(theta))
+    W, b = centre_views[0]["W"], centre_views[0]["b"]
     centre = x @ W + b  # (B, n_1)
-    chunk = max(1, min(n, MAX_ELEMENTS // max(1, 2 * B * max(net.sizes[1:]))))
-    out = np.empty((2 * n, B, net.sizes[-1]), dtype=layout.dtype)
+    widest = max(layer.n_out for layer in net.layers)
+    chunk = max(1, min(n, MAX_ELEMENTS // max(1, 2 * B * widest)))
+    out = np.empty((2 * n, B, net.n_outputs), dtype=layout.dtype)
     for start in range(0, n, chunk):
         S = step[start:start + chunk]  # (C, D)
         C = S.shape[0]
-        arrays = layout.views(S)
-        dW, db = arrays[0], arrays[1]  # (C, n_in, n_1), (C, n_1)
+        views = _layer_views(net, layout.views(S))
+        dW, db = views[0]["W"], views[0]["b"]  # (C, n_in, n_1), (C, n_1)
         n1 = dW.shape[2]
         d = (x @ dW.transpose(1, 0, 2).reshape(-1, C * n1)).reshape(B, C, n1).transpose(1, 0, 2)
         d += db[:, None, :]  # (C, B, n_1)
         a = np.concatenate([centre + d, centre - d])  # (2C, B, n_1): plus half, minus half
-        rest = [np.concatenate([theta_a + s_a, theta_a - s_a])
-                for theta_a, s_a in zip(layout.views(theta)[2:], arrays[2:])]
-        h = _stacked_layers(net.layers[1:], net.layers[0].activation.f(a), rest)
+        rest = [{name: np.concatenate([c[name] + s[name], c[name] - s[name]]) for name in c}
+                for c, s in zip(centre_views[1:], views[1:])]
+        h = _stacked_layers(net.layers[1:], a, rest)
         out[start:start + C] = h[:C]
         out[n + start:n + start + C] = h[C:]
     return out
 
 
-def _stacked_layers(layers, h: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
-    """``layers`` for a stacked population: h (C, B, n) or a shared (B, n), arrays
-    [W (C, n, n'), b (C, n'), ...] for those layers -> (C, B, n_out). No weights are copied."""
-    for i, layer in enumerate(layers):
-        a = np.matmul(h, arrays[2 * i])  # (C or -, B, n_l) @ (C, n_l, n_{l+1}) -> (C, B, n_{l+1})
-        a += arrays[2 * i + 1][:, None, :]
-        h = layer.activation.f(a)
+def _stacked_layers(layers, h: np.ndarray, params: list[dict[str, np.ndarray]]) -> np.ndarray:
+    """``layers`` for a stacked population: h (C, B, ...) or a shared (B, ...), params per layer
+    {name: (C, *shape)} -> (C, B, n_out). No weights are copied."""
+    for layer, p in zip(layers, params):
+        h = layer.population_forward(h, p)
     return h
 
 
@@ -156,13 +183,16 @@ def antithetic_flops(net, n: int, batch: int) -> int:
     """Forward FLOPs of ``antithetic_outputs`` for n pairs: the first layer's product once for
     the centre and once per pair (plus the +- adds), the later layers per individual."""
     first = net.layers[0]
-    per_individual = net.flops(batch) - 2 * batch * first.n_in * first.n_out
-    return int((n + 1) * 2 * batch * first.n_in * first.n_out + 2 * n * per_individual)
+    if first.kind != "dense":  # no shared product: every candidate's whole pass
+        return int(2 * n * net.flops(batch))
+    product = 2 * batch * first.n_in * first.n_out
+    per_individual = net.flops(batch) - product
+    return int((n + 1) * product + 2 * n * per_individual)
 
 
 def _loop_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Fallback for any network: load each individual, ``net.predict``, restore the net."""
-    params = net.params
+    params = leaves(net.params)
     layout = ParamLayout.of(params)
     saved = [p.copy() for p in params]
     try:

@@ -2,6 +2,10 @@
 
 Rules compute their error signals from a ``Trace`` instead of state stashed on layers, so the
 same network can be trained by any rule and a trace can be inspected after the fact.
+
+- A layered network (``learning_rules.networks.Network``) records, for every layer i, the cache
+  its backward needs (``layers[i]``) and its output (``outputs[i]``).
+- The forward-forward and spiking networks record one ``LayerTrace`` per weight layer.
 """
 
 from __future__ import annotations
@@ -16,11 +20,10 @@ from .activations import Activation
 
 @dataclass
 class LayerTrace:
-    """One dense layer's view of a batch of B samples.
+    """One dense layer's view of a batch of B samples (forward-forward and spiking networks).
 
     input: (B, n_in) what the layer received; pre: (B, n_out) pre-activation ``a = x W + b``;
-    activated: (B, n_out) ``f(a)``; output: (B, n_out) what was passed on (``activated`` times the
-    dropout mask, or ``activated`` itself); mask: (B, n_out) inverted-dropout mask or None.
+    activated: (B, n_out) ``f(a)``; output: (B, n_out) what was passed on.
     """
 
     input: np.ndarray
@@ -28,23 +31,23 @@ class LayerTrace:
     activated: np.ndarray
     output: np.ndarray
     activation: Activation
-    mask: np.ndarray | None = None
 
     def derivative(self) -> np.ndarray:
-        """d output / d pre, elementwise: f'(a) times the dropout mask. Shape (B, n_out)."""
-        d = self.activation.df(self.pre, self.activated)
-        return d if self.mask is None else d * self.mask
+        """d output / d pre, elementwise: f'(a). Shape (B, n_out)."""
+        return self.activation.df(self.pre, self.activated)
 
 
 @dataclass
 class Trace:
-    """The per-layer traces of one forward pass; ``extra`` holds network-specific records
-    (a spiking network's time-resolved potentials and spike counts)."""
+    """The records of one forward pass: per layer what it cached (or a ``LayerTrace``), each
+    layer's output where the network keeps them, and ``extra`` network- or rule-specific
+    records (a spiking network's potentials, the batch's targets)."""
 
-    layers: list[LayerTrace]
+    layers: list[Any]
+    outputs: list[np.ndarray] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def output(self) -> np.ndarray:
-        """(B, n_outputs) the network's output."""
-        return self.layers[-1].output
+        """The network's output (B, n_outputs)."""
+        return self.outputs[-1] if self.outputs is not None else self.layers[-1].output

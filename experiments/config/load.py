@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..runs.spec import RunSpec
+from .layers import check_layers
 from .phases import check_phases
 from .rules import check_hyperparameters, split_rule_entry
 from .sections import check_data, check_diagnostics, check_experiment, check_model, check_optimizer
@@ -171,8 +172,9 @@ def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
         where = f"rules.{label}"
         data = check_data(_merged(raw.get("data", {}), sections.get("data", {})),
                           "data" if "data" not in sections else f"{where}.data")
-        model = check_model(_model_of_rule(raw.get("model", {}), sections.get("model", {})),
-                            "model" if "model" not in sections else f"{where}.model")
+        model_section = "model" if "model" not in sections else f"{where}.model"
+        model = check_model(_model_of_rule(raw.get("model", {}), sections.get("model", {})), model_section)
+        check_layers(model, data, model_section)
         opt = check_optimizer(_merged(raw.get("optimizer", {}), sections.get("optimizer", {})),
                               "optimizer" if "optimizer" not in sections else f"{where}.optimizer")
         diag = check_diagnostics(_merged(raw.get("diagnostics", {}), sections.get("diagnostics", {})))

@@ -74,9 +74,18 @@ def check_model(raw: dict, section: str = "model") -> dict:
     kind = raw.get("kind", "rate")
     if kind not in NETWORK_KINDS:
         raise ConfigError(f"{section}.kind: unknown network kind {kind!r}; allowed: {', '.join(NETWORK_KINDS)}")
-    schema = signature_schema(network_class(kind).__init__, skip=("self", "sizes", "rng"))
+    # input_shape comes from the dataset, not the file
+    schema = signature_schema(network_class(kind).__init__, skip=("self", "sizes", "rng", "input_shape"))
     schema.update({"kind": ("rate", "str"), "hidden": ([128], "list"), "loss": ("auto", "str")})
     model = check_table(section, {"kind": kind, **raw}, schema)
+    if model["loss"] not in LOSSES_ALLOWED:
+        raise ConfigError(f"{section}.loss: unknown loss {model['loss']!r}; allowed: {', '.join(LOSSES_ALLOWED)}")
+    if model.get("layers") is not None:  # shapes are checked against the data (config/layers.py)
+        if "hidden" in raw:
+            raise ConfigError(f"{section}: give hidden (dense layers) or layers (any stack), not both")
+        model.pop("hidden")
+        return model
+    model.pop("layers", None)  # absent, as before layer stacks existed: run ids stay the same
     hidden = model["hidden"]
     if not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in hidden):
         raise ConfigError(f"{section}.hidden: expected a list of positive integers, got {hidden!r}")

@@ -6,6 +6,6 @@
 """
 
 from .base import Dataset, DatasetError
-from .registry import DATASETS, DatasetSpec, dataset_params, load_dataset
+from .registry import DATASETS, DatasetSpec, dataset_input_shape, dataset_params, load_dataset
 
-__all__ = ["DATASETS", "Dataset", "DatasetError", "DatasetSpec", "dataset_params", "load_dataset"]
+__all__ = ["DATASETS", "Dataset", "DatasetError", "DatasetSpec", "dataset_input_shape", "dataset_params", "load_dataset"]

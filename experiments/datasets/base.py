@@ -20,7 +20,10 @@ class DatasetError(ValueError):
 class Dataset:
     """Train and test arrays of one dataset.
 
-    x_train: (N, D) float, x_test: (M, D) float, in the dtype that was requested.
+    x_train: (N, D) float, x_test: (M, D) float, in the dtype that was requested; rows are flat,
+    and ``input_shape`` says what a row is: (D,) features, (C, L) a 1-D signal of C channels, or
+    (C, H, W) an image (channels first). Dense networks read the flat rows; convolutional ones the
+    shape.
     Classification: y_train (N,) int64 in [0, n_classes), y_test (M,) int64.
     Regression (``n_classes is None``): y_train (N, K) float, y_test (M, K) float.
     ``load_dataset`` returns the arrays read-only, as one dataset may serve many runs.
@@ -32,6 +35,7 @@ class Dataset:
     x_test: np.ndarray
     y_test: np.ndarray
     n_classes: int | None
+    input_shape: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         # Catch loader bugs here, at construction, rather than as a shape error deep in a run.
@@ -45,6 +49,9 @@ class Dataset:
                 f"data: dataset {self.name!r} train and test have different feature counts "
                 f"({self.x_train.shape[1]} vs {self.x_test.shape[1]})"
             )
+        if self.input_shape is not None and int(np.prod(self.input_shape)) != self.x_train.shape[1]:
+            raise DatasetError(f"data: dataset {self.name!r} declares input shape {self.input_shape} "
+                               f"for rows of {self.x_train.shape[1]} features")
         if len(self.y_train) != len(self.x_train) or len(self.y_test) != len(self.x_test):
             raise DatasetError(f"data: dataset {self.name!r} has inputs and labels of different lengths")
         want_ndim = 1 if self.n_classes is not None else 2
@@ -63,6 +70,11 @@ class Dataset:
     def n_features(self) -> int:
         """D, the width of one input row."""
         return int(self.x_train.shape[1])
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """What one row is: ``input_shape``, or (D,) when the dataset declares none."""
+        return tuple(self.input_shape) if self.input_shape is not None else (self.n_features,)
 
     @property
     def n_outputs(self) -> int:

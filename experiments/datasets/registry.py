@@ -31,25 +31,34 @@ class DatasetSpec:
     loader: Callable[..., Dataset]
     params: Mapping[str, Any] = field(default_factory=dict)
     summary: str = ""
+    #: what one input row is, from the dataset's parameters: (D,), (C, L) or (C, H, W)
+    input_shape: Callable[[Mapping[str, Any]], tuple[int, ...]] = lambda params: ()
 
 
 DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec
     for spec in (
         DatasetSpec("mnist1d", mnist1d.load_mnist1d, mnist1d.PARAMS,
-                    "MNIST-1D (Greydanus 2020): 40-point 1-D digits, 4000/1000, 10 classes; generated offline"),
+                    "MNIST-1D (Greydanus 2020): 40-point 1-D digits, 4000/1000, 10 classes; generated offline",
+                    lambda p: (1, 40)),
         DatasetSpec("digits", digits.load_digits, digits.PARAMS,
-                    "scikit-learn 8x8 digits: 64 features, 1797 samples, 10 classes; bundled"),
+                    "scikit-learn 8x8 digits: 64 features, 1797 samples, 10 classes; bundled",
+                    lambda p: (1, 8, 8)),
         DatasetSpec("mnist", mnist.load_mnist, mnist.PARAMS,
-                    "MNIST: 784 features, 60000/10000, 10 classes; downloaded and verified"),
+                    "MNIST: 784 features, 60000/10000, 10 classes; downloaded and verified",
+                    lambda p: (1, 28, 28)),
         DatasetSpec("fashion_mnist", mnist.load_fashion_mnist, mnist.PARAMS,
-                    "Fashion-MNIST: 784 features, 60000/10000, 10 classes; downloaded and verified"),
+                    "Fashion-MNIST: 784 features, 60000/10000, 10 classes; downloaded and verified",
+                    lambda p: (1, 28, 28)),
         DatasetSpec("blobs", synthetic.load_blobs, synthetic.BLOBS_PARAMS,
-                    "Gaussian clusters, one per class; drawn from the run seed"),
+                    "Gaussian clusters, one per class; drawn from the run seed",
+                    lambda p: (int(p["n_features"]),)),
         DatasetSpec("xor", synthetic.load_xor, synthetic.XOR_PARAMS,
-                    "2-D XOR / checkerboard, 2 classes; drawn from the run seed"),
+                    "2-D XOR / checkerboard, 2 classes; drawn from the run seed",
+                    lambda p: (2,)),
         DatasetSpec("teacher", teacher.load_teacher, teacher.PARAMS,
-                    "random tanh teacher MLP labelling Gaussian inputs; classification or regression"),
+                    "random tanh teacher MLP labelling Gaussian inputs; classification or regression",
+                    lambda p: (int(p["n_features"]),)),
     )
 }
 
@@ -65,6 +74,12 @@ def _spec(name: str) -> DatasetSpec:
 def dataset_params(name: str) -> dict[str, Any]:
     """The parameters dataset ``name`` accepts, with their defaults (a fresh dict)."""
     return dict(_spec(name).params)
+
+
+def dataset_input_shape(name: str, params: Mapping[str, Any] | None = None) -> tuple[int, ...]:
+    """What one input row of dataset ``name`` is, (D,), (C, L) or (C, H, W), without loading it."""
+    spec = _spec(name)
+    return tuple(spec.input_shape({**spec.params, **(params or {})}))
 
 
 def _check_type(name: str, key: str, value: Any, default: Any) -> None:
@@ -125,4 +140,5 @@ def load_dataset(
         # Workers share one Dataset between runs; a rule that wrote into it would silently
         # change the data of every later run, so writing raises instead.
         arr.flags.writeable = False
-    return Dataset(raw.name, x_train, y_train, x_test, y_test, n_classes=raw.n_classes)
+    shape = spec.input_shape({**spec.params, **params}) or None
+    return Dataset(raw.name, x_train, y_train, x_test, y_test, n_classes=raw.n_classes, input_shape=shape)

@@ -17,6 +17,7 @@ import numpy as np
 
 from learning_rules.diagnostics import epoch_diagnostics
 from learning_rules.losses import get_loss
+from learning_rules.params import leaves
 
 #: how many training samples the diagnostics and the train-set evaluation look at
 PROBE_SIZE = 256
@@ -117,7 +118,7 @@ def train(
                 sums[k] += v
             steps += 1
         out.wall_time += time.perf_counter() - start
-        if out.status == "complete" and not all(np.all(np.isfinite(p)) for p in net.params):
+        if out.status == "complete" and not all(np.all(np.isfinite(p)) for p in leaves(net.params)):
             out.status, out.reason = "diverged", f"parameters became non-finite in epoch {epoch}"
         if out.status != "complete":
             return out

@@ -44,6 +44,18 @@ def dataset_for(spec: RunSpec):
     return _cached_dataset(spec.data["name"], items, spec.seed, dtype, spec.data.get("cache_dir"))
 
 
+def build_network(model: dict, data, rng):
+    """The network a spec's [model] asks for, on ``data``'s input shape and outputs."""
+    options = {k: v for k, v in model.items() if k not in NETWORK_KEYS_NOT_OPTIONS}
+    if options.get("layers") is None:
+        options.pop("layers", None)
+        sizes = [data.n_features, *model["hidden"], data.n_outputs]
+    else:  # a layer stack reads the data's shape (channels first); the readout is appended
+        sizes = [data.n_features, data.n_outputs]
+        options["input_shape"] = data.shape
+    return make_network(model["kind"], sizes, rng, **options)
+
+
 def loss_for(spec: RunSpec, classification: bool) -> str:
     loss = spec.model["loss"]
     return ("cross_entropy" if classification else "mse") if loss == "auto" else loss
@@ -74,9 +86,7 @@ def _train_spec(spec: RunSpec, on_epoch=None):
     data = dataset_for(spec)
     classification = data.n_classes is not None
     loss = loss_for(spec, classification)
-    options = {k: v for k, v in spec.model.items() if k not in NETWORK_KEYS_NOT_OPTIONS}
-    sizes = [data.n_features, *spec.model["hidden"], data.n_outputs]
-    net = make_network(spec.model["kind"], sizes, spec.generator("network"), **options)
+    net = build_network(spec.model, data, spec.generator("network"))
     rule = build_rule(spec.rule, spec.hyperparameters, spec.optimizer, loss)
     rule.init(net, spec.generator("rule"))
     shuffle = spec.generator("shuffle")

@@ -1,11 +1,12 @@
 """Alignment diagnostics: how close a rule's learning signal is to the true gradient.
 
-- ``update_angles``: per layer l, the angle in degrees between the rule's weight update direction
-  (its pseudo-gradient dW_l) and backprop's gradient dL/dW_l on the same batch. 0 is backprop,
-  90 is an update orthogonal to the gradient, and anything below 90 still descends the loss.
-- ``feedback_alignment``: for rules with feedback matrices, per layer the angle between B_l and the
-  matrix it stands in for (W_l^T, or for direct feedback the product (W_{l+1} ... W_L)^T), and the
-  norm ratio ||B_l|| / ||W_l^T||.
+- ``update_angles``: per block k, the angle in degrees between the rule's weight update direction
+  (its pseudo-gradient dW_k, a matrix or a convolution kernel) and backprop's gradient dL/dW_k on
+  the same batch. 0 is backprop, 90 is an update orthogonal to the gradient, and anything below 90
+  still descends the loss.
+- ``feedback_alignment``: for rules with feedback, per block the angle between the feedback B_k and
+  the tensor it stands in for (W_k itself; for direct feedback, the linearised path from block k's
+  output to the readout: (W_{k+1} ... W_L)^T for dense layers), and the norm ratio ||B_k|| / ||ref||.
 
 Both are measured on deep copies or without side effects, never used for learning: training with and
 without them gives identical parameters.
@@ -18,8 +19,8 @@ from functools import reduce
 
 import numpy as np
 
-from ..losses import get_loss
-from ..rules.backprop import backprop_deltas
+#: layers whose part in the path to the readout is a fixed linear map once derivatives are dropped
+_LINEARISABLE = ("dense", "conv1d", "conv2d", "flatten", "dropout", "activation")
 
 
 def angle_degrees(a: np.ndarray, b: np.ndarray) -> float:
@@ -33,36 +34,59 @@ def angle_degrees(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.degrees(2.0 * np.arctan2(np.linalg.norm(ua - ub), np.linalg.norm(ua + ub))))
 
 
-def true_gradients(net, x: np.ndarray, y: np.ndarray, loss: str) -> list[np.ndarray]:
-    """Backprop's dL/dW_l for every layer of a rate network (no dropout)."""
-    out, trace = net.forward(x)
-    _, e = get_loss(loss)(out, y)
-    if trace.layers[-1].activation.name != "linear":
-        e = e * trace.layers[-1].derivative()
-    return [t.input.T @ d for t, d in zip(trace.layers, backprop_deltas(net, trace, e))]
+def true_gradients(net, x: np.ndarray, y: np.ndarray, loss: str):
+    """Backprop's gradients (one dict per layer) on a layered network (evaluation mode)."""
+    from ..rules.backprop import Backprop
+
+    return Backprop(loss=loss).compute_gradients(net, x, y, train=False)[1]
 
 
 def update_angles(rule, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """{"update_angle/l": degrees} for each hidden layer the rule trains (a copy of the rule
-    computes). The output layer is left out: every rule trains it by its exact error."""
+    """{"update_angle/k": degrees} for each hidden block the rule trains (a copy of the rule
+    computes). The readout is left out: every rule trains it by its exact error."""
     _, grads, _, _ = copy.deepcopy(rule).compute_gradients(net, x, y, train=False)
-    truth = true_gradients(net, x, y, rule.loss)[:-1]
-    return {f"update_angle/{l}": angle_degrees(grads[2 * l], g)
-            for l, g in enumerate(truth) if grads[2 * l] is not None}
+    truth = true_gradients(net, x, y, rule.loss)
+    out = {}
+    for k, i in enumerate(net.weight_layers[:-1]):
+        if grads[i] is not None:
+            out[f"update_angle/{k}"] = angle_degrees(grads[i]["W"], truth[i]["W"])
+    return out
+
+
+def _direct_reference(net, k: int) -> np.ndarray | None:
+    """The (K, n_k) map that direct feedback to block k stands in for: the transposed linear path
+    from block k's output to the readout's pre-activation, activation derivatives left out. For
+    dense blocks (W_{k+1} ... W_L)^T; through convolutions it is pushed through their own
+    backward. None where a pooling or normalisation layer makes the path depend on the sample."""
+    L = net.depth
+    above = range(net.blocks[k + 1].start, net.blocks[L - 1].weight + 1)
+    if any(net.layers[i].kind not in _LINEARISABLE for i in above):
+        return None
+    if all(net.weight_layer(j).kind == "dense" for j in range(k + 1, L)):
+        return reduce(np.matmul, [net.weight_layer(j).params["W"] for j in range(k + 1, L)]).T
+    K = net.n_outputs
+    g = np.eye(K, dtype=net.dtype)
+    for i in reversed(list(above)):
+        layer = net.layers[i]
+        if layer.has_weight or layer.kind == "flatten":
+            g = layer.backward_input(None, g.reshape(K, *layer.output_shape))
+    return g.reshape(K, -1)
 
 
 def feedback_alignment(rule, net) -> dict[str, float]:
-    """{"feedback_angle/l", "feedback_norm_ratio/l"} for each layer with a feedback matrix."""
-    matrices = copy.deepcopy(rule).feedback_matrices(net)
-    n = len(net.layers)
+    """{"feedback_angle/k", "feedback_norm_ratio/k"} for each block with a feedback tensor."""
+    tensors = copy.deepcopy(rule).feedback_tensors(net)
     out = {}
-    for l, B in enumerate(matrices):
+    for k, B in enumerate(tensors):
         if B is None:
             continue
-        if B.shape == net.layers[l].W.T.shape:
-            reference = net.layers[l].W.T
-        else:  # direct feedback to layer l: stands for (W_{l+1} ... W_L)^T, shape (K, n_out_l)
-            reference = reduce(np.matmul, [net.layers[k].W for k in range(l + 1, n)]).T
-        out[f"feedback_angle/{l}"] = angle_degrees(B, reference)
-        out[f"feedback_norm_ratio/{l}"] = float(np.linalg.norm(B) / np.linalg.norm(reference))
+        W = net.weight_layer(k).params["W"]
+        reference = W if B.shape == W.shape else _direct_reference(net, k)
+        if reference is None:
+            continue
+        if B.shape == W.shape and B.ndim == 2:  # dense: compared as the backward pathway's (n_out, n_in)
+            B, reference = B.T, reference.T
+        out[f"feedback_angle/{k}"] = angle_degrees(B, reference)
+        out[f"feedback_norm_ratio/{k}"] = float(np.linalg.norm(B) / np.linalg.norm(reference))
     return out
+

@@ -1,35 +1,29 @@
 """Exact backpropagation (Rumelhart, Hinton & Williams 1986, "Learning representations by
 back-propagating errors").
 
-Output error e = dL/da_L; hidden errors carried back through the transposed forward weights:
+Output error e = dL/da_L; every block's error carried back through the transposed forward
+weights (for a convolution, the transposed convolution with its own kernel):
 
-    delta_L = e,    delta_l = (delta_{l+1} W_{l+1}^T) * f'(a_l),    dW_l = x_l^T delta_l.
+    delta_L = e,    delta_k = (delta_{k+1} W_{k+1}^T) * f'(a_k),    dW_k = x_k^T delta_k.
 
-The reference every other rule is compared against: it needs weight transport (W^T in the
-feedback path), non-local errors and a separate backward phase that locks every update.
+In the one backward sweep (learning_rules.credit.chain) that is the default of every hook: the
+chain's incoming error, carried by W_k itself. The reference every other rule is compared
+against: it needs weight transport (W^T in the feedback path), non-local errors and a separate
+backward phase that locks every update.
 """
 
 from __future__ import annotations
 
-from .base import CreditAssignmentRule, Deltas
+from ..optimizers import Optimizer
+from .credit_assignment import CreditAssignmentRule
 from .plausibility import PlausibilityCard
-
-
-def backprop_deltas(net, trace, e) -> Deltas:
-    """The exact errors delta_l (B, n_out_l) of every layer, from the output error e (B, K)."""
-    deltas: Deltas = [None] * len(net.layers)
-    delta = e
-    deltas[-1] = delta
-    for l in range(len(net.layers) - 2, -1, -1):
-        delta = (delta @ net.layers[l + 1].W.T) * trace.layers[l].derivative()
-        deltas[l] = delta
-    return deltas
 
 
 class Backprop(CreditAssignmentRule):
     """Exact gradient descent on the loss through the network's own weights."""
 
     name = "backprop"
+    exact_gradient = True
     card = PlausibilityCard(
         no_weight_transport=False,
         local_errors=False,
@@ -40,5 +34,5 @@ class Backprop(CreditAssignmentRule):
         notes="reference: exact gradient via the transposed forward weights",
     )
 
-    def layer_errors(self, net, trace, e) -> Deltas:
-        return backprop_deltas(net, trace, e)
+    def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy") -> None:
+        super().__init__(optimizer=optimizer, loss=loss)

@@ -16,12 +16,14 @@ network holds the mean theta.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
-from ..optimizers import Optimizer, OptimizerState, apply_updates
+from ..hyperparameters import InstanceOf, Options, Real
+from ..optimizers import Optimizer, OptimizerState
+from ..params import leaves, tree_like
 from ..population_forward import antithetic_flops, antithetic_outputs, supports_vectorised
+from .gradient import optimizer_step
 from .plausibility import PlausibilityCard
 from .population import PopulationRule
 
@@ -62,6 +64,9 @@ class EvolutionStrategy(PopulationRule):
     )
     conformance_steps = 20  # loss falls >= 25% by ~10 generations; margin x2-3
 
+    hyperparameters = {"sigma": Real(0, None, low_open=True), "shaping": Options(*SHAPINGS),
+                       "optimizer": InstanceOf(Optimizer)}
+
     def __init__(
         self,
         population_size: int = 64,
@@ -71,21 +76,16 @@ class EvolutionStrategy(PopulationRule):
         fitness: str = "loss",
         loss: str = "cross_entropy",
     ) -> None:
-        super().__init__(population_size, fitness, loss)
+        super().__init__(population_size, fitness, loss, sigma=sigma, shaping=shaping, optimizer=optimizer)
         if population_size % 2:
             raise ValueError(f"evolution_strategy: population_size {population_size!r} not allowed; "
                              "must be an even integer >= 2 (antithetic pairs)")
-        if not (math.isfinite(sigma) and sigma > 0.0):
-            raise ValueError(f"evolution_strategy: sigma {sigma!r} not allowed; must be > 0")
-        if shaping not in SHAPINGS:
-            raise ValueError(f"evolution_strategy: shaping {shaping!r} not allowed; allowed: {', '.join(SHAPINGS)}")
-        self.sigma = sigma
-        self.shaping = shaping
         # the probes: ES wants a larger step than backprop (Adam lr 0.01)
-        self.optimizer = optimizer if optimizer is not None else Optimizer("adam", lr=0.01)
+        if self.optimizer is None:
+            self.optimizer = Optimizer("adam", lr=0.01)
 
     def init_search(self, net, theta: np.ndarray) -> None:
-        self.opt_state: OptimizerState = self.optimizer.init(net.params)
+        self.opt_state: OptimizerState = self.optimizer.init(leaves(net.params))
         self.eps: np.ndarray | None = None  # (P/2, D), the directions of the current generation
         self.theta: np.ndarray | None = None  # (D,), the mean the candidates were drawn around
         self.step_: np.ndarray | None = None  # (P/2, D), sigma * eps
@@ -122,10 +122,8 @@ class EvolutionStrategy(PopulationRule):
         return (w @ self.eps) / self.eps.dtype.type(self.population_size * self.sigma)  # (D,)
 
     def tell(self, net, candidates: np.ndarray, fitness: np.ndarray) -> None:
-        grads = self.layout.views(self.estimate_gradient(fitness))  # shaped like net.params
-        params = net.params
-        updates, self.opt_state = self.optimizer.update(grads, self.opt_state, params)
-        apply_updates(params, updates)
+        grads = self.layout.views(self.estimate_gradient(fitness))  # aligned with leaves(net.params)
+        optimizer_step(self.optimizer, self.opt_state, net.params, tree_like(net.params, grads))
 
     def search_flops(self) -> int:
         # candidates (2 P D: scale, add/subtract), the weighted sum (P D), the optimizer (~10 D)

@@ -1,27 +1,27 @@
 """Feedback alignment (Lillicrap, Cownden, Tweed & Akerman 2016, "Random synaptic feedback
 weights support error backpropagation for deep learning", Nature Communications 7:13276).
 
-The backward pathway carries errors through fixed random matrices B_l (the shape of W_l^T,
-(n_out_l, n_in_l)) instead of the transposed forward weights; B is never learned:
+The backward pathway carries errors through fixed random tensors B_k of W_k's shape instead of
+the forward weights themselves; B is never learned:
 
-    delta_L = e,    delta_l = (delta_{l+1} B_{l+1}) * f'(a_l),    dW_l = x_l^T delta_l.
+    delta_L = e,    delta_k = (delta_{k+1} B_{k+1}^T) * f'(a_k),    dW_k = x_k^T delta_k
 
-The forward weights come to align with B (the update-to-gradient angle falls below 90 degrees),
-so the random feedback ends up carrying useful error information. No weight transport; errors are
-still non-local and the backward sweep still locks every update.
+(for a convolution, the transposed convolution with kernel B). The forward weights come to align
+with B (the update-to-gradient angle falls below 90 degrees), so the random feedback ends up
+carrying useful error information. No weight transport; errors are still non-local and the
+backward sweep still locks every update.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .base import Deltas
-from .feedback import RandomFeedbackRule, random_feedback
+from .feedback import RandomFeedbackRule, random_feedback_like
 from .plausibility import PlausibilityCard
 
 
 class FeedbackAlignment(RandomFeedbackRule):
-    """Backprop's backward sweep through fixed random feedback matrices."""
+    """Backprop's backward sweep through fixed random feedback tensors."""
 
     name = "feedback_alignment"
     card = PlausibilityCard(
@@ -31,16 +31,11 @@ class FeedbackAlignment(RandomFeedbackRule):
     )
 
     def init_state(self, net, rng: np.random.Generator) -> None:
-        # feedback[l] plays W_l^T for l >= 1 (layer 0's error is never sent further down)
+        # feedback[k] stands in for W_k for k >= 1 (block 0's error is never sent further down)
         self.feedback: list[np.ndarray | None] = [None] + [
-            random_feedback(rng, (layer.n_out, layer.n_in), self.distribution, self.scale, net.dtype)
-            for layer in net.layers[1:]
+            random_feedback_like(rng, net.weight_layer(k), self.distribution, self.scale)
+            for k in range(1, net.depth)
         ]
 
-    def layer_errors(self, net, trace, e) -> Deltas:
-        deltas: Deltas = [None] * len(net.layers)
-        delta = deltas[-1] = e
-        for l in range(len(net.layers) - 2, -1, -1):
-            delta = (delta @ self.feedback[l + 1]) * trace.layers[l].derivative()
-            deltas[l] = delta
-        return deltas
+    def feedback_weight(self, net, k: int) -> np.ndarray | None:
+        return self.feedback[k]

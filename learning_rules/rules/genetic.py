@@ -9,7 +9,7 @@ mutants of it. Each later generation, from the previous one's fitness F (minimis
     parents  = truncation: uniform draws from the top ceil(truncation P) individuals, or
                tournament: the best of ``tournament_size`` uniform draws
     child    = crossover(parent_a, parent_b) with probability crossover_rate  (uniform: per
-               parameter, layer: per layer (W_l, b_l), each from a or b with probability 1/2)
+               parameter, layer: per layer (all its parameters), each from a or b with probability 1/2)
     child   <- child + sigma_t * eps,  eps ~ N(0, I),  sigma_t = mutation_scale * mutation_decay^t
 
 Individuals with NaN or infinite fitness are never elites and never parents while any finite
@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ..hyperparameters import Integer, Options, Real
 from .plausibility import PlausibilityCard
 from .population import PopulationRule
 
@@ -44,6 +45,13 @@ class Genetic(PopulationRule):
     )
     conformance_steps = 30  # loss falls >= 25% by ~10 generations; margin x2-3
 
+    hyperparameters = {
+        "selection": Options(*SELECTIONS), "truncation": Real(0, 1, low_open=True),
+        "tournament_size": Integer(1), "elitism": Integer(0), "mutation_scale": Real(0),
+        "mutation_decay": Real(0, 1, low_open=True), "crossover": Options(*CROSSOVERS),
+        "crossover_rate": Real(0, 1),
+    }
+
     def __init__(
         self,
         population_size: int = 64,
@@ -58,35 +66,16 @@ class Genetic(PopulationRule):
         fitness: str = "loss",
         loss: str = "cross_entropy",
     ) -> None:
-        super().__init__(population_size, fitness, loss)
+        super().__init__(population_size, fitness, loss, selection=selection, truncation=truncation,
+                         tournament_size=tournament_size, elitism=elitism, mutation_scale=mutation_scale,
+                         mutation_decay=mutation_decay, crossover=crossover, crossover_rate=crossover_rate)
         P = population_size
-        if selection not in SELECTIONS:
-            raise ValueError(f"genetic: selection {selection!r} not allowed; allowed: {', '.join(SELECTIONS)}")
-        if not 0.0 < truncation <= 1.0:
-            raise ValueError(f"genetic: truncation {truncation!r} not allowed; must be in (0, 1]")
-        if isinstance(tournament_size, bool) or not isinstance(tournament_size, int) \
-                or not 1 <= tournament_size <= P:
+        if tournament_size > P:
             raise ValueError(f"genetic: tournament_size {tournament_size!r} not allowed; "
                              f"must be an integer in [1, population_size={P}]")
-        if isinstance(elitism, bool) or not isinstance(elitism, int) or not 0 <= elitism < P:
+        if elitism >= P:
             raise ValueError(f"genetic: elitism {elitism!r} not allowed; "
                              f"must be an integer in [0, population_size={P})")
-        if not (math.isfinite(mutation_scale) and mutation_scale >= 0.0):
-            raise ValueError(f"genetic: mutation_scale {mutation_scale!r} not allowed; must be >= 0")
-        if not 0.0 < mutation_decay <= 1.0:
-            raise ValueError(f"genetic: mutation_decay {mutation_decay!r} not allowed; must be in (0, 1]")
-        if crossover not in CROSSOVERS:
-            raise ValueError(f"genetic: crossover {crossover!r} not allowed; allowed: {', '.join(CROSSOVERS)}")
-        if not 0.0 <= crossover_rate <= 1.0:
-            raise ValueError(f"genetic: crossover_rate {crossover_rate!r} not allowed; must be in [0, 1]")
-        self.selection = selection
-        self.truncation = truncation
-        self.tournament_size = tournament_size
-        self.elitism = elitism
-        self.mutation_scale = mutation_scale
-        self.mutation_decay = mutation_decay
-        self.crossover = crossover
-        self.crossover_rate = crossover_rate
 
     def sigma(self) -> float:
         """The mutation scale of the current generation."""
@@ -138,9 +127,8 @@ class Genetic(PopulationRule):
         crossing = self.rng.random(n) < self.crossover_rate  # (n,)
         if self.crossover == "uniform":
             take = self.rng.random((n, D)) < 0.5  # (n, D)
-        else:  # layer: one coin per layer (W_l and b_l together)
-            sizes = self.layout.sizes
-            units = [sum(sizes[i:i + 2]) for i in range(0, len(sizes), 2)]
+        else:  # layer: one coin per layer (all of a layer's parameters together)
+            units = self.layout.group_sizes
             take = np.repeat(self.rng.random((n, len(units))) < 0.5, units, axis=1)  # (n, D)
         take &= crossing[:, None]
         np.copyto(children, others, where=take)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..hyperparameters import Real
 from ..initializers import init_weight
 from ..optimizers import Optimizer
 from .local_readouts import LocalReadoutRule
@@ -42,16 +43,14 @@ class LocalLearnedClassifier(LocalReadoutRule):
     )
     trainable_readouts = True
 
+    hyperparameters = {"readout_gain": Real(0, None, low_open=True)}
+
     def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy",
                  readout_gain: float = 1.0) -> None:
-        super().__init__(optimizer, loss)
-        if isinstance(readout_gain, bool) or not (isinstance(readout_gain, (int, float)) and np.isfinite(readout_gain) and readout_gain > 0):
-            raise ValueError(
-                f"local_learned_classifier: readout_gain {readout_gain!r} not allowed; allowed: a finite number > 0")
-        self.readout_gain = readout_gain
+        super().__init__(optimizer=optimizer, loss=loss, readout_gain=readout_gain)
 
     def make_readouts(self, net, rng: np.random.Generator) -> list[np.ndarray]:
-        K = net.layers[-1].n_out
+        K = net.n_outputs
         # random, not zero, at the start: a zero readout would send the layer no error at all
-        return [init_weight("xavier", rng, l.n_out, K, net.dtype, float(self.readout_gain))
-                for l in net.layers[:-1]]
+        return [init_weight("xavier", rng, n, K, net.dtype, float(self.readout_gain))
+                for n in self.hidden_widths(net)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..hyperparameters import Real
 from ..initializers import init_weight
 from ..optimizers import Optimizer
 from .local_readouts import LocalReadoutRule
@@ -38,14 +39,13 @@ class LocalRandomClassifier(LocalReadoutRule):
     )
     trainable_readouts = False
 
+    hyperparameters = {"scale": Real(0, None, low_open=True)}
+
     def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy",
                  scale: float = 1.0) -> None:
-        super().__init__(optimizer, loss)
-        if isinstance(scale, bool) or not (isinstance(scale, (int, float)) and np.isfinite(scale) and scale > 0):
-            raise ValueError(f"local_random_classifier: scale {scale!r} not allowed; allowed: a finite number > 0")
-        self.scale = scale
+        super().__init__(optimizer=optimizer, loss=loss, scale=scale)
 
     def make_readouts(self, net, rng: np.random.Generator) -> list[np.ndarray]:
-        K = net.layers[-1].n_out
+        K = net.n_outputs
         # fixed for the whole run: the layer must learn features this random projection can read
-        return [init_weight("xavier", rng, l.n_out, K, net.dtype, float(self.scale)) for l in net.layers[:-1]]
+        return [init_weight("xavier", rng, n, K, net.dtype, float(self.scale)) for n in self.hidden_widths(net)]

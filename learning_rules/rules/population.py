@@ -24,7 +24,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..losses import get_loss
+from ..hyperparameters import Integer, Options
+from ..losses import LOSSES, get_loss
+from ..params import leaves
 from ..population_forward import FITNESS_KINDS, ParamLayout, population_fitness, population_outputs
 from .base import LearningRule
 
@@ -35,32 +37,22 @@ def sanitize_fitness(fitness: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(f), f, np.inf)
 
 
-def check_population_size(rule: str, population_size) -> int:
-    if isinstance(population_size, bool) or not isinstance(population_size, (int, np.integer)) \
-            or population_size < 2:
-        raise ValueError(f"{rule}: population_size {population_size!r} not allowed; must be an integer >= 2")
-    return int(population_size)
-
-
 class PopulationRule(LearningRule):
     """Shared generation loop; subclasses implement ``init_search``, ``ask`` and ``tell``."""
 
     update_dependency = "population"
+    requires = "population"
     #: candidates are scored by forward passes alone, so any network with params and predict will do
     network_kinds = ("rate", "spiking")
     #: generations the conformance kit runs (one generation = one step)
     conformance_steps: ClassVar[int] = 60
 
-    def __init__(self, population_size: int = 64, fitness: str = "loss",
-                 loss: str = "cross_entropy") -> None:
-        name = type(self).name
-        check_population_size(name, population_size)
-        if fitness not in FITNESS_KINDS:
-            raise ValueError(f"{name}: fitness {fitness!r} not allowed; allowed: {', '.join(FITNESS_KINDS)}")
-        get_loss(loss)
-        self.population_size = population_size
-        self.fitness = fitness
-        self.loss = loss
+    hyperparameters = {"population_size": Integer(2), "fitness": Options(*FITNESS_KINDS),
+                       "loss": Options(*LOSSES)}
+
+    def __init__(self, population_size: int = 64, fitness: str = "loss", loss: str = "cross_entropy",
+                 **hyperparameters) -> None:
+        super().__init__(population_size=population_size, fitness=fitness, loss=loss, **hyperparameters)
 
     # -- hooks ------------------------------------------------------------------------------
     @abstractmethod
@@ -81,10 +73,11 @@ class PopulationRule(LearningRule):
 
     # -- shared loop ------------------------------------------------------------------------
     def init(self, net, rng: np.random.Generator) -> None:
+        self.check_network(net)
         self.rng = rng
         self.layout = ParamLayout.of(net.params)
         self.generation = 0
-        self.init_search(net, self.layout.flatten(net.params))
+        self.init_search(net, self.layout.flatten(leaves(net.params)))
 
     def outputs(self, net, candidates: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Every candidate's output on x: (P, B, n_out). Subclasses may exploit structure."""

@@ -1,16 +1,18 @@
 """Control: only the readout learns (a random-features model; cf. Rahimi & Recht 2008 and the
 extreme learning machine of Huang et al. 2006).
 
-Hidden layers keep their random initialisation; the output layer follows its exact gradient,
+Hidden blocks keep their random initialisation; the readout follows its exact gradient,
 
-    delta_L = e,    dW_L = x_L^T e,    delta_l = None (frozen) for l < L.
+    delta_L = e,    dW_L = x_L^T e,    delta_k = None (frozen) for k < L.
 
 Any rule that claims its hidden layers learn must beat this score.
 """
 
 from __future__ import annotations
 
-from .base import CreditAssignmentRule, Deltas
+from ..credit.chain import Sweep
+from ..optimizers import Optimizer
+from .credit_assignment import CreditAssignmentRule
 from .plausibility import PlausibilityCard
 
 
@@ -19,6 +21,9 @@ class ReadoutOnly(CreditAssignmentRule):
 
     name = "readout_only"
     update_dependency = "readout"
+    chained = False
+    requires = "readout"
+    network_kinds = ("rate", "spiking")
     card = PlausibilityCard(
         no_weight_transport=True,
         local_errors=True,
@@ -29,8 +34,17 @@ class ReadoutOnly(CreditAssignmentRule):
         notes="control: hidden layers stay random; delta-rule readout",
     )
 
-    def layer_errors(self, net, trace, e) -> Deltas:
-        return [None] * (len(net.layers) - 1) + [e]
+    def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy") -> None:
+        super().__init__(optimizer=optimizer, loss=loss)
 
-    def propagation_flops(self, net, batch: int) -> int:
-        return 0
+    def block_error(self, net, trace, k, e, incoming):
+        return None
+
+    def compute_gradients(self, net, x, y, train: bool = True):
+        if net.capabilities.supports("backward"):  # the one sweep, with every hidden block frozen
+            return super().compute_gradients(net, x, y, train)
+        loss, e, trace = self.output_error(net, x, y, train)  # e.g. a spiking network's leaky readout
+        readout = net.weight_layer(net.depth - 1)
+        flops = 2 * x.shape[0] * readout.n_in * readout.n_out + x.shape[0] * readout.n_out
+        grads = net.readout_gradients(trace, e)
+        return loss, grads, trace, Sweep(grads, [None] * (net.depth - 1) + [e], flops)

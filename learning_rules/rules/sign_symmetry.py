@@ -1,14 +1,14 @@
 """Sign symmetry (Liao, Leibo & Poggio 2016, "How important is weight symmetry in
 backpropagation?", AAAI).
 
-Feedback carries only the signs of the forward weights: B_l = M_l * sign(W_l^T), with magnitudes
-M_l that know nothing of |W_l|:
+Feedback carries only the signs of the forward weights: B_k = M_k * sign(W_k), of W_k's shape
+(a dense matrix or a convolution kernel), with magnitudes M_k that know nothing of |W_k|:
 
-    delta_L = e,    delta_l = (delta_{l+1} B_{l+1}) * f'(a_l),    dW_l = x_l^T delta_l.
+    delta_L = e,    delta_k = (delta_{k+1} B_{k+1}^T) * f'(a_k),    dW_k = x_k^T delta_k.
 
 Variants (the paper's names):
 - ``uSF`` uniform sign-concordant feedback: M = 1;
-- ``frSF`` fixed random magnitude: M drawn once, uniform on [0, sqrt(6/(n_in+n_out)));
+- ``frSF`` fixed random magnitude: M drawn once, uniform on [0, sqrt(6/(fan_in+fan_out)));
 - ``brSF`` batchwise random magnitude: M_t drawn the same way, afresh for every batch.
 
 The signs do need a (1-bit) weight transport. With M = 1 the error grows by about
@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..hyperparameters import Boolean, Options
 from ..optimizers import Optimizer
-from .base import CreditAssignmentRule, Deltas
+from .credit_assignment import CreditAssignmentRule
 from .feedback import random_magnitudes
 from .plausibility import PlausibilityCard
 
@@ -40,61 +41,56 @@ class SignSymmetry(CreditAssignmentRule):
         no_separate_error_phase=False, single_network=True,
         notes="feedback knows only the signs of W (a 1-bit weight transport)",
     )
+    hyperparameters = {"variant": Options(*VARIANTS), "normalize": Boolean()}
+    has_feedback = True
 
     def __init__(self, variant: str = "uSF", normalize: bool = False,
                  optimizer: Optimizer | None = None, loss: str = "cross_entropy") -> None:
-        super().__init__(optimizer=optimizer, loss=loss)
-        if variant not in VARIANTS:
-            raise ValueError(f"sign_symmetry: variant {variant!r} not allowed; allowed: {', '.join(VARIANTS)}")
-        if not isinstance(normalize, bool):
-            raise ValueError(f"sign_symmetry: normalize {normalize!r} not allowed; must be true or false")
-        self.variant = variant
-        self.normalize = normalize
+        super().__init__(optimizer=optimizer, loss=loss, variant=variant, normalize=normalize)
 
     def init_state(self, net, rng: np.random.Generator) -> None:
-        # frSF's fixed magnitudes, kept in W_l's layout (n_in_l, n_out_l) so that M * sign(W_l)
-        # runs on contiguous memory; uSF and brSF keep none
-        self.magnitudes: list[np.ndarray | None] = [None] * len(net.layers)
+        # frSF's fixed magnitudes, of W_k's shape; uSF and brSF keep none
+        self.magnitudes: list[np.ndarray | None] = [None] * net.depth
         if self.variant == "frSF":
-            self.magnitudes = [None] + [random_magnitudes(rng, l.W.shape, net.dtype) for l in net.layers[1:]]
+            self.magnitudes = [None] + [self._draw(net, k, rng) for k in range(1, net.depth)]
 
-    def _feedback_t(self, net, l: int, rng: np.random.Generator) -> tuple[np.ndarray, float]:
-        """(S_l, c_l) with B_l^T = c_l * S_l, S_l = M_l * sign(W_l) of shape (n_in_l, n_out_l) (W's
-        layout; the caller transposes the view). The scalar c_l is normalize's rescaling, kept apart
-        so it multiplies the (B, n_in) error instead of the whole matrix."""
-        W = net.layers[l].W
+    @staticmethod
+    def _draw(net, k: int, rng: np.random.Generator) -> np.ndarray:
+        layer = net.weight_layer(k)
+        W = layer.params["W"]
+        return random_magnitudes(rng, W.shape, W.dtype, sum(layer.fans))
+
+    def _signed(self, net, k: int, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+        """(S_k, c_k) with B_k = c_k S_k, S_k = M_k * sign(W_k) of W_k's shape. The scalar c_k is
+        normalize's rescaling, kept apart so it multiplies the (B, n_in) error instead of the
+        whole tensor."""
+        W = net.weight_layer(k).params["W"]
         S = np.sign(W)
         M = None  # uSF: M = 1
         if self.variant == "frSF":
-            M = self.magnitudes[l]
+            M = self.magnitudes[k]
         elif self.variant == "brSF":
-            M = random_magnitudes(rng, W.shape, W.dtype)
+            M = self._draw(net, k, rng)
         if M is not None:
             S *= M
         if not self.normalize:
             return S, 1.0
-        # scale M so that its mean is mean|W_l| (then mean|B_l| = mean|W_l| for W without zeros)
+        # scale M so that its mean is mean|W_k| (then mean|B_k| = mean|W_k| for W without zeros)
         mean_m = 1.0 if M is None else max(float(M.mean()), float(np.finfo(W.dtype).tiny))
         return S, float(np.abs(W).mean()) / mean_m
 
-    def feedback_matrices(self, net) -> list[np.ndarray | None]:
-        """Per layer l >= 1, the sign feedback (n_out_l, n_in_l) standing in for W_l^T (brSF: one
-        fresh draw, from the rule's generator: call it on a copy of the rule to leave it untouched)."""
-        out: list[np.ndarray | None] = [None]
-        for l in range(1, len(net.layers)):
-            S, c = self._feedback_t(net, l, self.rng)
-            out.append(S.T * S.dtype.type(c) if c != 1.0 else S.T)
-        return out
+    def cross(self, net, k: int, cache, delta: np.ndarray) -> np.ndarray:
+        S, c = self._signed(net, k, self.rng)
+        dx = net.weight_layer(k).backward_input(cache, delta, weight=S)
+        if c != 1.0:
+            dx *= dx.dtype.type(c)
+        return dx
 
-    def layer_errors(self, net, trace, e) -> Deltas:
-        deltas: Deltas = [None] * len(net.layers)
-        delta = deltas[-1] = e
-        for l in range(len(net.layers) - 2, -1, -1):
-            S, c = self._feedback_t(net, l + 1, self.rng)
-            # (B, n_out_{l+1}) @ (n_out_{l+1}, n_in_{l+1}): the transposed view costs no copy
-            delta = delta @ S.T
-            if c != 1.0:
-                delta *= delta.dtype.type(c)
-            delta *= trace.layers[l].derivative()
-            deltas[l] = delta
-        return deltas
+    def feedback_tensors(self, net) -> list[np.ndarray | None]:
+        """Per block k >= 1, the sign feedback of W_k's shape (brSF: one fresh draw, from the rule's
+        generator: call it on a copy of the rule to leave it untouched)."""
+        out: list[np.ndarray | None] = [None]
+        for k in range(1, net.depth):
+            S, c = self._signed(net, k, self.rng)
+            out.append(S * S.dtype.type(c) if c != 1.0 else S)
+        return out

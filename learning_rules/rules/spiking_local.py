@@ -27,24 +27,26 @@ import math
 
 import numpy as np
 
+from ..hyperparameters import Options, Real
 from ..losses import get_loss
-from ..optimizers import Optimizer, apply_updates
+from ..optimizers import Optimizer
 from ..spiking.activity import activity_metrics
 from ..spiking.encoding import encode_step, is_static
 from ..spiking.neurons import LIFState, lif_step
 from ..spiking.online import LayerEligibility, RunningReadout
-from ..spiking.surrogates import Surrogate
-from .base import LearningRule
+from ..spiking.surrogates import SURROGATES, Surrogate
+from .gradient import GradientRule
 from .plausibility import PlausibilityCard
 
 
-class SpikingLocal(LearningRule):
+class SpikingLocal(GradientRule):
     """Online eligibility-trace learning with fixed random feedback of the output error."""
 
     name = "spiking_local"
     update_dependency = "output"
     conformance_steps = 150
     network_kinds = ("spiking",)
+    requires = "spiking"
     card = PlausibilityCard(
         no_weight_transport=True,
         local_errors=False,
@@ -55,18 +57,15 @@ class SpikingLocal(LearningRule):
         notes="online: eligibility traces x output error broadcast by fixed random feedback",
     )
 
+    hyperparameters = {"surrogate": Options(*SURROGATES), "slope": Real(0, None, low_open=True),
+                       "error_window": Real(0, 1, low_open=True),  # a fraction of the T steps
+                       "feedback_scale": Real(0, None, low_open=True)}
+
     def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy",
                  surrogate: str = "fast_sigmoid", slope: float = 10.0, error_window: float = 0.2,
                  feedback_scale: float = 1.0) -> None:
-        get_loss(loss)
-        Surrogate(surrogate, slope)  # one-line error for a bad name or slope
-        if not 0.0 < error_window <= 1.0:
-            raise ValueError(f"spiking_local error_window: {error_window!r} not allowed; must be in (0, 1] (fraction of the T steps)")
-        if not (math.isfinite(feedback_scale) and feedback_scale > 0):
-            raise ValueError(f"spiking_local feedback_scale: {feedback_scale!r} not allowed; must be a finite number > 0")
-        self.optimizer = optimizer if optimizer is not None else Optimizer()
-        self.loss, self.surrogate, self.slope = loss, surrogate, slope
-        self.error_window, self.feedback_scale = error_window, feedback_scale
+        super().__init__(optimizer=optimizer, loss=loss, surrogate=surrogate, slope=slope,
+                         error_window=error_window, feedback_scale=feedback_scale)
 
     @classmethod
     def example_network(cls, sizes: list[int], rng: np.random.Generator):
@@ -74,9 +73,7 @@ class SpikingLocal(LearningRule):
 
         return SpikingNetwork(sizes, rng, steps=10)
 
-    def init(self, net, rng: np.random.Generator) -> None:
-        self.rng = rng
-        self.opt_state = self.optimizer.init(net.params)
+    def init_state(self, net, rng: np.random.Generator) -> None:
         K = net.layers[-1].n_out
         # B_l (K, n_l): fixed random feedback, scaled like a Xavier-initialised transposed readout
         self.feedback = [
@@ -128,15 +125,14 @@ class SpikingLocal(LearningRule):
             if not leaky:
                 elig[-1].accumulate(shares[t] * E)  # the output LIF neurons' own error
         loss, E = loss_fn(scores, y)
-        grads: list[np.ndarray | None] = []
+        grads: list[dict[str, np.ndarray]] = []
         for l in range(n_lif):
-            grads += list(elig[l].gradients(x if elig[l].static else None))
+            gW, gb = elig[l].gradients(x if elig[l].static else None)
+            grads.append({"W": gW, "b": gb})
         if leaky:
             r = readout.rate()
-            grads += [r.T @ E, E.sum(axis=0)]  # the readout's exact delta rule
-        params = net.params
-        updates, self.opt_state = self.optimizer.update(grads, self.opt_state, params)
-        apply_updates(params, updates)
+            grads.append({"W": r.T @ E, "b": E.sum(axis=0)})  # the readout's exact delta rule
+        self.apply_gradients(net, grads)
         events = in_events * net.layers[0].n_out + sum(
             float(counts[l].sum()) * net.layers[l + 1].n_out for l in range(min(n_lif, len(net.layers) - 1)))
         info = {"loss": loss, "flops": float(self.step_flops(net, B))}

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..credit.chain import Sweep
+from ..hyperparameters import Boolean, Options, Real
+from ..losses import get_loss
 from ..optimizers import Optimizer
 from ..spiking.activity import activity_metrics
 from ..spiking.bptt import bptt, bptt_flops
-from ..spiking.surrogates import Surrogate
-from .base import CreditAssignmentRule, Deltas
+from ..spiking.surrogates import SURROGATES, Surrogate
+from .credit_assignment import CreditAssignmentRule
 from .plausibility import PlausibilityCard
 
 
@@ -31,6 +34,7 @@ class SpikingSurrogate(CreditAssignmentRule):
 
     name = "spiking_surrogate"
     update_dependency = "backward_chain"
+    requires = "spiking"
     conformance_steps = 150
     network_kinds = ("spiking",)
     card = PlausibilityCard(
@@ -42,14 +46,14 @@ class SpikingSurrogate(CreditAssignmentRule):
         single_network=True,
         notes="spiking forward; exact-style BPTT with a surrogate derivative, W^T and the T-step history",
     )
+    hyperparameters = {"surrogate": Options(*SURROGATES), "slope": Real(0, None, low_open=True),
+                       "detach_reset": Boolean(), "smooth_forward": Boolean()}
 
     def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy",
                  surrogate: str = "fast_sigmoid", slope: float = 10.0, detach_reset: bool = True,
                  smooth_forward: bool = False) -> None:
-        super().__init__(optimizer, loss)
-        Surrogate(surrogate, slope)  # validate now: one-line error naming the bad value
-        self.surrogate, self.slope = surrogate, slope
-        self.detach_reset, self.smooth_forward = detach_reset, smooth_forward
+        super().__init__(optimizer=optimizer, loss=loss, surrogate=surrogate, slope=slope,
+                         detach_reset=detach_reset, smooth_forward=smooth_forward)
 
     @classmethod
     def example_network(cls, sizes: list[int], rng: np.random.Generator):
@@ -61,8 +65,6 @@ class SpikingSurrogate(CreditAssignmentRule):
         return Surrogate(self.surrogate, self.slope)
 
     def output_error(self, net, x, y, train: bool = True):
-        from ..losses import get_loss
-
         kwargs = {"spike_fn": self._surrogate().primitive} if self.smooth_forward else {}
         out, trace = net.forward(x, train=train, rng=self.rng if train else None, **kwargs)
         trace.extra["targets"] = y
@@ -70,24 +72,14 @@ class SpikingSurrogate(CreditAssignmentRule):
         return loss, e, trace
 
     def compute_gradients(self, net, x, y, train: bool = True):
+        """(loss, grads (one dict per layer), trace, sweep): the backward sweep through time."""
         loss, e, trace = self.output_error(net, x, y, train)
         grads, deltas = bptt(net, trace, e, self._surrogate(), self.detach_reset)
-        return loss, grads, trace, deltas
+        return loss, grads, trace, Sweep(grads, deltas, bptt_flops(net, x.shape[0]))
 
-    def layer_errors(self, net, trace, e) -> Deltas:
-        return bptt(net, trace, e, self._surrogate(), self.detach_reset)[1]
-
-    def step(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        loss, grads, trace, deltas = self.compute_gradients(net, x, y)
-        params = net.params
-        updates, self.opt_state = self.optimizer.update(grads, self.opt_state, params)
-        from ..optimizers import apply_updates
-
-        apply_updates(params, updates)
-        info = {"loss": loss, "flops": float(self.step_flops(net, x.shape[0], deltas))}
-        info.update(activity_metrics(trace.extra["spike_counts"], net.synaptic_events(trace)))
-        return info
-
-    def step_flops(self, net, batch: int, deltas: Deltas) -> int:
+    def step_flops(self, net, batch: int, sweep=None) -> int:
         """Forward pass + backward sweep through time + weight gradients."""
-        return net.flops(batch) + bptt_flops(net, batch)
+        return int(net.flops(batch) + bptt_flops(net, batch))
+
+    def step_info(self, trace) -> dict[str, float]:
+        return activity_metrics(trace.extra["spike_counts"], float(trace.extra["synaptic_events"]))

@@ -52,17 +52,17 @@ def lif_backward(lif: LIF, V: np.ndarray, S: np.ndarray, A: np.ndarray | None, d
 
 
 def bptt(net, trace, e: np.ndarray, surrogate: Surrogate, detach_reset: bool = True):
-    """(grads aligned with net.params, deltas): deltas[l] (B, n_l) is dL/dc summed over time
-    (the rate view's error signal); e (B, K) is dL/d(scores)."""
+    """(grads, one {"W", "b"} dict per layer, deltas): deltas[l] (B, n_l) is dL/dc summed over
+    time (the rate view's error signal); e (B, K) is dL/d(scores)."""
     L = len(net.layers)
-    grads: list[np.ndarray | None] = [None] * (2 * L)
+    grads: list[dict | None] = [None] * L
     deltas: list[np.ndarray | None] = [None] * L
     ex = trace.extra
     n_spiking = net.spiking_layers
     if n_spiking < L:  # leaky readout: out = r W + b, r = sum_t w_t s_t
         last = net.layers[-1]
         r = trace.layers[-1].input
-        grads[2 * L - 2], grads[2 * L - 1], deltas[-1] = r.T @ e, e.sum(axis=0), e
+        grads[L - 1], deltas[-1] = {"W": r.T @ e, "b": e.sum(axis=0)}, e
         dr = e @ last.W.T  # (B, n)
         dS = net.readout_weights()[:, None, None] * dr[None]  # (T, B, n)
     else:  # count readout: out = sum_t s_t
@@ -74,10 +74,10 @@ def bptt(net, trace, e: np.ndarray, surrogate: Surrogate, detach_reset: bool = T
         h = ex["inputs"][l]
         dc_sum = dc.sum(axis=0)
         if h.ndim == 2:
-            grads[2 * l] = h.T @ dc_sum
+            gW = h.T @ dc_sum
         else:
-            grads[2 * l] = h.reshape(T * B, -1).T @ dc.reshape(T * B, n)
-        grads[2 * l + 1], deltas[l] = dc_sum.sum(axis=0), dc_sum
+            gW = h.reshape(T * B, -1).T @ dc.reshape(T * B, n)
+        grads[l], deltas[l] = {"W": gW, "b": dc_sum.sum(axis=0)}, dc_sum
         if l > 0:
             dS = (dc.reshape(T * B, n) @ net.layers[l].W.T).reshape(T, B, -1)
     return grads, deltas

@@ -1,8 +1,8 @@
 """The spiking network: layers of LIF neurons simulated for T steps, with a leaky or count readout.
 
-Same interface as the rate network (DESIGN.md section 2): ``layers`` (W (n_in, n_out), b (n_out,)),
-``forward(x, train, rng) -> (out, Trace)``, ``predict``, ``params``, ``flops`` and
-``synaptic_events``. Sizes [n_in, *hidden, n_out]: every hidden layer is a LIF population
+Same interface as the layered network (docs/architecture.md): ``layers`` (W (n_in, n_out), b (n_out,)),
+``forward(x, train, rng) -> (out, Trace)``, ``predict``, ``params``, ``flops``, ``capabilities``
+and ``synaptic_events``. Sizes [n_in, *hidden, n_out]: every hidden layer is a LIF population
 (neurons.py) driven by c_t = h_t W + b, where h_t is the encoded input (encoding.py) or the spikes
 of the layer below. The output layer is either
 
@@ -30,8 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..activations import get_activation
+from ..dtypes import resolve_dtype
 from ..initializers import init_weight
-from ..network import resolve_dtype
+from ..networks.capabilities import Capabilities
 from ..trace import LayerTrace, Trace
 from .encoding import check_encoding, encode, input_events, is_static
 from .neurons import LIF, simulate
@@ -42,12 +43,19 @@ TRACE_SURROGATE = Surrogate("fast_sigmoid", 10.0)  # for the rate view's derivat
 _LINEAR = get_activation("linear")
 
 
-@dataclass
 class SpikingDense:
-    """One layer of synapses: W (n_in, n_out), b (n_out,)."""
+    """One layer of synapses: params {"W": (n_in, n_out), "b": (n_out,)}."""
 
-    W: np.ndarray
-    b: np.ndarray
+    def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
+        self.params = {"W": W, "b": b}
+
+    @property
+    def W(self) -> np.ndarray:
+        return self.params["W"]
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.params["b"]
 
     @property
     def n_in(self) -> int:
@@ -78,6 +86,8 @@ class SpikingLayerTrace(LayerTrace):
 class SpikingNetwork:
     """LIF layers [n_in, *hidden, n_out] simulated for ``steps`` time steps of ``dt``."""
 
+    SUPPORTS = frozenset({"spiking", "population"})
+
     def __init__(self, sizes: list[int], rng: np.random.Generator, steps: int = 20,
                  tau_mem: float = 10.0, tau_syn: float = 0.0, tau_out: float | None = None,
                  dt: float = 1.0, threshold: float = 1.0, reset: str = "subtract",
@@ -105,17 +115,47 @@ class SpikingNetwork:
 
     # -- the network interface ---------------------------------------------------------------
     @property
+    def capabilities(self) -> Capabilities:
+        # a leaky readout is a plain dense layer on the spike averages: its gradient is exact
+        readout = {"readout"} if self.readout == "leaky" else set()
+        return Capabilities(self.SUPPORTS | readout, time_steps=self.steps)
+
+    def readout_gradients(self, trace: Trace, e: np.ndarray) -> list[dict | None]:
+        """The leaky readout's exact gradient, dW = r^T e, db = sum_b e (e = dL/d scores (B, K));
+        None for every LIF layer."""
+        r = trace.layers[-1].input
+        return [None] * (len(self.layers) - 1) + [{"W": r.T @ e, "b": e.sum(axis=0)}]
+
+    @property
     def time_steps(self) -> int:
         return self.steps
+
+    @property
+    def weight_layers(self) -> list[int]:
+        return list(range(len(self.layers)))
+
+    def weight_layer(self, k: int) -> SpikingDense:
+        return self.layers[k]
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers)
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layers[-1].n_out
+
+    def describe(self) -> str:
+        return f"spiking {'-'.join(map(str, self.sizes))}, T = {self.steps}"
 
     @property
     def sizes(self) -> list[int]:
         return [self.layers[0].n_in] + [l.n_out for l in self.layers]
 
     @property
-    def params(self) -> list[np.ndarray]:
-        """[W_0, b_0, W_1, b_1, ...]: the arrays themselves, so in-place updates reach the net."""
-        return [p for layer in self.layers for p in (layer.W, layer.b)]
+    def params(self) -> list[dict[str, np.ndarray]]:
+        """One {"W", "b"} dict of live arrays per layer, so in-place updates reach the net."""
+        return [layer.params for layer in self.layers]
 
     @property
     def spiking_layers(self) -> int:
@@ -179,7 +219,7 @@ class SpikingNetwork:
         else:
             out = records[-1].output
         extra["synaptic_events"] = float(events.mean())
-        return out, Trace(records, extra)
+        return out, Trace(records, extra=extra)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """x (B, n_in) -> class scores (B, n_out), deterministic (see the module docstring)."""

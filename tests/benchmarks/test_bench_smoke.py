@@ -27,7 +27,7 @@ def test_throughput_script_runs_and_its_loop_matches_the_framework(capsys):
     assert "framework/s" in capsys.readouterr().out
     # the hand-written loop must train the very same network, else the ratio means nothing
     rng = np.random.default_rng(3)
-    weights = [p.copy() for p in bench.Network([20, 16, 16, 4], rng).params]
+    weights = [p.copy() for p in bench.leaves(bench.Network([20, 16, 16, 4], rng).params)]
     batches = [(rng.standard_normal((8, 20), dtype=np.float32), rng.integers(0, 4, 8)) for _ in range(3)]
     assert bench.check_agreement(weights, batches) < 1e-5
     assert bench.check_float32(weights, *batches[0]) == []

@@ -7,6 +7,7 @@ import pytest
 from learning_rules import Network, Optimizer
 from learning_rules.diagnostics import epoch_diagnostics
 from learning_rules.diagnostics.alignment import feedback_alignment, update_angles
+from learning_rules.params import leaves
 from learning_rules.rules.direct_feedback_alignment import DirectFeedbackAlignment
 from learning_rules.rules.feedback_alignment import FeedbackAlignment
 from learning_rules.rules.kolen_pollack import KolenPollack
@@ -25,7 +26,7 @@ def test_transposed_feedback_gives_zero_angles_and_unit_norm_ratio():
     rule = FeedbackAlignment()
     rule.init(net, np.random.default_rng(1))
     random_fb = feedback_alignment(rule, net)
-    rule.set_feedback([None] + [layer.W.T.copy() for layer in net.layers[1:]])
+    rule.set_feedback([None] + [net.weight_layer(k).params["W"].copy() for k in range(1, net.depth)])
     fb = feedback_alignment(rule, net)
     assert set(fb) == {"feedback_angle/1", "feedback_norm_ratio/1", "feedback_angle/2", "feedback_norm_ratio/2"}
     for l in (1, 2):
@@ -38,11 +39,31 @@ def test_direct_feedback_angle_is_measured_against_the_product_of_the_weights_ab
     net, _, _ = net_and_batch()
     rule = DirectFeedbackAlignment()
     rule.init(net, np.random.default_rng(1))
-    W1, W2 = net.layers[1].W, net.layers[2].W
+    W1, W2 = net.weight_layer(1).params["W"], net.weight_layer(2).params["W"]
     rule.set_feedback([(W1 @ W2).T * 3.0, W2.T.copy(), None])  # (K, n_out_0), (K, n_out_1)
     fb = feedback_alignment(rule, net)
     assert fb["feedback_angle/0"] < 1e-6 and fb["feedback_norm_ratio/0"] == pytest.approx(3.0)
     assert fb["feedback_angle/1"] < 1e-6 and fb["feedback_norm_ratio/1"] == pytest.approx(1.0)
+
+
+def test_direct_feedback_reference_through_a_convolution():
+    """Through a convolution (no pooling), direct feedback's reference is the transposed linear
+    path, pushed through the convolution's own backward: it equals the dense matrix of that
+    convolution times the readout."""
+    layers = [{"type": "conv1d", "channels": 3, "kernel": 3, "padding": 1, "activation": "tanh"},
+              {"type": "conv1d", "channels": 2, "kernel": 3, "stride": 2, "activation": "tanh"}]
+    net = Network([8, 3], np.random.default_rng(0), layers=layers, input_shape=(1, 8), dtype="float64")
+    rule = DirectFeedbackAlignment()
+    rule.init(net, np.random.default_rng(1))
+    conv = net.weight_layer(1)
+    n0 = int(np.prod(net.block_output_shape(0)))
+    # the convolution as a matrix: its response (without bias) to each unit input
+    eye = np.eye(n0).reshape(n0, *conv.input_shape)
+    M = (conv.forward(eye)[0] - conv.params["b"]).reshape(n0, -1)  # (n0, n1)
+    reference = (M @ net.weight_layer(2).params["W"]).T                # (K, n0)
+    rule.set_feedback([reference * 2.0, rule.feedback[1], None])
+    fb = feedback_alignment(rule, net)
+    assert fb["feedback_angle/0"] < 1e-6 and fb["feedback_norm_ratio/0"] == pytest.approx(2.0)
 
 
 def test_feedback_alignment_update_angle_is_near_ninety_degrees_at_initialisation():
@@ -75,6 +96,7 @@ def test_diagnostics_do_not_change_what_the_variants_learn(make):
             if diagnose:
                 assert "update_angle/0" in epoch_diagnostics(rule, net, x[:32], y[:32])
             rule.step(net, x[32 * t:32 * (t + 1)], y[32 * t:32 * (t + 1)])
-        final.append([p.copy() for p in net.params] + [B.copy() for B in getattr(rule, "feedback", []) if B is not None])
+        final.append([p.copy() for p in leaves(net.params)]
+                     + [B.copy() for B in getattr(rule, "feedback", []) if B is not None])
     for p, q in zip(*final):
         np.testing.assert_array_equal(p, q)

@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
-from learning_rules.network import Network
+from learning_rules.networks import Capabilities
+from learning_rules.params import leaves
+
+from learning_rules import Network
 from learning_rules.rules.genetic import Genetic
 from learning_rules.testing import separable_problem
 
@@ -46,7 +49,7 @@ def test_same_seed_same_trajectory_different_seed_differs(kwargs):
     net_a, a = _run(Genetic(population_size=8, **kwargs), 1, 6, fixed=False)
     net_b, b = _run(Genetic(population_size=8, **kwargs), 1, 6, fixed=False)
     assert a == b
-    assert all(np.array_equal(p, q) for p, q in zip(net_a.params, net_b.params))
+    assert all(np.array_equal(p, q) for p, q in zip(leaves(net_a.params), leaves(net_b.params)))
     x, y = separable_problem(seed=0)
     net_c = Network([8, 6, 3], np.random.default_rng(1))  # same initial network, other search seed
     rule = Genetic(population_size=8, **kwargs)
@@ -122,9 +125,11 @@ class _DuckNet:
         self.W = (0.1 * rng.normal(size=(8, 3))).astype(np.float32)
         self.b = np.zeros(3, np.float32)
 
+    capabilities = Capabilities(frozenset({"population"}))
+
     @property
     def params(self):
-        return [self.W, self.b]
+        return [{"W": self.W, "b": self.b}]
 
     def predict(self, x):
         return x @ self.W + self.b

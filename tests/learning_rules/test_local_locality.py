@@ -14,16 +14,20 @@ LOCAL_RULES = ["local_random_classifier", "local_learned_classifier", "forward_f
 
 
 def _layer_updates(rule, net, x, y):
-    """Per layer, (dW, db) of one step taken on deep copies of ``rule`` and ``net``."""
+    """Per block, (dW, db) of one step taken on deep copies of ``rule`` and ``net``."""
     twin_rule, twin_net = copy.deepcopy(rule), copy.deepcopy(net)
     twin_rule.step(twin_net, x, y)
-    return [(a.W - b.W, a.b - b.b) for a, b in zip(twin_net.layers, net.layers)]
+    pairs = [(twin_net.weight_layer(k).params, net.weight_layer(k).params) for k in range(net.depth)]
+    return [(a["W"] - b["W"], a["b"] - b["b"]) for a, b in pairs]
 
 
-def _setup(name, seed=0):
+def _setup(name, seed=0, kind="dense"):
     cls = get_rule(name)
     x, y = separable_problem(seed)
-    net = cls.example_network([8, 12, 10, 9, 3], np.random.default_rng(seed))
+    if kind == "dense":
+        net = cls.example_network([8, 12, 10, 9, 3], np.random.default_rng(seed))
+    else:
+        net = cls.example_networks(8, 3, seed)[kind]
     rule = cls()
     rule.init(net, np.random.default_rng(seed + 1))
     for i in range(3):  # a few steps first, so optimizer moments and trainable readouts are non-trivial
@@ -34,17 +38,18 @@ def _setup(name, seed=0):
 def _perturbed_above(net, layer, seed=7):
     other = copy.deepcopy(net)
     rng = np.random.default_rng(seed)
-    for above in other.layers[layer + 1:]:
-        above.W += rng.normal(0.0, 0.5, size=above.W.shape).astype(above.W.dtype)
-        above.b += rng.normal(0.0, 0.5, size=above.b.shape).astype(above.b.dtype)
+    for k in range(layer + 1, other.depth):
+        for p in other.weight_layer(k).params.values():
+            p += rng.normal(0.0, 0.5, size=p.shape).astype(p.dtype)
     return other
 
 
-@pytest.mark.parametrize("name", LOCAL_RULES)
-def test_hidden_layer_update_ignores_layers_above(name):
-    rule, net, x, y = _setup(name)
+@pytest.mark.parametrize("name, kind", [(n, "dense") for n in LOCAL_RULES]
+                         + [(n, "conv") for n in LOCAL_RULES if n != "forward_forward"])
+def test_hidden_layer_update_ignores_layers_above(name, kind):
+    rule, net, x, y = _setup(name, kind=kind)
     base = _layer_updates(rule, net, x, y)
-    for layer in range(len(net.layers) - 1):
+    for layer in range(net.depth - 1):
         moved = _layer_updates(rule, _perturbed_above(net, layer), x, y)
         for l in range(layer + 1):
             assert np.any(base[l][0] != 0), f"layer {l} did not learn at all"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from learning_rules.losses import get_loss
-from learning_rules.network import Network
+from learning_rules import Network
 from learning_rules.rules.evolution_strategy import EvolutionStrategy
 from learning_rules.rules.genetic import Genetic
 from learning_rules.rules.population import sanitize_fitness
@@ -36,11 +36,11 @@ def test_step_reports_loss_before_the_generation_and_all_forward_flops(rule):
     (EvolutionStrategy, {"population_size": 1}, "population_size 1 not allowed"),
     (EvolutionStrategy, {"population_size": 7}, "population_size 7 not allowed; must be an even"),
     (Genetic, {"population_size": 8, "elitism": 8}, "elitism 8 not allowed"),
-    (Genetic, {"mutation_scale": -0.1}, "mutation_scale -0.1 not allowed; must be >= 0"),
-    (Genetic, {"selection": "roulette"}, "selection 'roulette' not allowed; allowed: truncation, tournament"),
+    (Genetic, {"mutation_scale": -0.1}, "mutation_scale -0.1 not allowed; must be a finite number >= 0"),
+    (Genetic, {"selection": "roulette"}, "selection 'roulette' not allowed; must be one of truncation, tournament"),
     (Genetic, {"crossover": "two_point"}, "crossover 'two_point' not allowed"),
-    (Genetic, {"fitness": "accuracy"}, "fitness 'accuracy' not allowed; allowed: loss, error"),
-    (EvolutionStrategy, {"sigma": 0.0}, "sigma 0.0 not allowed; must be > 0"),
+    (Genetic, {"fitness": "accuracy"}, "fitness 'accuracy' not allowed; must be one of loss, error"),
+    (EvolutionStrategy, {"sigma": 0.0}, "sigma 0.0 not allowed; must be a finite number > 0"),
 ])
 def test_bad_hyperparameters_give_one_line_errors(cls, kwargs, message):
     with pytest.raises(ValueError, match=message) as err:

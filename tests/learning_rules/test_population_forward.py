@@ -5,7 +5,9 @@ import pytest
 
 from learning_rules import population_forward as pf
 from learning_rules.losses import get_loss, log_softmax
-from learning_rules.network import Network
+from learning_rules import Network
+from learning_rules.networks import Capabilities
+from learning_rules.params import leaves
 from learning_rules.population_forward import (ParamLayout, loop_outputs, population_fitness,
                                                population_outputs, supports_vectorised)
 
@@ -22,13 +24,14 @@ def test_layout_round_trip_and_views():
     layout = ParamLayout.of(net.params)
     assert layout.size == 5 * 4 + 4 + 4 * 3 + 3
     flat = layout.flatten(net.params)
-    for p, v in zip(net.params, layout.views(flat)):
+    for p, v in zip(leaves(net.params), layout.views(flat)):
         assert np.array_equal(p, v)
     pop = np.stack([flat, 2 * flat])  # (2, D) -> views (2, *shape)
-    assert np.array_equal(layout.views(pop)[2][1], 2 * net.params[2])
+    assert np.array_equal(layout.views(pop)[2][1], 2 * net.layers[2].params["W"])
+    assert layout.group_sizes == [5 * 4 + 4, 4 * 3 + 3]  # per layer with parameters
     other = Network([5, 4, 3], np.random.default_rng(1))
     layout.load(flat, other.params)
-    for p, q in zip(net.params, other.params):
+    for p, q in zip(leaves(net.params), leaves(other.params)):
         assert np.array_equal(p, q)
 
 
@@ -68,9 +71,11 @@ class _DuckNet:
         self.W = rng.normal(size=(4, 3)).astype(np.float32)
         self.b = np.zeros(3, np.float32)
 
+    capabilities = Capabilities(frozenset({"population"}))
+
     @property
     def params(self):
-        return [self.W, self.b]
+        return [{"W": self.W, "b": self.b}]
 
     def predict(self, x):
         return np.maximum(x @ self.W + self.b, 0)
@@ -82,13 +87,13 @@ class _DuckNet:
 def test_other_networks_fall_back_to_the_loop_and_are_restored():
     net = _DuckNet(np.random.default_rng(0))
     assert not supports_vectorised(net)
-    before = [p.copy() for p in net.params]
+    before = [p.copy() for p in leaves(net.params)]
     pop = _population(net, 5, 1.0, 1)
     x = np.random.default_rng(2).normal(size=(6, 4)).astype(np.float32)
     out = population_outputs(net, pop, x)
     W, b = ParamLayout.of(net.params).views(pop[3])
     np.testing.assert_allclose(out[3], np.maximum(x @ W + b, 0), rtol=1e-6)
-    for p, q in zip(net.params, before):
+    for p, q in zip(leaves(net.params), before):
         assert np.array_equal(p, q)
 
 
@@ -144,3 +149,22 @@ def test_antithetic_outputs_match_the_explicit_pairs(monkeypatch, sizes):
     # the first layer's product is paid n + 1 times instead of 2n
     first = 2 * 9 * 7 * 6
     assert pf.antithetic_flops(net, 5, 9) == 10 * net.flops(9) - 4 * first
+
+
+CONV = [{"type": "conv1d", "channels": 4, "kernel": 3, "stride": 2, "padding": 1, "activation": "tanh"},
+        {"type": "maxpool1d", "kernel": 2}, {"type": "conv1d", "channels": 3, "kernel": 2, "activation": "relu"},
+        {"type": "avgpool1d", "kernel": 2, "stride": 1}]
+
+
+def test_convolutional_populations_are_vectorised_and_match_the_loop():
+    net = Network([24, 3], np.random.default_rng(0), layers=CONV, input_shape=(2, 12), dtype="float64")
+    assert supports_vectorised(net)
+    pop = _population(net, 6, 0.3, 1)
+    x = np.random.default_rng(2).normal(size=(5, 24))
+    vec = population_outputs(net, pop, x)
+    assert vec.shape == (6, 5, 3)
+    np.testing.assert_allclose(vec, loop_outputs(net, pop, x), rtol=1e-12, atol=1e-12)
+    theta, step = pop[0], 0.1 * (pop[1:4] - pop[0])
+    pairs = pf.antithetic_outputs(net, theta, step, x)
+    np.testing.assert_allclose(pairs, loop_outputs(net, np.concatenate([theta + step, theta - step]), x),
+                               rtol=1e-10, atol=1e-12)

@@ -1,19 +1,24 @@
 """Direct random target projection (Frenkel, Lefebvre & Bol 2021, "Learning without feedback:
 fixed random learning signals allow for feedforward training of deep neural networks").
 
-Each hidden layer l receives the one-hot *target* t (not the error) through its own fixed random
-matrix B_l (K, n_out_l); the output layer learns from its own error e:
+Each hidden block k receives the one-hot *target* t (not the error) through its own fixed random
+matrix B_k (K, n_k) onto its output; the readout learns from its own error e:
 
-    delta_L = e,    delta_l = (t B_l) * f'(a_l),    dW_l = x_l^T delta_l.
+    delta_L = e,    delta_k = (t B_k) * f'(a_k),    dW_k = x_k^T delta_k.
 
 No weight transport, no error crosses layers, and a layer can update as soon as its forward pass
-is done (the target is known in advance): no update locking.
+is done (the target is known in advance): no update locking. The lab's backward sweep carries
+t B_k from the block's output to its weights (through f', and any pooling of a convolutional
+block), so the same rule trains dense and convolutional networks.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from learning_rules.hyperparameters import Real
 from learning_rules.losses import one_hot
 from learning_rules.rules import CreditAssignmentRule, PlausibilityCard
 
@@ -25,22 +30,23 @@ class DirectRandomTargetProjection(CreditAssignmentRule):
         spiking=False, no_separate_error_phase=True, single_network=True,
         notes="hidden layers learn from the target through fixed random projections",
     )
+    update_dependency = "local"  # each block learns right after its own forward pass
+    chained = False              # nothing is carried from block to block
+    hyperparameters = {"scale": Real(0, None, low_open=True)}
 
     def __init__(self, scale: float = 1.0, optimizer=None, loss: str = "cross_entropy") -> None:
-        super().__init__(optimizer=optimizer, loss=loss)
-        if not scale > 0:
-            raise ValueError(f"drtp: scale {scale!r} not allowed; must be > 0")
-        self.scale = scale
+        super().__init__(optimizer=optimizer, loss=loss, scale=scale)
 
     def init_state(self, net, rng: np.random.Generator) -> None:
-        k = net.layers[-1].n_out
-        # B_l: (K, n_out_l), one per hidden layer, fixed for the whole run
+        K = net.n_outputs
+        # B_k: (K, n_k), one per hidden block, fixed for the whole run
         self.feedback = [
-            (self.scale * rng.normal(0.0, 1.0 / np.sqrt(k), size=(k, layer.n_out))).astype(net.dtype)
-            for layer in net.layers[:-1]
+            (self.scale * rng.normal(0.0, 1.0 / np.sqrt(K), size=(K, math.prod(net.block_output_shape(k)))))
+            .astype(net.dtype)
+            for k in range(net.depth - 1)
         ]
 
-    def layer_errors(self, net, trace, e):
+    def block_error(self, net, trace, k, e, incoming):
         # the target, signed so that following the delta lowers the loss: -t for the hidden layers
         t = -one_hot(trace.extra["targets"], e.shape[1], e.dtype) / e.shape[0]
-        return [(t @ B) * layer.derivative() for B, layer in zip(self.feedback, trace.layers)] + [e]
+        return (t @ self.feedback[k]).reshape(e.shape[0], *net.block_output_shape(k))

@@ -1,6 +1,8 @@
 """The spiking network's interface: shapes, the leaky readout, determinism, events and FLOPs."""
 
 import numpy as np
+
+from learning_rules.params import leaves
 import pytest
 
 from learning_rules.networks import make_network
@@ -16,14 +18,15 @@ def test_forward_shapes_trace_and_live_params():
     x = np.random.default_rng(1).normal(size=(4, 6)).astype(np.float32)
     out, trace = net.forward(x)
     assert out.shape == (4, 3) and out.dtype == np.float32
-    assert [p.shape for p in net.params] == [(6, 8), (8,), (8, 5), (5,), (5, 3), (3,)]
+    assert [p.shape for p in leaves(net.params)] == [(6, 8), (8,), (8, 5), (5,), (5, 3), (3,)]
+    assert net.capabilities.supports("spiking") and net.capabilities.time_steps == 7 and net.depth == 3
     assert len(trace.extra["spikes"]) == 2 and trace.extra["potentials"][1].shape == (7, 4, 5)
     assert set(np.unique(trace.extra["spikes"][0])) <= {0.0, 1.0}
     # the rate view: spikes per step, derivative of the same shape
     np.testing.assert_allclose(trace.layers[0].output, trace.extra["spikes"][0].mean(axis=0))
     assert trace.layers[0].derivative().shape == (4, 8)
     np.testing.assert_array_equal(net.predict(x), out)
-    net.params[-1][:] += 1.0  # params are the live arrays
+    net.params[-1]["b"][:] += 1.0  # params are the live arrays
     np.testing.assert_allclose(net.predict(x), out + 1.0, rtol=1e-6)
 
 
@@ -98,8 +101,8 @@ def test_flops_count_the_first_product_once_for_direct_current():
 def test_copy_is_independent():
     net = _net()
     twin = net.copy()
-    twin.params[0][:] = 0
-    assert np.any(net.params[0] != 0)
+    twin.params[0]["W"][:] = 0
+    assert np.any(net.params[0]["W"] != 0)
 
 
 @pytest.mark.parametrize("encoding", ["current", "latency"])

@@ -1,8 +1,8 @@
-"""The kinds of network a run can build, by name (``[model] kind`` in an experiment file).
+"""Networks, and the kinds a run can build by name (``[model] kind`` in an experiment file).
 
 Each kind is a class whose constructor takes ``(sizes, rng, **options)``; the experiment file's
 ``[model]`` keys other than ``kind``, ``hidden`` and ``loss`` are passed as options, and are
-validated against the constructor's signature.
+validated against the constructor's signature. Every network declares its ``capabilities``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,13 @@ import importlib
 
 import numpy as np
 
+from .capabilities import FAMILIES, Capabilities, require
+from .blocks import Block, BlockedNetwork
+from .sequential import Network
+
 NETWORK_KINDS: dict[str, str] = {
-    "rate": "learning_rules.network:Network",
-    "forward_forward": "learning_rules.forward_forward_network:ForwardForwardNetwork",
+    "rate": "learning_rules.networks.sequential:Network",
+    "forward_forward": "learning_rules.networks.forward_forward:ForwardForwardNetwork",
     "spiking": "learning_rules.spiking.network:SpikingNetwork",
 }
 
@@ -29,3 +33,7 @@ def network_class(kind: str) -> type:
 def make_network(kind: str, sizes: list[int], rng: np.random.Generator, **options):
     """Build a network of ``kind`` with layer sizes [n_in, *hidden, n_out]."""
     return network_class(kind)(sizes, rng, **options)
+
+
+__all__ = ["FAMILIES", "NETWORK_KINDS", "Block", "BlockedNetwork", "Capabilities", "Network", "make_network", "network_class",
+           "require"]

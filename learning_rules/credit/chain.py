@@ -1,0 +1,81 @@
+"""The one backward sweep: block by block from the output, each block's error carried down to
+its weight layer by the block's own layers, and (for chained rules) across the weight layer to
+the block below through whatever tensor the rule chooses.
+
+For a network of blocks k = 0 .. L-1 (networks/sequential.py), with out_k the output of block k
+and a_k the output of its weight layer:
+
+    top block:      error at out_{L-1} = dL/d(output)                 (every rule's readout)
+    block k < L-1:  error at out_k     = rule.block_error(k, e, incoming)
+                    backprop and the feedback family: incoming, the error the block above sent
+                    down; direct feedback: e B_k; local rules: their readout's error; None: frozen
+    inside block k: delta_k = dL/da_k, through the block's activation, pooling, normalisation
+                    (their exact local backward); every layer with parameters gets its gradient
+    across W_k:     incoming_{k-1} = rule.cross(k, delta_k) = delta_k F_k^T   (chained rules only;
+                    F_k = W_k for backprop, feedback of W_k's shape otherwise)
+
+with e = delta_{L-1}, the output error at the readout's pre-activation. No rule writes this
+algebra itself: each says which tensor carries the error, and the layers do the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..params import GradTree
+
+
+@dataclass
+class Sweep:
+    """What one sweep computed: per layer the gradients (None where the layer did not learn),
+    per block delta_k = dL/da_k as the rule assigned it (None where frozen), and the FLOPs."""
+
+    grads: GradTree
+    deltas: list[np.ndarray | None]
+    flops: int
+
+
+def through_block(net, trace, k: int, error: np.ndarray, grads: GradTree, batch: int) -> tuple[np.ndarray, int]:
+    """Carry ``error`` (at block k's output) down to its weight layer's output, filling ``grads``
+    for every layer of the block that has parameters; returns (delta_k, FLOPs)."""
+    block = net.blocks[k]
+    delta, flops = error, 0
+    for i in range(block.stop - 1, block.weight - 1, -1):
+        layer, cache = net.layers[i], trace.layers[i]
+        if layer.params:
+            grads[i] = layer.backward_params(cache, delta)
+            flops += layer.backward_flops(batch, inputs=False, params=True)
+        if i > block.weight:
+            delta = layer.backward_input(cache, delta)
+            flops += layer.backward_flops(batch, inputs=True, params=False)
+    return delta, flops
+
+
+def backward_sweep(net, trace, e_out: np.ndarray, rule) -> Sweep:
+    """The sweep for ``rule`` on a traced pass of ``net``; e_out (B, K) = dL/d(output)."""
+    L, batch = net.depth, e_out.shape[0]
+    grads: GradTree = [None] * len(net.layers)
+    deltas: list[np.ndarray | None] = [None] * L
+    flops = 0
+    incoming: np.ndarray | None = e_out
+    e = None
+    for k in range(L - 1, -1, -1):
+        if k == L - 1:
+            error = incoming
+        else:
+            error = rule.block_error(net, trace, k, e, incoming)
+            flops += rule.block_error_flops(net, k, batch) if error is not None else 0
+        incoming = None
+        if error is None:
+            continue
+        delta, f = through_block(net, trace, k, error, grads, batch)
+        flops += f
+        deltas[k] = delta
+        if k == L - 1:
+            e = delta
+        if k > 0 and rule.chained:
+            incoming = rule.cross(net, k, trace.layers[net.blocks[k].weight], delta)
+            flops += rule.cross_flops(net, k, batch)
+    return Sweep(grads, deltas, flops)

@@ -1,0 +1,165 @@
+"""The layered network (network kind ``rate``): a sequence of layers, dense or convolutional.
+
+Two ways to build one:
+
+- ``Network(sizes, rng, activation=...)`` with sizes [n_in, *hidden, n_out]: the multilayer
+  perceptron, dense layers with ``activation`` between them (and dropout after each hidden
+  activation when ``dropout`` > 0);
+- ``Network([n_in, n_out], rng, layers=[...], input_shape=(C, L))``: any stack of layer specs
+  (``learning_rules.layers.specs``), for example the MNIST-1D paper's CNN.
+
+Either way the readout, a dense layer to n_out followed by ``output_activation`` (none for the
+default "linear", so the output is the logits), is appended. Inputs arrive flat, x (B, D); the
+data's shape ``input_shape`` is channels first, (D,), (C, L) or (C, H, W), and the network
+hands its layers the channels-last view (B, L, C) or (B, H, W, C) (see layers/base.py).
+
+A network is split into **blocks**, one per weight layer (networks/blocks.py).
+"""
+
+from __future__ import annotations
+
+import math
+import numpy as np
+
+from ..dtypes import resolve_dtype
+from ..layers import Activation, Dense, Dropout, Flatten, Layer, build_layers
+from ..trace import Trace
+from .blocks import BlockedNetwork, split_blocks
+from .capabilities import Capabilities
+
+
+def channels_last(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """(C, L) -> (L, C), (C, H, W) -> (H, W, C); a flat (D,) stays."""
+    return tuple(shape) if len(shape) == 1 else (*shape[1:], shape[0])
+
+
+class Network(BlockedNetwork):
+    """A sequence of layers with blocks, a trace-recording forward pass and declared capabilities."""
+
+    SUPPORTS = frozenset({"backward", "population", "readout"})
+
+    def __init__(
+        self,
+        sizes: list[int],
+        rng: np.random.Generator,
+        activation: str = "tanh",
+        output_activation: str = "linear",
+        init: str = "xavier",
+        init_gain: float = 1.0,
+        dtype: str = "float32",
+        dropout: float = 0.0,
+        layers: list | None = None,
+        input_shape: list[int] | tuple[int, ...] | None = None,
+    ) -> None:
+        if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
+            raise ValueError(f"network sizes must be >= 2 positive integers, got {sizes}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        self.dtype = resolve_dtype(dtype)
+        n_in, n_out = int(sizes[0]), int(sizes[-1])
+        self.input_shape = tuple(int(s) for s in input_shape) if input_shape is not None else (n_in,)
+        if math.prod(self.input_shape) != n_in:
+            raise ValueError(f"input_shape {self.input_shape} does not hold {n_in} features")
+        if layers is None:
+            stack, shape = self._dense_stack(sizes, rng, activation, init, init_gain, dropout)
+        else:
+            if len(sizes) > 2:
+                raise ValueError("give hidden sizes or layers, not both")
+            if dropout:
+                raise ValueError("dropout with layers: put a { type = \"dropout\", p = ... } layer in the stack")
+            shape = channels_last(self.input_shape)
+            stack = build_layers(layers, shape, rng, dtype=self.dtype, init=init, init_gain=init_gain)
+            shape = stack[-1].output_shape if stack else shape
+        if len(shape) > 1:
+            stack.append(Flatten(shape))
+            shape = stack[-1].output_shape
+        stack.append(Dense(shape[0], n_out, rng, init, init_gain, self.dtype))
+        if output_activation != "linear":
+            stack.append(Activation(output_activation, (n_out,)))
+        self._set_layers(stack)
+
+    def _dense_stack(self, sizes, rng, activation, init, init_gain, dropout):
+        stack: list[Layer] = []
+        for n_prev, n in zip(sizes[:-2], sizes[1:-1]):
+            stack.append(Dense(n_prev, n, rng, init, init_gain, self.dtype))
+            stack.append(Activation(activation, (n,)))
+            if dropout:
+                stack.append(Dropout(dropout, (n,)))
+        return stack, (int(sizes[-2]),)
+
+    @classmethod
+    def from_layers(cls, layers: list[Layer], input_shape: tuple[int, ...] | None = None) -> "Network":
+        """A network of ready-made layer objects (the first must take ``input_shape``, channels
+        first, in its channels-last form)."""
+        net = object.__new__(cls)
+        first = layers[0].input_shape
+        net.input_shape = tuple(input_shape) if input_shape is not None else tuple(first)
+        net.dtype = next(iter(next(l.params for l in layers if l.params).values())).dtype
+        net._set_layers(list(layers))
+        return net
+
+    def _set_layers(self, layers: list[Layer]) -> None:
+        self.layers = layers
+        self._internal_shape = channels_last(self.input_shape)
+        # channels first -> last; with one channel the memory is the same and a reshape will do
+        n = len(self.input_shape)
+        self._to_internal = None if n == 1 or self.input_shape[0] == 1 else (0, *range(2, n + 1), 1)
+        # every layer's FLOPs are proportional to the batch: one sample's, summed once
+        self._flops_per_sample = sum(layer.flops(1) for layer in layers)
+        self.blocks = split_blocks(layers)
+
+    # -- the network interface ---------------------------------------------------------------
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(self.SUPPORTS, 1, all(layer.vectorisable for layer in self.layers))
+
+    @property
+    def sizes(self) -> list[int]:
+        """[n_in, units out of block 0, ..., n_out]: the widths a dense stack calls its sizes."""
+        return [math.prod(self.input_shape)] + [math.prod(self.block_output_shape(k)) for k in range(self.depth)]
+
+    def shaped_inputs(self, x: np.ndarray) -> np.ndarray:
+        """Flat x (B, D) -> (B, *internal shape) for the first layer (a view where it can be)."""
+        if len(self._internal_shape) == 1:
+            return x
+        if self._to_internal is None:
+            return x.reshape(x.shape[0], *self._internal_shape)
+        return x.reshape(x.shape[0], *self.input_shape).transpose(self._to_internal)
+
+    def forward(self, x: np.ndarray, train: bool = False,
+                rng: np.random.Generator | None = None) -> tuple[np.ndarray, Trace]:
+        """x (B, D) -> output (B, n_out) and the trace: every layer's cache and output.
+
+        Dropout is applied in training only, with masks drawn from ``rng`` (required then)."""
+        h = self.shaped_inputs(x)
+        caches, outputs = [], []
+        for layer in self.layers:
+            h, cache = layer.forward(h, train, rng)
+            caches.append(cache)
+            outputs.append(h)
+        return h, Trace(caches, outputs)
+
+    def readout_gradients(self, trace: Trace, e: np.ndarray) -> list[dict | None]:
+        """The readout block's exact gradient from e = dL/d output (B, n_out); None elsewhere."""
+        from ..credit.chain import through_block
+
+        grads: list[dict | None] = [None] * len(self.layers)
+        through_block(self, trace, self.depth - 1, e, grads, e.shape[0])
+        return grads
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """x (B, D) -> class scores or regression outputs (B, n_out), without dropout."""
+        h = self.shaped_inputs(x)
+        for layer in self.layers:
+            h = layer.forward(h)[0]
+        return h
+
+    def flops(self, batch: int = 1) -> int:
+        """FLOPs of one forward pass of ``batch`` samples: each layer's own formula."""
+        return int(batch * self._flops_per_sample)
+
+    def describe(self) -> str:
+        """'rate 40-256-256-10' for a dense stack; else the layers, e.g. 'conv1d 25x5 /2 pad 1, relu, ...'."""
+        if all(isinstance(l, (Dense, Activation, Dropout)) for l in self.layers):
+            return "rate " + "-".join(map(str, self.sizes))
+        return ", ".join(l.describe() for l in self.layers)
