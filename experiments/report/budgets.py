@@ -6,51 +6,85 @@ that a spiking network ran 10 time steps per sample; the report prints these bes
 - budget: ``"50 epochs"``, ``"5 epochs, T = 10 steps"``, ``"3 epochs, batch 256, population 32"``
   (a population rule makes one generation per batch); the batch size only where it differs from the
   experiment's usual one;
-- network: kind and layer widths, ``"rate 40-256-256-10"``.
+- network: kind and layer widths, ``"rate 40-256-256-10"``; a layer stack in words,
+  ``"rate 1x40-conv25k5s2-conv25k3s2-conv25k3s2-10"`` (input shape, then channels, kernel, stride).
 """
 
 from __future__ import annotations
 
 import inspect
+import json
+import math
 from collections import Counter
 
 import pandas as pd
 
-#: input and output widths of the bundled datasets, as their loaders produce them (experiments.datasets);
+#: output widths of datasets whose outputs are parameters (the others have 10 classes, xor 2);
 #: a run.json that records its layer sizes is read instead
-FIXED_WIDTHS = {"mnist1d": (40, 10), "digits": (64, 10), "mnist": (784, 10), "fashion_mnist": (784, 10), "xor": (2, 2)}
-#: datasets whose widths are parameters: (input key, output key, their defaults)
-PARAM_WIDTHS = {"blobs": ("n_features", "n_classes", 2, 3), "teacher": ("n_features", "n_outputs", 20, 10)}
+OUTPUT_WIDTHS = {"blobs": ("n_classes", 3), "teacher": ("n_outputs", 10), "xor": (None, 2)}
 
 
-def layer_sizes(meta: dict) -> list | None:
-    """[inputs, *hidden, outputs] of a run: recorded in run.json if it is, else from its dataset; None if unknown."""
-    spec = meta.get("spec", {})
-    for holder in (meta, spec, spec.get("model", {})):
-        for key in ("layer_sizes", "sizes"):
-            if isinstance(holder.get(key), list):
-                return holder[key]
-    hidden = spec.get("model", {}).get("hidden")
-    data = spec.get("data", {})
-    name = data.get("name")
-    if hidden is None:
+def _input_shape(data: dict) -> tuple[int, ...] | None:
+    """What one input row of the run's dataset is, as the dataset declares it (without loading it)."""
+    from ..datasets import dataset_input_shape
+
+    try:
+        return dataset_input_shape(data.get("name"), {k: v for k, v in data.items() if k not in ("name", "cache_dir")})
+    except Exception:  # an unknown or foreign dataset: its shape is simply not known here
         return None
-    if name in FIXED_WIDTHS:
-        n_in, n_out = FIXED_WIDTHS[name]
-    elif name in PARAM_WIDTHS:
-        key_in, key_out, default_in, default_out = PARAM_WIDTHS[name]
-        n_in, n_out = data.get(key_in, default_in), data.get(key_out, default_out)
-    else:
-        n_in, n_out = "?", "?"
-    return [n_in, *hidden, n_out]
+
+
+def _outputs(data: dict) -> int:
+    key, default = OUTPUT_WIDTHS.get(data.get("name"), (None, 10))
+    return int(data.get(key, default)) if key else default
+
+
+def layer_text(spec) -> str | None:
+    """One layer of a ``[model] layers`` stack in a word: '100' (dense), 'conv25k5s2' (channels,
+    kernel, stride), 'maxpool2'; None for layers without weights or shape of their own
+    (activations, flatten, dropout, normalisation)."""
+    kind, keys = (spec, {}) if isinstance(spec, str) else (spec.get("type"), spec)
+    if kind == "dense":
+        return str(keys.get("units"))
+    if kind in ("conv1d", "conv2d"):
+        stride = keys.get("stride", 1)
+        return f"conv{keys.get('channels')}k{keys.get('kernel')}" + (f"s{stride}" if stride != 1 else "")
+    if isinstance(kind, str) and "pool" in kind:
+        return f"{kind[:3]}pool{keys.get('kernel')}"
+    return None
+
+
+def layers_text(layers) -> str:
+    """A layer stack in words, '-'-joined ('conv25k5s2-conv25k3s2'); a JSON string (a summary.csv
+    cell) is read first."""
+    if isinstance(layers, str):
+        try:
+            layers = json.loads(layers)
+        except ValueError:
+            return layers
+    words = [w for w in map(layer_text, layers or []) if w]
+    return "-".join(words) if words else "no hidden layer"
 
 
 def network_text(meta: dict) -> str:
-    """'rate 40-256-256-10': the network kind and its layer widths."""
-    model = meta.get("spec", {}).get("model", {})
-    sizes = layer_sizes(meta)
+    """'rate 40-256-256-10', 'rate 1x40-conv25k5s2-...-10': the network kind, the input, the
+    hidden layers and the outputs."""
+    spec = meta.get("spec", {})
+    model, data = spec.get("model", {}), spec.get("data", {})
     kind = model.get("kind", "rate")
-    return f"{kind} {'-'.join(str(s) for s in sizes)}" if sizes else f"{kind} (layers unknown)"
+    for holder in (meta, spec, model):  # recorded sizes win
+        if isinstance(holder.get("layer_sizes"), list):
+            return f"{kind} {'-'.join(str(s) for s in holder['layer_sizes'])}"
+    shape = _input_shape(data)
+    if model.get("layers") is not None:
+        inputs = "x".join(map(str, shape)) if shape else "?"
+        hidden = [w for w in map(layer_text, model["layers"]) if w]
+    elif model.get("hidden") is not None:
+        inputs = str(math.prod(shape)) if shape else "?"
+        hidden = [str(h) for h in model["hidden"]]
+    else:
+        return f"{kind} (layers unknown)"
+    return f"{kind} {'-'.join([inputs, *hidden, str(_outputs(data))])}"
 
 
 def _population_size(spec: dict) -> int | None:

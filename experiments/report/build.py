@@ -70,7 +70,8 @@ class FigureInputs:
     controls: dict[str, str]
     styles: dict
     points: dict[str, dict]     # label -> its best sweep point ({} without a sweep)
-    paths: pd.DataFrame | None  # the critical-path table; None when a rule's structure is unknown
+    paths: pd.DataFrame | None  # the critical-path table; None when it cannot be counted,
+    why_no_paths: str           # and why
 
 
 def figure_inputs(res: Results) -> FigureInputs:
@@ -79,8 +80,9 @@ def figure_inputs(res: Results) -> FigureInputs:
     points = best_sweep_points(summary)
     complete = summary.loc[summary["status"] == "complete", "run_id"]
     curves = at_points(res.metrics[res.metrics["run_id"].isin(complete)], points)
+    paths, why_no_paths = _critical_paths(res)
     return FigureInputs(summary, curves, controls, palette(summary["label"].unique(), controls), points,
-                        _critical_paths(res))
+                        paths, why_no_paths)
 
 
 def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
@@ -127,12 +129,14 @@ def _number_format(summary: pd.DataFrame) -> str:
             "one number without ± where a single run completed).")
 
 
-def _critical_paths(res: Results) -> pd.DataFrame | None:
-    """The critical-path table (one row per label), or None when a rule's structure is unknown."""
+def _critical_paths(res: Results) -> tuple[pd.DataFrame | None, str]:
+    """The critical-path table (one row per label), or None and why it cannot be counted."""
     try:
-        return critical_path_table(res)
-    except (ValueError, KeyError):  # a rule not installed here: its structure is unknown
-        return None
+        return critical_path_table(res), ""
+    except ValueError as err:  # a rule not installed here: its structure is unknown
+        return None, f"a rule's structure is unknown here ({str(err).splitlines()[0]})"
+    except KeyError as err:  # a network the count does not know, such as a layer stack
+        return None, f"the critical path is counted for dense networks only (a run's model has no {err})"
 
 
 def _path_counts(table: pd.DataFrame | None) -> dict[str, tuple[int, int]]:
@@ -166,7 +170,7 @@ def _notes(stats, reference, target_accuracy, points) -> list[str]:
     ]
     if points:
         notes.append("Figures other than the sweep figure show each rule at its best sweep point ("
-                     + "; ".join(f"{k}: " + ", ".join(f"{c}={sweep_value(v)}" for c, v in p.items())
+                     + "; ".join(f"{k}: " + ", ".join(f"{c}={sweep_value(v, c)}" for c, v in p.items())
                                  for k, p in sorted(points.items())) + "; any: the key does not apply to "
                      "that rule).")
     return notes
@@ -222,8 +226,7 @@ def figure_specs(res: Results, inputs: FigureInputs) -> list[tuple]:
             res, table=paths, **kw),
          "Final test accuracy against the critical path of one training step in sequential layer "
          "operations (o) and the first layer's wait before it can update (x), from each rule's structure.",
-         "fewer than three rules completed a run" if paths is not None
-         else "a rule is not installed here, so its structure is unknown"),
+         "fewer than three rules completed a run" if paths is not None else inputs.why_no_paths),
     ]
 
 

@@ -89,8 +89,8 @@ def holm(pvalues) -> np.ndarray:
 def find_controls(summary: pd.DataFrame, runs: dict[str, dict] | None = None) -> dict[str, str]:
     """label -> 'readout' (rule readout_only) or 'linear' (a model without hidden layers).
 
-    With ``runs`` (run_id -> run.json) the linear model is found from ``spec.model.hidden == []``;
-    without, a label called ``linear`` is taken to be it."""
+    With ``runs`` (run_id -> run.json) the linear model is found from ``spec.model.hidden == []``
+    (or an empty layer stack, ``layers == []``); without, a label called ``linear`` is taken to be it."""
     controls: dict[str, str] = {}
     for _, row in summary.drop_duplicates("label").iterrows():
         if row.get("rule") == "readout_only":
@@ -98,7 +98,7 @@ def find_controls(summary: pd.DataFrame, runs: dict[str, dict] | None = None) ->
     if runs:
         for run_id, meta in runs.items():
             model = meta.get("spec", {}).get("model", {})
-            if model.get("hidden", None) == []:
+            if model.get("hidden", None) == [] or model.get("layers", None) == []:
                 controls[meta["spec"]["label"]] = "linear"
     elif "linear" in set(summary["label"]):
         controls["linear"] = "linear"

@@ -9,6 +9,7 @@ import math
 
 import pandas as pd
 
+from .budgets import layers_text
 from .statistics import not_applicable, sweep_columns
 
 DASH = "—"
@@ -60,10 +61,12 @@ def wall_time(row) -> str:
     return f"{seconds(mean)} ({seconds(lo)}–{seconds(hi)})"
 
 
-def sweep_value(value) -> str:
+def sweep_value(value, column: str = "") -> str:
     """A sweep column's cell; 'any' where the key does not apply to the rule (NaN: its runs are
-    the same for every value)."""
-    return "any" if not_applicable(value) else str(value)
+    the same for every value); a swept layer stack in words ('conv25k5s2-conv25k3s2')."""
+    if not_applicable(value):
+        return "any"
+    return layers_text(value) if column.endswith(".layers") else str(value)
 
 
 def run_counts(row) -> str:
@@ -83,7 +86,7 @@ def summary_table(stats: pd.DataFrame, reference: str | None) -> pd.DataFrame:
         label = r["label"] + (f" ({'hidden frozen' if r['control'] == 'readout' else 'linear model'})"
                               if r["control"] else "")
         row = {"rule": label}
-        row.update({c: sweep_value(r[c]) for c in sweep})
+        row.update({c: sweep_value(r[c], c) for c in sweep})
         row.update(_described(r))
         row.update({
             "runs": run_counts(r),
@@ -168,6 +171,6 @@ def failures_table(summary: pd.DataFrame) -> pd.DataFrame:
             "reason"]
     out = bad[[c for c in cols if c in bad]].copy()
     for c in sweep_columns(summary):
-        out[c] = out[c].map(sweep_value)
+        out[c] = out[c].map(lambda v, c=c: sweep_value(v, c))
     out["reason"] = out["reason"].fillna("").astype(str).map(lambda s: s.strip().splitlines()[0] if s.strip() else "")
     return out.reset_index(drop=True)

@@ -9,6 +9,9 @@ from ..palette import Style
 from ..statistics import mean_ci
 from .common import control_bands, legend_outside, new_figure, ordered_labels, percent_axis, resolve
 
+LINE = 48  # characters of a tick label's line before the budget and the network go on lines of their own
+
+
 #: fixed offsets (no random jitter) spread the seeds of one rule vertically
 def _offsets(n: int) -> np.ndarray:
     return np.linspace(-0.18, 0.18, n) if n > 1 else np.zeros(n)
@@ -52,13 +55,15 @@ def final_accuracy(summary: pd.DataFrame, *, controls: dict[str, str] | None = N
         extra = ", ".join(f"{counts[s]} {s}" for s in ("diverged", "failed") if s in counts)
         tick = f"{lab} ({counts.get('complete', 0)} ok{', ' + extra if extra else ''})"
         if described:  # what the rule was given: its budget and network, under its name
-            tick += "\n" + " · ".join(dict.fromkeys(f"{b}, {n}" for b, n in zip(rows["budget"], rows["network"])))
+            for budget, network in dict.fromkeys(zip(rows["budget"], rows["network"])):
+                both = f"{budget}, {network}"  # on one line if short, else one line each
+                tick += f"\n{both}" if len(both) <= LINE else f"\n{budget},\n{network}"
         ticks.append(tick)
     control_bands(ax, summary, controls, styles, horizontal=False)
     ax.set_yticks(range(len(labels)), ticks)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     diverged = "; x: diverged, at its last accuracy" if (summary["status"] == "diverged").any() else ""
-    ax.set(xlabel=f"final test accuracy (points: seeds; bar: mean, 95% CI{diverged})",
+    ax.set(xlabel=f"final test accuracy\n(points: seeds; bar: mean, 95% CI{diverged})",
            title="Final test accuracy per rule")
     percent_axis(ax, "x")
     ax.grid(axis="y", visible=False)

@@ -1,5 +1,6 @@
 """A synthetic results folder of 20 rule labels, written in the store's format (no training), so
 every figure of the report can be drawn with as many rules as a large comparison holds.
+In the grid, one label trains a convolutional layer stack (the longest network name).
 
 Accuracies are drawn from a fixed Generator and packed into a narrow band, so points, lines and
 names crowd each other as they do in a real comparison. ``kind="grid"`` sweeps the learning rate
@@ -25,6 +26,10 @@ LABELS = [(r, r) for r in ("backprop", "direct_feedback_alignment", "evolution_s
     ("sign_symmetry_batch_256", "sign_symmetry"), ("kolen_pollack_decay_0.1", "kolen_pollack"),
     ("local_learned_classifier_deep", "local_learned_classifier")]
 POPULATION = {"genetic", "evolution_strategy"}
+CNN_LABEL = "genetic"  # a population rule: its budget is the longest too
+CNN = [{"type": "conv1d", "channels": 25, "kernel": 5, "stride": 2, "padding": 1, "activation": "relu"},
+       {"type": "conv1d", "channels": 25, "kernel": 3, "stride": 2, "padding": 1, "activation": "relu"},
+       {"type": "conv1d", "channels": 25, "kernel": 3, "stride": 2, "padding": 1, "activation": "relu"}]
 SPIKING = {"spiking_local", "spiking_surrogate"}
 EPOCHS = 4
 ENVIRONMENT = {"python": "3.11.7", "platform": "Linux-x86_64", "machine": "x86_64", "processor": "",
@@ -80,6 +85,8 @@ def write_results(root: Path, kind: str = "grid", seeds=(0, 1)) -> Path:
                 final = float(np.clip(base[label] - 0.03 * i + rng.normal(0, 0.02), 0.05, 0.95))
                 model = {"kind": "spiking" if rule in SPIKING else "rate", "hidden": hidden,
                          **({"steps": 10} if rule in SPIKING else {})}
+                if label == CNN_LABEL and kind == "grid":  # a layer stack: the longest network name
+                    model = {"kind": "rate", "layers": CNN}
                 spec = {"experiment": f"synthetic_{kind}", "rule": rule, "label": label, "seed": seed,
                         "epochs": EPOCHS, "batch_size": 256 if rule in POPULATION else 32,
                         "data": {"name": "mnist1d"}, "model": model, "optimizer": {"name": "adam", "lr": 0.001},

@@ -94,7 +94,12 @@ def test_budget_in_words(spec, usual, text):
 def test_network_in_words():
     spec = {"data": {"name": "mnist1d"}, "model": {"kind": "rate", "hidden": [256, 256]}}
     assert network_text({"spec": spec}) == "rate 40-256-256-10"
-    assert network_text({"spec": {**spec, "data": {"name": "mystery"}}}) == "rate ?-256-256-?"
+    assert network_text({"spec": {**spec, "data": {"name": "mystery"}}}) == "rate ?-256-256-10"
+    cnn = [{"type": "conv1d", "channels": 25, "kernel": 5, "stride": 2, "padding": 1, "activation": "relu"},
+           {"type": "conv1d", "channels": 25, "kernel": 3, "stride": 2}, "flatten", {"type": "dense", "units": 64}]
+    layered = {"spec": {**spec, "model": {"kind": "rate", "layers": cnn}}}
+    assert network_text(layered) == "rate 1x40-conv25k5s2-conv25k3s2-64-10"  # input shape, then the stack
+    assert network_text({"spec": {"data": {"name": "digits"}, "model": {"kind": "rate", "layers": []}}}) == "rate 1x8x8-10"
     assert network_text({"spec": spec, "layer_sizes": [7, 256, 256, 3]}) == "rate 7-256-256-3"  # recorded wins
 
 
