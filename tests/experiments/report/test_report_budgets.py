@@ -145,3 +145,14 @@ def test_wall_times_come_with_their_spread_or_the_machines_load():
             "b": {"environment": {"load_average": [3.0, 2.0, 1.0], "cpu_count": 2}}}
     assert "Load average (1 min) when the runs started: 1.50 to 3.00 (median 2.25) on 2 logical cores." in load_note(runs)
     assert "load was not recorded" in load_note({"a": {"environment": {}}})
+
+
+def test_an_empty_layer_stack_is_the_linear_control():
+    import pandas as pd
+
+    from experiments.report.statistics import find_controls
+
+    summary = pd.DataFrame({"label": ["backprop", "linear"], "rule": ["backprop", "backprop"]})
+    runs = {"a": {"spec": {"label": "backprop", "model": {"layers": [{"type": "dense", "units": 8}]}}},
+            "b": {"spec": {"label": "linear", "model": {"layers": []}}}}
+    assert find_controls(summary, runs) == {"linear": "linear"}
