@@ -50,8 +50,9 @@ def _class(column: str, value=None) -> str:
     return f' class="{" ".join(classes)}"' if classes else ""
 
 
-#: words that must not be broken: layer widths (40-256-10) and ranges in brackets ((13.8–15.3))
-UNBROKEN = re.compile(r"(\d+(?:-\d+)+|\([^()\s]*\))")
+#: words that must not be broken: layer widths (40-256-10) and ranges in brackets ((13.8–15.3));
+#: a longer chain of widths may break after a hyphen (a deep network's row stays inside the page)
+UNBROKEN = re.compile(r"((?<![\d-])\d+(?:-\d+){1,4}(?![\d-])|\([^()\s]*\))")
 
 
 def _td(column: str, value) -> str:

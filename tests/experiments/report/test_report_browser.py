@@ -44,3 +44,18 @@ def test_a_table_wider_than_the_page_is_a_fault(tmp_path):
     page.write_text(f"<!DOCTYPE html><html><body><h2>Summary</h2><table><tr>{cells}</tr></table></body></html>")
     done = check(page)
     assert done.returncode == 1 and "fault: " in done.stdout, done.stdout + done.stderr
+
+
+def test_a_deep_networks_row_wraps_inside_the_page(tmp_path):
+    import pandas as pd
+
+    from experiments.report.html import CSS, html_table
+
+    row = {"rule": "direct_feedback_alignment", "model.hidden": str([64] * 8), "budget": "20 epochs",
+           "network": "rate 40-" + "-".join(["64"] * 8) + "-10", "final test acc. (%)": "55.43 ± 5.98",
+           **{f"a number column {i}": "1.51e+10" for i in range(10)}}
+    page = tmp_path / "deep.html"
+    page.write_text(f"<!DOCTYPE html><html><head><style>{CSS}</style></head><body><h2>Summary</h2>"
+                    f"{html_table(pd.DataFrame([row] * 3))}</body></html>")
+    done = check(page)
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("0 faults"), done.stdout + done.stderr
