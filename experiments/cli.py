@@ -19,18 +19,31 @@ def default_config_path() -> Path:
     return Path(__file__).resolve().parent / "configs" / DEFAULT_CONFIG
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake reported as one ``error:`` line like every other (no usage block)."""
+
+    def error(self, message: str):
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="learning-rules", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="learning-rules", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run an experiment file (default: the quickstart)")
-    run.add_argument("config", nargs="?", help="experiment file (.toml); default: experiments/configs/quickstart.toml")
+    run.add_argument("config", nargs="?", help="experiment file (.toml), or the name of one in experiments/configs/ "
+                                                "(e.g. depth); default: experiments/configs/quickstart.toml")
     run.add_argument("--out", default="results", help="results folder (default: results/); runs land in OUT/<name>/")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set optimizer.lr=0.01 --set rules.backprop.epochs=5")
-    run.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                     help="local worker processes, one BLAS thread each (default: one per core; 1 = serial)")
+    run.add_argument("--workers", type=int, default=None,
+                     help="local worker processes, one BLAS thread each (default: one per core; 1 = serial; "
+                          "not with --dask)")
     run.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS (tcp://host:8786), or local:N to start N local workers; needs the dask extra")
     run.add_argument("--dry-run", action="store_true", help="list the runs (and which are done) without running")
+    run.add_argument("--smoke", action="store_true",
+                     help="a quick check that the experiment runs: one seed, one epoch for the experiment, every "
+                          "rule, phase and swept epoch count; results under OUT/<name>-smoke/")
     run.add_argument("--force", action="store_true", help="recompute runs that are already stored")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.add_argument("--no-report", action="store_true", help="do not write the report at the end")
@@ -41,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0), or a mistake argparse found (2, its one line printed)
+        return exc.code
     from .runs.allocator import keep_freed_heap
 
     keep_freed_heap()  # faster steps, same numbers (see experiments/runs/allocator.py)

@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shlex
 import sys
+import warnings
 
 import pandas as pd
 
 from .config import load_config
-from .driver import plan, run_experiment
+from .driver import plan, report_damaged, run_experiment
 
 
 def command_run(args) -> int:
     from .cli import default_config_path
 
-    config = load_config(args.config or default_config_path(), args.overrides)
+    config = load_config(args.config or default_config_path(), args.overrides, smoke=args.smoke)
     if args.dry_run:
         p = plan(config, args.out, args.force)
+        report_damaged(p, sys.stderr)
         done = {s.run_id for s in p.done}
         print(f"{config.name}: {len(config.specs)} runs ({len(done)} done, {len(p.todo)} to compute) -> {p.store.root}")
         for s in config.specs:
             point = " ".join(f"{k}={v}" for k, v in s.sweep_point.items())
             state = "done" if s.run_id in done else "redo" if s.run_id in p.stored_status else "todo"
-            print(f"  {state}  {s.run_id}  {s.label} seed={s.seed} {point}".rstrip())
+            kind = "" if s.model["kind"] == "rate" else f"[{s.model['kind']} network] "
+            print(f"  {state}  {s.run_id}  {s.label} {kind}seed={s.seed} {point}".rstrip())
         return 0
-    outcome = run_experiment(config, args.out, workers=args.workers, dask=args.dask,
+    outcome = run_experiment(config, args.out, workers=_workers(args), dask=args.dask,
                              force=args.force, quiet=args.quiet)
     print(summary_table(outcome.summary))
     print(f"\nresults: {outcome.results_dir}  ({len(outcome.computed)} computed, {outcome.skipped} already done)")
@@ -38,14 +43,24 @@ def command_run(args) -> int:
     return _report_failures(outcome)
 
 
+def _workers(args) -> int:
+    """The local worker count: --workers, else one per core; with --dask the Dask workers compute
+    (an explicit --workers beside --dask is refused by the driver)."""
+    if args.workers is not None:
+        return args.workers
+    return 1 if args.dask else os.cpu_count() or 1
+
+
 def resume_command(args) -> str:
     """The command line that continues this sweep (without --force, which would start over)."""
     parts = ["learning-rules", "run"] + ([args.config] if args.config else []) + ["--out", args.out]
     for override in args.overrides:
         parts += ["--set", override]
+    if args.smoke:
+        parts.append("--smoke")
     if args.dask:
         parts += ["--dask", args.dask]
-    elif args.workers > 1:
+    elif args.workers is not None:
         parts += ["--workers", str(args.workers)]
     return shlex.join(parts)
 
@@ -73,8 +88,26 @@ def _write_report(results_dir) -> None:
         from .report import write_report
     except ImportError:
         return
-    paths = write_report(results_dir)
+    with _results_warnings_on_stderr():
+        paths = write_report(results_dir)
     print(f"report: {paths[0]}")
+
+
+@contextlib.contextmanager
+def _results_warnings_on_stderr():
+    """Print each ResultsWarning (a stored run left out of the report) as one ``warning:`` line."""
+    from .results import ResultsWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResultsWarning)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, ResultsWarning):
+                    print(f"warning: {w.message}", file=sys.stderr)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def summary_table(rows: list[dict]) -> str:
@@ -97,7 +130,8 @@ def summary_table(rows: list[dict]) -> str:
 def command_report(results_dir: str) -> int:
     from .report import write_report
 
-    paths = write_report(results_dir)
+    with _results_warnings_on_stderr():
+        paths = write_report(results_dir)
     for p in paths:
         print(p)
     return 0

@@ -253,13 +253,17 @@ def _save_figures(out_dir: Path, specs: list[tuple]) -> tuple[list[FigureFile], 
 
 
 def _raster(res: Results, summary: pd.DataFrame):
-    """The raster of the first complete run that stored ``raster.npz`` (arrays (T, N) per layer)."""
+    """The raster of the first complete run that stored ``spikes.csv`` (rows: layer, neuron, step;
+    the shape, T steps and n neurons per layer, from run.json's ``spikes``)."""
     for run_id in sorted(summary.loc[summary["status"] == "complete", "run_id"]):
-        path = res.root / "runs" / run_id / "raster.npz"
-        if path.is_file():
-            with np.load(path, allow_pickle=False) as data:
-                spikes = {k: data[k] for k in data.files}
-            return F.spike_raster(spikes, title=f"Spike raster of one sample ({run_id})")
+        path, shape = res.root / "runs" / run_id / "spikes.csv", res.runs.get(run_id, {}).get("spikes")
+        if path.is_file() and isinstance(shape, dict):
+            events = pd.read_csv(path)
+            spikes = {f"layer {layer}": np.zeros((shape["steps"], n), dtype=bool)
+                      for layer, n in enumerate(shape["neurons"])}
+            for layer, rows in events.groupby("layer"):
+                spikes[f"layer {layer}"][rows["step"].to_numpy(), rows["neuron"].to_numpy()] = True
+            return F.spike_raster(spikes, title=f"Spike raster of test sample {shape.get('sample', 0)} ({run_id})")
     return None
 
 

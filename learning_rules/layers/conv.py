@@ -156,6 +156,19 @@ class _Conv(Layer):
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, channels, kernel, stride, padding):
         return cls(input_shape, channels, kernel, rng, stride, padding, init, init_gain, dtype)
 
+    def jvp(self, cache, dx, dparams=None):
+        """d out = im2col(dx) W_m^T + X dW_m^T + db (the convolution of dx, and of x by dW)."""
+        dp = dparams or {}
+        W = self.params["W"]
+        c_out = W.shape[0]
+        dout = (np.zeros((cache.shape[0], c_out), cache.dtype) if dx is None
+                else self._columns(dx) @ W.reshape(c_out, -1).T)              # (B prod(S_out), C_out)
+        if "W" in dp:
+            dout += cache @ dp["W"].reshape(c_out, -1).T
+        if "b" in dp:
+            dout += dp["b"]
+        return dout.reshape(-1, *self.output_shape)
+
 
 def spatial_input(kind: str, input_shape, n: int) -> tuple[int, ...]:
     """``input_shape`` as ints, checked to be n spatial axes and a channel axis."""

@@ -49,3 +49,6 @@ class Dropout(Layer):
     @classmethod
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, p):
         return cls(p, input_shape)
+
+    def jvp(self, cache, dx, dparams=None):
+        return dx if cache is None else dx * cache

@@ -76,6 +76,13 @@ class _Pool(Layer):
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, kernel, stride):
         return cls(input_shape, kernel, stride)
 
+    def jvp(self, cache, dx, dparams=None):
+        """Max: each window's tangent at its (first) maximum; average: the window's mean tangent."""
+        win = self._windows(dx)
+        if self.reduce == "max":
+            return np.take_along_axis(win, cache[..., None], axis=-1)[..., 0]
+        return win.mean(axis=-1)
+
 
 class MaxPool1d(_Pool):
     kind, spatial, reduce = "maxpool1d", 1, "max"

@@ -63,4 +63,43 @@ def test_default_config_is_the_packaged_quickstart():
     assert {"backprop", "readout_only", "linear"} <= {s.label for s in config.specs}
     from learning_rules.rules.registry import _BUILTIN
 
-    assert set(_BUILTIN) <= {s.rule for s in config.specs}, "the quickstart runs every built-in rule"
+    # the forward-only rules have their own experiment file, experiments/configs/perturbation.toml
+    forward_only = {"weight_perturbation", "node_perturbation", "forward_gradient", "pepita"}
+    assert set(_BUILTIN) - forward_only <= {s.rule for s in config.specs}, "the quickstart runs every built-in rule"
+
+
+def test_a_spiking_rule_without_a_kind_runs_on_a_spiking_network(tmp_path, write_config, TINY, capsys):
+    text = TINY.replace("seeds = [0, 1]", "seeds = [0]").replace("epochs = 3", "epochs = 1") + \
+        '\n[[rules]]\nname = "spiking_local"\n'
+    path = str(write_config(text))
+    assert main(["run", path, "--out", str(tmp_path), "--dry-run"]) == 0
+    listing = capsys.readouterr().out
+    assert "spiking_local [spiking network] seed=0" in listing and "backprop seed=0" in listing
+    assert main(["run", path, "--out", str(tmp_path), "--quiet", "--no-report", "--workers", "1"]) == 0
+    from experiments import load_results
+
+    summary = load_results(tmp_path / "tiny").summary
+    assert set(summary["status"]) == {"complete"} and "spiking_local" in set(summary["label"])
+
+
+def test_a_dataset_that_cannot_be_loaded_is_one_error_before_any_run(tmp_path, write_config, TINY, monkeypatch,
+                                                                       capsys):
+    import urllib.error
+
+    from experiments.datasets import download
+
+    calls = []
+
+    def offline(url, dest, timeout=0.0):
+        calls.append(url)
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(download, "fetch_url", offline)
+    monkeypatch.setenv("LEARNING_RULES_DATA", str(tmp_path / "empty-cache"))
+    path = str(write_config(TINY.replace('name = "blobs"', 'name = "mnist"\nn_train = 100\nn_test = 50')))
+    assert main(["run", path, "--out", str(tmp_path / "out"), "--quiet", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: dataset 'mnist' cannot be loaded, so no run started: data: mnist files missing")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert len(calls) == len(download.MIRRORS["mnist"]), "one download attempt per mirror, not one per run"
+    assert not (tmp_path / "out").exists()
