@@ -133,10 +133,8 @@ def _critical_paths(res: Results) -> tuple[pd.DataFrame | None, str]:
     """The critical-path table (one row per label), or None and why it cannot be counted."""
     try:
         return critical_path_table(res), ""
-    except ValueError as err:  # a rule not installed here: its structure is unknown
-        return None, f"a rule's structure is unknown here ({str(err).splitlines()[0]})"
-    except KeyError as err:  # a network the count does not know, such as a layer stack
-        return None, f"the critical path is counted for dense networks only (a run's model has no {err})"
+    except ValueError as err:  # a rule not installed here, or a stored run without its network's depth
+        return None, f"a rule's or a network's structure is unknown here ({str(err).splitlines()[0]})"
 
 
 def _path_counts(table: pd.DataFrame | None) -> dict[str, tuple[int, int]]:
