@@ -179,7 +179,6 @@ def agreement(batch) -> dict[str, float]:
     return out
 
 
-
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--batch", type=int, default=100)

@@ -17,6 +17,15 @@ first layer waits before it can update. Both come from the rule's declared
 - ``readout`` (the readout-only control): only the output layer learns: path L + 1.
 - ``population`` (genetic, evolution strategies): every candidate's forward pass, then selection:
   path L + 1, first-layer latency L + 1.
+- ``forward_only`` (weight and node perturbation, forward gradients): no backward sweep. The
+  perturbed passes (or the tangents of forward mode) run beside the unperturbed one, L
+  operations side by side; then one number per sample (a loss difference, a directional
+  derivative) is broadcast from the output to every layer, which combines it with its own
+  perturbation and input: path L + 1, first-layer latency L + 1.
+- ``two_forward_passes`` (PEPITA): the standard pass (L), the output error projected onto the
+  input (1), then the modulated pass (L), each layer updating as soon as its own modulated
+  activity is known: path 2L + 1, first-layer latency L + 2. No backward sweep, but a second
+  sweep that waits for the first.
 
 In a network simulated for T steps, a layer operation at time t needs the layer below at t and
 itself at t - 1, so a forward sweep takes T + L - 1 operations instead of L, and BPTT's backward sweep
@@ -30,7 +39,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEPENDENCIES = ("backward_chain", "output", "local", "readout", "population")
+DEPENDENCIES = ("backward_chain", "output", "local", "readout", "population", "forward_only",
+                "two_forward_passes")
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,8 @@ def critical_path(update_dependency: str, n_layers: int, time_steps: int = 1,
         return CriticalPath(forward + backward, forward + backward)
     if update_dependency == "local":
         return CriticalPath(forward + 1, T + 1)
+    if update_dependency == "two_forward_passes":
+        return CriticalPath(2 * forward + 1, forward + 1 + T)
     return CriticalPath(forward + 1, forward + 1)
 
 

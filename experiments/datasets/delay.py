@@ -19,52 +19,48 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .base import Dataset
-from .params import check_fraction, check_int
+from .base import Dataset, DatasetError
+from .params import check_int
 from .preprocessing import make_rng, split_indices
-from .synthetic import balanced_labels, data_seed_or
+from .synthetic import balanced_labels, check_sample, data_seed_or
 
 PARAMS = {"n_samples": 2000, "n_cues": 4, "delay": 10, "distractors": 2, "test_fraction": 0.2, "data_seed": None}
-MAX_ELEMENTS = 200_000_000  # samples x steps x cues: refuse what would not fit comfortably
+MAX_ELEMENTS = 200_000_000  # samples x steps x channels: refuse what would not fit comfortably
 
 
-def checked(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters with their ranges checked (one-line DatasetError naming the key)."""
-    out = {
-        "n_samples": check_int("delay", "n_samples", params["n_samples"], minimum=2),
-        "n_cues": check_int("delay", "n_cues", params["n_cues"], minimum=2),
-        "delay": check_int("delay", "delay", params["delay"], minimum=1),
-        "distractors": check_int("delay", "distractors", params["distractors"], minimum=0),
-        "test_fraction": check_fraction("delay", "test_fraction", params["test_fraction"]),
-    }
-    if out["n_samples"] * (out["delay"] + 1) * (out["n_cues"] + out["distractors"]) > MAX_ELEMENTS:
-        from .base import DatasetError
-
+def check_params(*, n_samples: int, n_cues: int, delay: int, distractors: int, test_fraction: float,
+                 data_seed: int | None) -> dict[str, Any]:
+    """The parameters, checked without drawing anything (one-line DatasetError naming the key)."""
+    out = {**check_sample("delay", n_samples, test_fraction, data_seed),
+           "n_cues": check_int("delay", "n_cues", n_cues, minimum=2),
+           "delay": check_int("delay", "delay", delay, minimum=1),
+           "distractors": check_int("delay", "distractors", distractors, minimum=0)}
+    size = out["n_samples"] * (out["delay"] + 1) * (out["n_cues"] + out["distractors"])
+    if size > MAX_ELEMENTS:
         raise DatasetError(f"data: dataset 'delay' with n_samples {out['n_samples']}, delay {out['delay']}, "
-                           f"n_cues {out['n_cues']} and distractors {out['distractors']} holds more than "
-                           f"{MAX_ELEMENTS} values")
+                           f"n_cues {out['n_cues']} and distractors {out['distractors']} holds {size} values, "
+                           f"more than {MAX_ELEMENTS}")
     return out
 
 
 def input_shape(params: Mapping[str, Any]) -> tuple[int, int]:
-    """(T, D) = (delay + 1, n_cues + distractors)."""
-    p = checked(params)
+    """(T, D) = (delay + 1, n_cues + distractors), the parameters checked."""
+    p = check_params(**params)
     return p["delay"] + 1, p["n_cues"] + p["distractors"]
 
 
 def load_delay(*, seed: int, cache_dir: str | None, n_samples: int, n_cues: int, delay: int, distractors: int,
                test_fraction: float, data_seed: int | None) -> Dataset:
-    """x (N, (d + 1) (n_cues + distractors)): flat rows of the (T, D) sequences; y (N,) the cue."""
+    """x (N, (d + 1) (n_cues + distractors)): flat rows of the (T, D) sequences; y (N,) the cue.
+    Parameters arrive checked (``check_params``)."""
     del cache_dir
-    p = checked({"n_samples": n_samples, "n_cues": n_cues, "delay": delay, "distractors": distractors,
-                 "test_fraction": test_fraction})
     data_seed = data_seed_or(seed, data_seed)
     rng = make_rng(data_seed, "delay", "data")
-    N, K, T = p["n_samples"], p["n_cues"], p["delay"] + 1
+    N, K, T = n_samples, n_cues, delay + 1
     y = balanced_labels(N, K, rng)                                   # (N,)
-    x = np.zeros((N, T, K + p["distractors"]))
+    x = np.zeros((N, T, K + distractors))
     x[np.arange(N), 0, y] = 1.0                                      # the cue, at step 0
-    x[:, :, K:] = rng.standard_normal((N, T, p["distractors"]))     # distractors, at every step
-    train, test = split_indices(N, p["test_fraction"], make_rng(data_seed, "delay", "split"), y)
+    x[:, :, K:] = rng.standard_normal((N, T, distractors))          # distractors, at every step
+    train, test = split_indices(N, test_fraction, make_rng(data_seed, "delay", "split"), y)
     x = x.reshape(N, -1)
     return Dataset("delay", x[train], y[train], x[test], y[test], n_classes=K)

@@ -9,8 +9,9 @@ from learning_rules.rules.registry import get_rule
 
 
 def spec_time_steps(spec: dict) -> int:
-    """Time steps of a stored run's network: a spiking network's ``steps``; a recurrent network's
-    T, from the sequence data's shape (or ``steps`` for data held in time); 1 otherwise."""
+    """Time steps of a stored run's network from its spec: a spiking network's ``steps``; a
+    recurrent network's T, from the sequence data's shape (or ``steps`` for data held in time);
+    1 otherwise."""
     model = spec["model"]
     if model.get("kind") == "spiking":
         return int(model.get("steps", 1))
@@ -24,12 +25,29 @@ def spec_time_steps(spec: dict) -> int:
     return 1
 
 
-def spec_critical_path(spec: dict):
-    """The critical path of a stored run's rule on its network (depth from the spec, time steps
-    from ``spec_time_steps``, truncated BPTT's window from its hyperparameters)."""
-    n_layers = len(spec["model"]["hidden"]) + 1
-    window = spec.get("hyperparameters", {}).get("truncation") or None
-    return critical_path(get_rule(spec["rule"]).update_dependency, n_layers, spec_time_steps(spec), window)
+def depth_and_steps(meta: dict) -> tuple[int, int]:
+    """Weight layers and time steps of a stored run's network: as the run recorded them (any
+    network, layer stacks included), else from a dense spec (runs stored before they did)."""
+    facts = meta.get("network") or {}
+    if "depth" in facts:
+        return int(facts["depth"]), int(facts.get("time_steps", 1))
+    model = meta["spec"]["model"]
+    if model.get("hidden") is None:
+        raise ValueError("the run records no network depth, and its spec has no dense `hidden`")
+    return len(model["hidden"]) + 1, spec_time_steps(meta["spec"])
+
+
+def spec_critical_path(meta: dict):
+    """The critical path of a stored run's rule on its network: recorded by the run, else
+    computed from its depth, time steps and truncated BPTT's window."""
+    recorded = (meta.get("network") or {}).get("critical_path")
+    if recorded:
+        from learning_rules.critical_path import CriticalPath
+
+        return CriticalPath(int(recorded["length"]), int(recorded["first_layer_latency"]))
+    depth, steps = depth_and_steps(meta)
+    window = meta["spec"].get("hyperparameters", {}).get("truncation") or None
+    return critical_path(get_rule(meta["spec"]["rule"]).update_dependency, depth, steps, window)
 
 
 def critical_path_table(results) -> pd.DataFrame:
@@ -40,12 +58,15 @@ def critical_path_table(results) -> pd.DataFrame:
         spec = meta["spec"]
         if spec["label"] in rows:
             continue
-        path = spec_critical_path(spec)
+        try:
+            path = spec_critical_path(meta)
+            depth, steps = depth_and_steps(meta)
+        except (ValueError, KeyError):
+            continue  # a failed run of a layer stack records no network
         rows[spec["label"]] = {
             "label": spec["label"], "rule": spec["rule"],
             "update dependency": get_rule(spec["rule"]).update_dependency,
-            "weight layers": len(spec["model"]["hidden"]) + 1,
-            "time steps": spec_time_steps(spec),
+            "weight layers": depth, "time steps": steps,
             "critical path": path.length, "first-layer latency": path.first_layer_latency,
         }
     table = pd.DataFrame(rows.values())

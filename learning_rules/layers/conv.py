@@ -36,10 +36,7 @@ class _Conv(Layer):
                  padding=0, init: str = "xavier", gain: float = 1.0, dtype=np.float32) -> None:
         super().__init__()
         n = self.spatial
-        if len(input_shape) != n + 1:
-            raise LayerError(f"{self.kind}: needs an input of {n} spatial axes and channels, got shape "
-                             f"{tuple(input_shape)}")
-        *size, c_in = (int(s) for s in input_shape)
+        *size, c_in = spatial_input(self.kind, input_shape, n)
         self.kernel = _tuple(self.kind, "kernel", kernel, n, minimum=1)
         self.stride = _tuple(self.kind, "stride", stride, n, minimum=1)
         self.padding = _tuple(self.kind, "padding", padding, n, minimum=0)
@@ -158,6 +155,26 @@ class _Conv(Layer):
     @classmethod
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, channels, kernel, stride, padding):
         return cls(input_shape, channels, kernel, rng, stride, padding, init, init_gain, dtype)
+
+    def jvp(self, cache, dx, dparams=None):
+        """d out = im2col(dx) W_m^T + X dW_m^T + db (the convolution of dx, and of x by dW)."""
+        dp = dparams or {}
+        W = self.params["W"]
+        c_out = W.shape[0]
+        dout = (np.zeros((cache.shape[0], c_out), cache.dtype) if dx is None
+                else self._columns(dx) @ W.reshape(c_out, -1).T)              # (B prod(S_out), C_out)
+        if "W" in dp:
+            dout += cache @ dp["W"].reshape(c_out, -1).T
+        if "b" in dp:
+            dout += dp["b"]
+        return dout.reshape(-1, *self.output_shape)
+
+
+def spatial_input(kind: str, input_shape, n: int) -> tuple[int, ...]:
+    """``input_shape`` as ints, checked to be n spatial axes and a channel axis."""
+    if len(input_shape) != n + 1:
+        raise LayerError(f"{kind}: needs an input of {n} spatial axes and channels, got shape {tuple(input_shape)}")
+    return tuple(int(s) for s in input_shape)
 
 
 def _tuple(kind: str, key: str, value, n: int, minimum: int) -> tuple[int, ...]:

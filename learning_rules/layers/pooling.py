@@ -14,7 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .base import REQUIRED, Layer, LayerError
-from .conv import _tuple
+from .conv import _tuple, spatial_input
 
 
 class _Pool(Layer):
@@ -25,12 +25,9 @@ class _Pool(Layer):
     def __init__(self, input_shape, kernel, stride=None) -> None:
         super().__init__()
         n = self.spatial
-        if len(input_shape) != n + 1:
-            raise LayerError(f"{self.kind}: needs an input of {n} spatial axes and channels, got shape "
-                             f"{tuple(input_shape)}")
+        *size, c = spatial_input(self.kind, input_shape, n)
         self.kernel = _tuple(self.kind, "kernel", kernel, n, minimum=1)
         self.stride = self.kernel if stride is None else _tuple(self.kind, "stride", stride, n, minimum=1)
-        *size, c = (int(s) for s in input_shape)
         for s, k in zip(size, self.kernel):
             if k > s:
                 raise LayerError(f"{self.kind}: kernel {k} is larger than its input ({s})")
@@ -78,6 +75,13 @@ class _Pool(Layer):
     @classmethod
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, kernel, stride):
         return cls(input_shape, kernel, stride)
+
+    def jvp(self, cache, dx, dparams=None):
+        """Max: each window's tangent at its (first) maximum; average: the window's mean tangent."""
+        win = self._windows(dx)
+        if self.reduce == "max":
+            return np.take_along_axis(win, cache[..., None], axis=-1)[..., 0]
+        return win.mean(axis=-1)
 
 
 class MaxPool1d(_Pool):

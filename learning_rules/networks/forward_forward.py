@@ -37,7 +37,8 @@ from ..dtypes import resolve_dtype
 from ..layers import Activation, Dense, Flatten, Layer, build_layers
 from ..trace import Trace
 from .capabilities import Capabilities
-from .sequential import Block, channels_last
+from .blocks import BlockedNetwork, split_blocks
+from .sequential import channels_last
 
 NORM_EPS = 1e-6
 
@@ -54,7 +55,7 @@ def goodness(h: np.ndarray) -> np.ndarray:
     return (flat * flat).mean(axis=1)
 
 
-class ForwardForwardNetwork:
+class ForwardForwardNetwork(BlockedNetwork):
     """Hidden blocks trained by goodness, with the label appended to the input."""
 
     SUPPORTS = frozenset({"goodness", "population"})
@@ -102,10 +103,9 @@ class ForwardForwardNetwork:
                 shape = stack[-1].output_shape
         stack.append(Dense(shape[0], K, rng, init, init_gain, self.dtype))
         self.layers = stack
-        weights = [i for i, layer in enumerate(stack) if layer.has_weight]
-        if len(weights) < 2:
+        self.blocks = split_blocks(stack)
+        if len(self.blocks) < 2:
             raise ValueError("forward_forward network: needs at least one hidden weight layer")
-        self.blocks = [Block(s, w, e) for s, w, e in zip([0, *weights[1:]], weights, [*weights[1:], len(stack)])]
 
     # -- the network interface ---------------------------------------------------------------
     @property
@@ -113,31 +113,8 @@ class ForwardForwardNetwork:
         return Capabilities(self.SUPPORTS)
 
     @property
-    def params(self) -> list[dict[str, np.ndarray]]:
-        return [layer.params for layer in self.layers]
-
-    @property
-    def weight_layers(self) -> list[int]:
-        return [b.weight for b in self.blocks]
-
-    def weight_layer(self, k: int) -> Layer:
-        return self.layers[self.blocks[k].weight]
-
-    @property
-    def depth(self) -> int:
-        return len(self.blocks)
-
-    def block_output(self, trace: Trace, k: int) -> np.ndarray:
-        """Block k's output in the traced pass (before the normalisation the next block sees)."""
-        return trace.outputs[self.blocks[k].stop - 1]
-
-    @property
     def sizes(self) -> list[int]:
         return [math.prod(self.layers[0].input_shape)] + [self.layers[b.stop - 1].n_out for b in self.blocks]
-
-    @property
-    def n_outputs(self) -> int:
-        return self.n_labels
 
     def describe(self) -> str:
         if all(isinstance(l, (Dense, Activation)) for l in self.layers):
@@ -218,9 +195,3 @@ class ForwardForwardNetwork:
         goodness and normalisation: ~3 per output unit of a block)."""
         hidden = sum(layer.flops(1) for layer in self.layers[: self.blocks[-1].start])
         return int(batch * self.n_labels * (hidden + 3 * sum(self.hidden_units())))
-
-    def copy(self) -> "ForwardForwardNetwork":
-        clone = object.__new__(ForwardForwardNetwork)
-        clone.__dict__.update(self.__dict__)
-        clone.layers = [layer.copy() for layer in self.layers]
-        return clone

@@ -38,7 +38,9 @@ class LearningRule(ABC):
     #: where a layer's learning signal comes from, which decides how long a training step's
     #: critical path is (see learning_rules.critical_path): "backward_chain" (delta_l needs
     #: delta_{l+1}), "output" (delta_l needs the output error), "local" (layer l's own signal),
-    #: "readout" (only the output layer learns), "population" (candidates scored by forward passes)
+    #: "readout" (only the output layer learns), "population" (candidates scored by forward passes),
+    #: "forward_only" (perturbed or forward-mode passes beside the forward pass, no backward sweep),
+    #: "two_forward_passes" (a second, modulated forward pass after the first)
     update_dependency: ClassVar[str] = "backward_chain"
 
     #: the network capability this rule needs (see learning_rules.networks.capabilities)

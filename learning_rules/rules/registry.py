@@ -36,6 +36,10 @@ _BUILTIN: dict[str, str] = {
     "rflo": "learning_rules.rules.rflo:RFLO",
     "genetic": "learning_rules.rules.genetic:Genetic",
     "evolution_strategy": "learning_rules.rules.evolution_strategy:EvolutionStrategy",
+    "weight_perturbation": "learning_rules.rules.weight_perturbation:WeightPerturbation",
+    "node_perturbation": "learning_rules.rules.node_perturbation:NodePerturbation",
+    "forward_gradient": "learning_rules.rules.forward_gradient:ForwardGradient",
+    "pepita": "learning_rules.rules.pepita:Pepita",
 }
 _REGISTERED: dict[str, type] = {}
 

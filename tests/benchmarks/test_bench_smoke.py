@@ -66,3 +66,14 @@ def test_memory_script_finds_bptt_linear_and_the_online_rules_flat_in_T():
     assert peak[("eprop", 30)] < 1.2 * peak[("eprop", 10)] and peak[("rflo", 30)] < 1.2 * peak[("rflo", 10)]
     rtrl = [r for r in rows if r["study"] == "hidden"]
     assert rtrl[1]["flops"] > 6 * rtrl[0]["flops"]  # n 4 -> 8: far more than linear
+
+
+def test_blas_kernels_script_compares_kernels_in_fresh_processes(capsys):
+    bench = load("blas_kernels")
+    assert bench.digits([1.0, 2.0], [1.0, 2.0]) == float("inf")
+    assert abs(bench.digits([1.0, 2.0], [1.0, 2.0002]) - 4.0) < 1e-9
+    rows = bench.main(["--epochs", "1", "--kernels", "Sandybridge", "Nehalem", "--dtypes", "float32",
+                       "--rules", "backprop"])
+    assert [(r["dtype"], r["rule"]) for r in rows] == [("float32", "backprop")] * 2
+    assert rows[0]["parameter digits"] == float("inf")  # the reference against itself
+    assert rows[1]["parameter digits"] > 2 and "digits agreeing" in capsys.readouterr().out

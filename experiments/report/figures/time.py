@@ -18,7 +18,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from ...studies.critical_paths import spec_critical_path, spec_time_steps
+from ...studies.critical_paths import depth_and_steps, spec_critical_path
 from ..statistics import mean_ci
 from .common import legend_outside, new_figure, percent_axis, resolve
 
@@ -74,11 +74,10 @@ def critical_path_in_time(res, *, controls=None, styles=None):
     for meta in res.runs.values():
         spec = meta["spec"]
         try:
-            T = spec_time_steps(spec)
-            path = spec_critical_path(spec)
-        except (KeyError, ValueError):  # a layer stack or an unknown rule: no structure to draw
+            L, T = depth_and_steps(meta)
+            path = spec_critical_path(meta)
+        except (KeyError, ValueError):  # a failed layer stack or an unknown rule: no structure to draw
             continue
-        L = len(spec["model"]["hidden"]) + 1
         if spec["label"] not in rows or T > rows[spec["label"]][0]:  # each rule at its longest sequence
             rows[spec["label"]] = (T, T + L - 1, path.length, path.first_layer_latency)
     if not rows or max(r[0] for r in rows.values()) < 2:
@@ -131,12 +130,14 @@ def memory_against_steps(rows: pd.DataFrame):
 
 
 def time_figures(res, curves: pd.DataFrame, summary: pd.DataFrame, kw: dict) -> list[tuple]:
-    """The report's specs (name, title, make, caption) for the figures above that runs can give."""
+    """The report's specs (name, title, make, caption, why it can be missing) for the figures above."""
     return [
         ("accuracy_vs_delay", "Accuracy against delay", lambda: accuracy_against_delay(res, **kw),
          "Final test accuracy against the delay task's delay, one line per rule (mean, 95% CI; dashed: "
-         "chance; dotted: a truncated rule's window): where a rule stops carrying the cue."),
+         "chance; dotted: a truncated rule's window): where a rule stops carrying the cue.",
+         "data.delay was not swept over two or more delays"),
         ("critical_path_in_time", "Critical path in time", lambda: critical_path_in_time(res, **kw),
          "Sequential layer operations of one training step before the first layer can change, from each "
-         "rule's structure and the network's T and depth (light: the forward sweep through time)."),
+         "rule's structure and the network's T and depth (light: the forward sweep through time).",
+         "no network ran in time (T > 1)"),
     ]
