@@ -19,17 +19,18 @@ from ..errors import ConfigError
 MAX_PARAMETERS = 2_000_000_000
 
 
-def check_layers(model: dict, data: dict, section: str = "model") -> None:
+def check_layers(model: dict, data: dict, section: str = "model"):
     """Raise ConfigError when ``model['layers']`` (or a network that reads the data's shape, such
-    as a temporal network's (T, D)) cannot be built on ``data``'s input shape."""
+    as a temporal network's (T, D)) cannot be built on ``data``'s input shape. Returns the network
+    built on that shape for a network that reads it (for the rule's own check), else None."""
     from learning_rules.layers import LayerError
 
     from ..datasets import DatasetError, dataset_input_shape
 
     if model.get("layers") is None:
         if getattr(network_class(model["kind"]), "reads_data_shape", False):
-            _check_on_data_shape(model, data, section)
-        return
+            return _check_on_data_shape(model, data, section)
+        return None
     params = {k: v for k, v in data.items() if k not in ("name", "cache_dir")}
     try:
         shape = dataset_input_shape(data["name"], params)
@@ -49,9 +50,10 @@ def check_layers(model: dict, data: dict, section: str = "model") -> None:
     n = sum(p.size for layer in net.params for p in layer.values())
     if n > MAX_PARAMETERS:
         raise ConfigError(f"{section}.layers: {n} parameters; at most {MAX_PARAMETERS} are allowed")
+    return None
 
 
-def _check_on_data_shape(model: dict, data: dict, section: str) -> None:
+def _check_on_data_shape(model: dict, data: dict, section: str):
     """Build the network on the data's declared shape once (a temporal network on data without a
     time axis is a one-line error now, not a failed run)."""
     from ..datasets import DatasetError, dataset_input_shape
@@ -60,7 +62,7 @@ def _check_on_data_shape(model: dict, data: dict, section: str) -> None:
     try:
         shape = dataset_input_shape(data["name"], params)
         options = {k: v for k, v in model.items() if k not in ("kind", "hidden", "loss")}
-        network_class(model["kind"])([math.prod(shape), *model["hidden"], 1], np.random.default_rng(0),
-                                     input_shape=shape, **options)
+        return network_class(model["kind"])([math.prod(shape), *model["hidden"], 1], np.random.default_rng(0),
+                                            input_shape=shape, **options)
     except (DatasetError, ValueError, TypeError) as err:
         raise ConfigError(f"{section}: {str(err).splitlines()[0]}") from None

@@ -58,6 +58,15 @@ def check_hyperparameters(label: str, name: str, hyper: dict, optimizer: dict, l
     return {k: v for k, v in checked.items() if k in hyper}
 
 
+def check_rule_on_network(label: str, name: str, hyper: dict, optimizer: dict, loss: str, net) -> None:
+    """The rule's own check of the network it would train (an online rule on a bidirectional
+    layer, RTRL on two levels), as a one-line ConfigError."""
+    try:
+        build_rule(name, hyper, optimizer, loss).check_network(net)
+    except ValueError as err:
+        raise ConfigError(f"rules.{label}: {str(err).splitlines()[0]}") from None
+
+
 def _unknown_rule_key(label: str, name: str, key: str, hyperparameters: list[str]) -> str:
     """One line: what a [[rules]] entry takes, and where ``key`` belongs if it is another section's."""
     from .sections import section_of_key

@@ -127,6 +127,22 @@ def test_a_temporal_network_is_checked_against_the_data_shape(write_config):
     assert load_config(write_config(RECURRENT)).specs[0].model["cell"] == "gru"
 
 
+@pytest.mark.parametrize("model, rule, message", [
+    ('bidirectional = true', "eprop", "rules.eprop: eprop: learns online, forward in time"),
+    ('bidirectional = true', "rflo", "rules.rflo: rflo: learns online, forward in time"),
+    ('hidden = [4, 4]', "rtrl", "rules.rtrl: rtrl: needs one level of cells"),
+    ('cell = "lif"', "rtrl", "rules.rtrl: rtrl: cannot train lif cells; it trains elman, gru"),
+])
+def test_a_rule_that_cannot_train_the_temporal_network_is_refused_in_one_line(write_config, model, rule, message):
+    key = model.split(" = ")[0]
+    text = RECURRENT.replace('name = "bptt"', f'name = "{rule}"')
+    text = "\n".join(line for line in text.splitlines() if not line.startswith(key + " ")).replace(
+        "[model]", f"[model]\n{model}")
+    with pytest.raises(ConfigError) as err:
+        load_config(write_config(text))
+    assert str(err.value).startswith(message) and "\n" not in str(err.value)
+
+
 def test_the_runner_hands_a_temporal_network_the_data_shape(write_config):
     from experiments.runs.worker import build_network, dataset_for
 
