@@ -14,12 +14,13 @@ have memory, mean readout, float32) on random sequences of T steps of 4 features
 
 Then RTRL alone for n = 4 .. 32 at T = 20: FLOPs per time step (expected ~ n^4: the n x n
 Jacobian times the n x p sensitivities, p ~ n^2) and peak memory (~ n^3), with the fitted
-exponents. ``--csv PATH`` writes every row for the report's figure
+exponents. ``--csv PATH`` writes every row, ``--figure PATH`` draws them
 (``experiments.report.figures.time.memory_against_steps``).
 
     python benchmarks/bench_recurrent_memory.py
     python benchmarks/bench_recurrent_memory.py --quick
-    python benchmarks/bench_recurrent_memory.py --csv docs/images/recurrent_memory.csv
+    python benchmarks/bench_recurrent_memory.py --csv docs/images/recurrent_memory.csv \
+        --figure docs/images/recurrent_memory.png
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--rtrl-hidden", type=int, nargs="+", default=[4, 8, 16, 32])
     ap.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     ap.add_argument("--csv", help="write every row to this CSV file")
+    ap.add_argument("--figure", help="draw memory against T and RTRL's cost into this PNG file")
     ap.add_argument("--quick", action="store_true", help="smoke run: T = 10, 30 and n = 4, 8")
     args = ap.parse_args(argv)
     if args.quick:
@@ -122,7 +124,25 @@ def main(argv: list[str] | None = None) -> list[dict]:
             writer.writeheader()
             writer.writerows(rows)
         print(f"\nrows written to {args.csv}")
+    if args.figure:
+        save_figure(rows, args.figure)
+        print(f"figure written to {args.figure}")
     return rows
+
+
+def save_figure(rows: list[dict], path: str) -> None:
+    """The report's figure of these rows (memory against T; RTRL's FLOPs against n) as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from experiments.report.figures.time import memory_against_steps
+
+    fig = memory_against_steps(pd.DataFrame(rows))
+    fig.savefig(path, dpi=130, metadata={"Software": None})
+    plt.close(fig)
 
 
 if __name__ == "__main__":

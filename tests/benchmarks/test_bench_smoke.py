@@ -58,9 +58,10 @@ def test_recurrent_step_script_runs_and_matches_torch_when_present(capsys):
     assert "ms/step" in out and "gradients against torch's" in out
 
 
-def test_memory_script_finds_bptt_linear_and_the_online_rules_flat_in_T():
+def test_memory_script_finds_bptt_linear_and_the_online_rules_flat_in_T(tmp_path):
     bench = load("bench_recurrent_memory")
-    rows = bench.main(["--quick", "--hidden", "8"])
+    rows = bench.main(["--quick", "--hidden", "8", "--figure", str(tmp_path / "memory.png")])
+    assert (tmp_path / "memory.png").read_bytes().startswith(b"\x89PNG")
     peak = {(r["rule"], r["T"]): r["peak_bytes"] for r in rows if r["study"] == "steps"}
     assert peak[("bptt", 30)] > 2 * peak[("bptt", 10)]
     assert peak[("eprop", 30)] < 1.2 * peak[("eprop", 10)] and peak[("rflo", 30)] < 1.2 * peak[("rflo", 10)]
