@@ -105,13 +105,22 @@ def find_controls(summary: pd.DataFrame, runs: dict[str, dict] | None = None) ->
     return controls
 
 
+#: the exact-gradient rules a report compares with, in order: static networks, then networks in time
+REFERENCE_RULES = ("backprop", "bptt")
+
+
 def reference_label(summary: pd.DataFrame, controls: dict[str, str]) -> str | None:
-    """The label every rule is tested against: 'backprop' if present, else the first label of rule backprop."""
+    """The label every rule is tested against: 'backprop' if present, else the first label of rule
+    backprop; in time (no backprop run), the same for 'bptt'."""
     labels = [lab for lab in dict.fromkeys(summary["label"]) if lab not in controls]
-    if "backprop" in labels:
-        return "backprop"
     rules = summary.drop_duplicates("label").set_index("label")["rule"]
-    return next((lab for lab in labels if rules.get(lab) == "backprop"), None)
+    for exact in REFERENCE_RULES:
+        if exact in labels:
+            return exact
+        found = next((lab for lab in labels if rules.get(lab) == exact), None)
+        if found is not None:
+            return found
+    return None
 
 
 def crossings(metrics: pd.DataFrame, target: float) -> pd.DataFrame:

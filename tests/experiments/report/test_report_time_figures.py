@@ -74,3 +74,12 @@ def test_the_report_of_a_delay_study_holds_both_figures(delay_results):
     figures = delay_results.root / "figures"
     assert (figures / "accuracy_vs_delay.png").is_file() and (figures / "critical_path_in_time.png").is_file()
     assert "Accuracy against delay" in (delay_results.root / "report.md").read_text()
+
+
+def test_a_study_in_time_is_compared_with_bptt(delay_results):
+    from experiments.report.statistics import find_controls, reference_label
+
+    summary = delay_results.summary
+    assert reference_label(summary, find_controls(summary, delay_results.runs)) == "bptt"
+    renamed = summary.assign(label=summary["label"].replace({"bptt": "exact"}))
+    assert reference_label(renamed, find_controls(renamed, delay_results.runs)) == "exact"
