@@ -21,7 +21,7 @@ import pandas as pd
 
 #: output widths of datasets whose outputs are parameters (the others have 10 classes, xor 2);
 #: a run.json that records its layer sizes is read instead
-OUTPUT_WIDTHS = {"blobs": ("n_classes", 3), "teacher": ("n_outputs", 10), "xor": (None, 2)}
+OUTPUT_WIDTHS = {"blobs": ("n_classes", 3), "teacher": ("n_outputs", 10), "xor": (None, 2), "delay": ("n_cues", 4)}
 
 
 def _input_shape(data: dict) -> tuple[int, ...] | None:
@@ -80,7 +80,10 @@ def network_text(meta: dict) -> str:
         inputs = "x".join(map(str, shape)) if shape else "?"
         hidden = [w for w in map(layer_text, model["layers"]) if w]
     elif model.get("hidden") is not None:
-        inputs = str(math.prod(shape)) if shape else "?"
+        if not shape:
+            inputs = "?"
+        else:  # a recurrent network reads (T, D) one step at a time: T steps of D
+            inputs = "x".join(map(str, shape)) if kind == "recurrent" else str(math.prod(shape))
         hidden = [str(h) for h in model["hidden"]]
     else:
         return f"{kind} (layers unknown)"

@@ -101,6 +101,8 @@ def test_network_in_words():
     assert network_text(layered) == "rate 1x40-conv25k5s2-conv25k3s2-64-10"  # input shape, then the stack
     assert network_text({"spec": {"data": {"name": "digits"}, "model": {"kind": "rate", "layers": []}}}) == "rate 1x8x8-10"
     assert network_text({"spec": spec, "layer_sizes": [7, 256, 256, 3]}) == "rate 7-256-256-3"  # recorded wins
+    delay = {"data": {"name": "delay", "delay": 9, "n_cues": 3}, "model": {"kind": "recurrent", "hidden": [32]}}
+    assert network_text({"spec": delay}) == "recurrent 10x5-32-3"  # T x D steps in, one output per cue
 
 
 def test_cards_of_controls_describe_the_control():
