@@ -50,7 +50,9 @@ def accuracy_against_delay(res, *, controls=None, styles=None):
     if chance:
         ax.axhline(chance, color="0.4", ls="--", lw=1.0, label="chance")
     ax.set_xscale("log", base=2)
+    ax.set_xticks(sorted(ok[DELAY].dropna().unique()))  # the delays measured, not powers of two
     ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set(xlabel="delay (steps the cue must be held; dotted: a truncated rule's window)",
            ylabel="final test accuracy (mean, 95% CI)", title="Accuracy against delay")
     percent_axis(ax)
