@@ -149,12 +149,14 @@ PARAMETERS_DOC = """
         ``[{"type": "conv1d", "channels": 8, "kernel": 3, "activation": "relu"}]``; the readout is
         appended.
     input_shape : tuple of int, default=None
-        What one row of X is, channels first: (C, L) or (C, H, W) for convolutional layers;
-        None reads rows as flat features (D,).
+        What one row of X is, channels first: (C, L) or (C, H, W) for convolutional layers,
+        (T, D) for a recurrent network; None reads rows as flat features (D,), and a recurrent
+        network reads them one feature per step, (D, 1).
     activation, init, init_gain, dtype : default "tanh", "xavier", 1.0, "float32"
         The network's hidden activation, weight initialiser, its gain, and float type.
     network : str, default=None
-        The network kind (``rate``, ``spiking``, ``forward_forward``); None builds the rule's first.
+        The network kind (``rate``, ``spiking``, ``forward_forward``, ``recurrent``); None builds the
+        rule's first.
     network_params : dict, default=None
         Other options of that network kind, e.g. ``{"dropout": 0.1}`` or ``{"steps": 20}``.
     optimizer : {"adam", "momentum", "sgd"}, default="adam"

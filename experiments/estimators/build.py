@@ -119,7 +119,12 @@ def make_network(params: dict[str, Any], defaults: dict[str, Any], n_features: i
     else:
         model["layers"] = plain(params["layers"])
     model = check_model(model, section="network")
-    shape = tuple(params["input_shape"]) if params["input_shape"] is not None else (n_features,)
+    if params["input_shape"] is not None:
+        shape = tuple(params["input_shape"])
+    elif getattr(cls, "reads_data_shape", False) and model.get("encoding", "sequence") == "sequence":
+        shape = (n_features, 1)  # a recurrent network reads a row one feature per step (as sequential MNIST-1D)
+    else:
+        shape = (n_features,)
     if int(np.prod(shape)) != n_features:
         raise ValueError(f"input_shape {shape} does not hold the {n_features} features of X")
     try:

@@ -190,3 +190,10 @@ def test_fitting_does_not_warn_on_good_input(blobs):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         small().fit(x, y).score(x, y)
+
+
+def test_a_recurrent_network_reads_a_row_one_feature_per_step_unless_told(blobs):
+    x, y = blobs
+    assert RuleClassifier("bptt", hidden=(8,), epochs=1, random_state=0).fit(x, y).network_.input_shape == (6, 1)
+    clf = RuleClassifier("eprop", hidden=(8,), epochs=1, random_state=0, input_shape=(3, 2)).fit(x, y)
+    assert clf.network_.input_shape == (3, 2) and clf.predict(x).shape == y.shape
