@@ -96,7 +96,7 @@ def critical_path_in_time(res, *, controls=None, styles=None):
         ax.text(wait, y, f" {wait}", va="center", fontsize=8)
     ax.set_yticks(range(len(order)), order)
     Ts = sorted({r[0] for r in rows.values()})
-    ax.set(xlabel="sequential layer operations before the first layer can change (light: the forward sweep)",
+    ax.set(xlabel="layer operations before the first layer can change",
            title=f"Critical path of one training step in time (T = {', '.join(map(str, Ts))})")
     ax.invert_yaxis()
     return fig

@@ -16,11 +16,12 @@ from experiments.report.build import draw_figures
 from experiments.report.palette import CONTROL_STYLES, palette
 
 #: the figures each synthetic folder has data for
-#: (runs record their network's critical path, so the grid's layer stack has an update-locking figure too)
+#: (runs record their network's critical path, so the grid's layer stack has an update-locking figure too;
+#: both folders' spiking runs run in time, so they have the critical path in time)
 DRAWN = {"grid": ["final_accuracy", "learning_curves", "accuracy_vs_compute", "sweeps", "alignment", "spiking_activity",
-                  "evolution", "layer_signals", "sensitivity", "update_locking"],
+                  "evolution", "layer_signals", "sensitivity", "update_locking", "critical_path_in_time"],
          "depth": ["final_accuracy", "learning_curves", "accuracy_vs_compute", "sweeps", "alignment", "spiking_activity",
-                   "evolution", "depth", "layer_signals", "forgetting", "update_locking"]}
+                   "evolution", "depth", "layer_signals", "forgetting", "update_locking", "critical_path_in_time"]}
 
 
 @pytest.fixture(scope="module", params=sorted(DRAWN))
