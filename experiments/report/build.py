@@ -24,6 +24,7 @@ from .provenance import provenance  # noqa: E402
 from .statistics import (at_points, best_sweep_points, find_controls, reference_label,  # noqa: E402
                          rule_statistics, sweep_columns)
 from .tables import failures_table, pct, plausibility_table, summary_table  # noqa: E402
+from .tuning import TuningSection, figure_specs, main_results, tuning_section  # noqa: E402
 
 PNG_DPI = 130
 
@@ -51,10 +52,13 @@ class ReportContent:
     n_runs: int
     provenance: dict
     stats: pd.DataFrame = field(repr=False, default=None)
+    tuning: TuningSection | None = None  # a tuned experiment's search (report/tuning.py)
 
 
 def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
     """Compute the statistics and tables and save every figure with data into ``<root>/figures/``."""
+    tuning = tuning_section(res)
+    res = main_results(res)  # a tuned experiment: its tuned runs
     summary, metrics = res.summary, res.metrics
     if target_accuracy is None:
         target_accuracy = res.config.get("experiment", {}).get("target_accuracy")
@@ -66,13 +70,13 @@ def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
     points = best_sweep_points(summary)
     complete = summary.loc[summary["status"] == "complete", "run_id"]
     curves = at_points(metrics[metrics["run_id"].isin(complete)], points)
-    figures = _save_figures(res, curves, summary, controls, styles, bool(points))
+    figures = _save_figures(res, curves, summary, controls, styles, bool(points), figure_specs(tuning))
     exp = res.config.get("experiment", {})
     return ReportContent(
         title=exp.get("name", res.root.name), description=exp.get("description", ""),
         summary=summary_table(stats, reference), notes=_notes(stats, reference, target_accuracy, points),
         plausibility=plausibility_table(stats, _critical_paths(res)), figures=figures, failures=failures_table(summary),
-        n_runs=len(summary), provenance=provenance(res.root, res.runs), stats=stats)
+        n_runs=len(summary), provenance=provenance(res.root, res.runs), stats=stats, tuning=tuning)
 
 
 def _critical_paths(res: Results) -> dict[str, tuple[int, int]]:
@@ -110,7 +114,7 @@ def _notes(stats, reference, target_accuracy, points) -> list[str]:
     return notes
 
 
-def _save_figures(res, curves, summary, controls, styles, swept) -> list[FigureFile]:
+def _save_figures(res, curves, summary, controls, styles, swept, extra=()) -> list[FigureFile]:
     kw = {"controls": controls, "styles": styles}
     best = "; each rule at its best sweep point" if swept else ""
     specs = [
@@ -147,6 +151,7 @@ def _save_figures(res, curves, summary, controls, styles, swept) -> list[FigureF
         ("update_locking", "Update locking", lambda: F.accuracy_vs_critical_path(res, **kw),
          "Final test accuracy against the critical path of one training step in sequential layer "
          "operations (o) and the first layer's wait before it can update (x), from each rule's structure."),
+        *extra,
     ]
     out_dir = res.root / "figures"
     out_dir.mkdir(exist_ok=True)

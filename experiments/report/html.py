@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .build import ReportContent
+from .tuning import html_parts as tuning_html
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1180px;margin:2em auto;
@@ -60,6 +61,7 @@ def render_html(c: ReportContent) -> str:
         out.append(f"<p>{e(c.description)}</p>")
     out += ["<h2>Summary</h2>", html_table(c.summary),
             '<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in c.notes) + "</ul>"]
+    out += tuning_html(c.tuning, html_table, e)
     out += ["<h2>Plausibility and cost</h2>",
             "<p>Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute. "
             "Critical path: sequential layer operations (forward and backward) in one training step; "
