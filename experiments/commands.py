@@ -63,8 +63,8 @@ def tuning_lines(config, results_dir) -> str:
 
     t = config.tuning.settings
     choices = choose(config.tuning, ResultsStore(results_dir))
-    head = (f"tuning: {t.trials} trials per rule, chosen on validation ({t.validation_fraction:g} of the training "
-            f"split, select = {t.select})")
+    head = (f"tuning: {t.trials} trials per rule, chosen on validation ({100 * t.validation_fraction:g}% of the "
+            f"training split, select = {t.select})")
     if choices is None:
         return head + "; the search is not complete, so the tuned runs have not started"
     lines = [head]

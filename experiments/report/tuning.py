@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import UserError
 from ..results import Results
 from .statistics import find_controls, mean_ci, reference_label
 from .tables import DASH, pct, pct_ci, sci, signed_points
@@ -49,6 +50,9 @@ def main_results(res: Results) -> Results:
     if not is_tuned(res):
         return res
     stages = set(res.summary[STAGE])
+    if not stages & {"tuned", "untuned"}:
+        raise UserError(f"{res.root} holds only search runs so far ({len(res.summary)} stored); the report compares "
+                        "the untuned and tuned runs, which follow them (run the same command again to compute them)")
     keep = res.summary[res.summary[STAGE] == ("tuned" if "tuned" in stages else "untuned")]
     drop = [STAGE, *(c for c in keep.columns if "." in c and keep[c].isna().all())]
     summary = keep.drop(columns=drop).reset_index(drop=True)

@@ -214,3 +214,15 @@ def test_a_failed_search_run_holds_the_tuned_runs_back(tmp_path, failing_rule, c
     assert "the search is not complete, so the tuned runs have not started" in out
     summary = pd.read_csv(tmp_path / "tuned" / "summary.csv")
     assert "tuned" not in set(summary["tune.stage"])
+    # the report compares the untuned runs meanwhile, and says why there is no choice yet
+    assert main(["report", str(tmp_path / "tuned")]) == 0
+    assert "The search is not complete yet" in (tmp_path / "tuned" / "report.md").read_text()
+
+
+def test_a_report_of_search_runs_alone_is_one_error(tuned_run, tmp_path, capsys):
+    config, outcome, folder = tuned_run
+    shutil.copytree(folder, tmp_path / "tuned")
+    summary = pd.read_csv(folder / "summary.csv")
+    summary[summary["tune.stage"] == "search"].to_csv(tmp_path / "tuned" / "summary.csv", index=False)
+    assert main(["report", str(tmp_path / "tuned")]) == 2
+    assert "holds only search runs so far (12 stored)" in capsys.readouterr().err
