@@ -15,39 +15,11 @@ import time
 import pytest
 
 from experiments import load_config
-from test_sweep_interrupt import start, stored
+from test_sweep_interrupt import SWEEP, start, stored
 
 pytest.importorskip("psutil")
 
-TUNED = """
-[experiment]
-name = "tuned"
-seeds = [0, 1]
-epochs = 3
-batch_size = 16
-
-[data]
-name = "xor"
-
-[model]
-hidden = [16]
-
-[optimizer]
-name = "adam"
-lr = 0.01
-
-[diagnostics]
-every = 0
-
-[[rules]]
-name = "backprop"
-label = "quick"
-
-[[rules]]
-name = "backprop"
-label = "slow"
-epochs = 200
-
+TUNED = SWEEP.replace('name = "sweep"', 'name = "tuned"') + """
 [tune]
 trials = 2
 seeds = [100]
