@@ -24,6 +24,11 @@ class Activation:
     f: Callable[[Array], Array]
     df: Callable[[Array, Array], Array]
 
+    def __reduce__(self):
+        # pickled by name (its functions are lambdas), so trained networks can be saved and
+        # sent to worker processes, as scikit-learn and joblib do with estimators
+        return get_activation, (self.name,)
+
 
 def _sigmoid(a: Array) -> Array:
     # 0.5 * (1 + tanh(a/2)) equals 1 / (1 + exp(-a)) and never overflows.

@@ -158,8 +158,9 @@ def _notes(s, reference: str | None) -> list[str]:
     ]
 
 
-def figure_specs(section: TuningSection | None) -> list[tuple]:
-    """(name, title, make, caption) of the section's figure, for the report's figure list."""
+def tuning_figures(section: TuningSection | None) -> list[tuple]:
+    """(name, title, draw, caption, why it can be missing) of the section's figure, for the report's
+    figure list."""
     if section is None or section.trials.empty:
         return []
     from .figures.tuning import validation_vs_keys
@@ -168,7 +169,8 @@ def figure_specs(section: TuningSection | None) -> list[tuple]:
              lambda: validation_vs_keys(section.trials, section.keys, section.log_keys, section.chosen,
                                         controls=section.controls),
              "Each trial's validation accuracy (mean over search seeds) against each key searched for that rule; "
-             "the chosen trial is the star. No test number is involved.")]
+             "the chosen trial is the star. No test number is involved.",
+             "no key of [tune.space] changes any rule's runs")]
 
 
 def markdown_lines(section: TuningSection | None, md_table) -> list[str]:

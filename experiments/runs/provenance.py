@@ -83,6 +83,15 @@ def git_commit() -> str | None:
     return commit + ("-dirty" if dirty else "")
 
 
+def _load_average() -> float | None:
+    """The machine's 1-minute load average when the run started (None where unknown): wall times
+    are only comparable between runs made under similar load."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
+
+
 def environment() -> dict:
     """A JSON-able description of the software and machine a run used."""
     return {
@@ -93,6 +102,7 @@ def environment() -> dict:
         "processor": platform.processor(),
         "cpu_model": cpu_model(),
         "cpu_count": os.cpu_count(),
+        "load_average": _load_average(),
         "hostname": platform.node(),
         "packages": {name: _version(name) for name in PACKAGES},
         "blas": _blas(),

@@ -80,7 +80,7 @@ def execute_run(spec_dict: dict, on_epoch=None) -> dict:
         outcome, net, data = train_spec(spec, on_epoch)
         result.update(status=outcome.status, reason=outcome.reason, records=outcome.records,
                       epochs_completed=outcome.epochs_completed, flops=outcome.flops,
-                      train_time=outcome.wall_time)
+                      train_time=outcome.wall_time, network=network_facts(spec, net))
         if spec.model["kind"] == "spiking" and outcome.status == "complete":
             result["spikes"] = sample_spikes(net, data.x_test)
     except Exception as err:  # a failing run is a result; the sweep goes on
@@ -89,6 +89,20 @@ def execute_run(spec_dict: dict, on_epoch=None) -> dict:
     result["wall_time"] = time.perf_counter() - t0
     result["finished"] = _now()
     return result
+
+
+def network_facts(spec: RunSpec, net) -> dict:
+    """What the report needs to know of the network a run trained, from the network itself: its
+    description, depth in weight layers, time steps, parameter count, and the critical path of
+    one of the rule's steps on it."""
+    from learning_rules.critical_path import rule_critical_path
+    from learning_rules.params import leaves
+    from learning_rules.rules.registry import get_rule
+
+    path = rule_critical_path(get_rule(spec.rule), net)
+    return {"description": net.describe(), "depth": net.depth, "time_steps": net.capabilities.time_steps,
+            "parameters": int(sum(p.size for p in leaves(net.params))),
+            "critical_path": {"length": path.length, "first_layer_latency": path.first_layer_latency}}
 
 
 def train_spec(spec: RunSpec, on_epoch=None):
