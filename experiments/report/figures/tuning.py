@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.ticker
+from matplotlib.markers import MarkerStyle
 import numpy as np
 import pandas as pd
 
@@ -31,7 +32,8 @@ def validation_vs_keys(trials: pd.DataFrame, keys: dict[str, tuple[str, ...]], l
             numeric = pd.api.types.is_numeric_dtype(rows[key]) and not pd.api.types.is_bool_dtype(rows[key])
             categories = sorted(rows[key].map(str).unique())
             x = finite[key].to_numpy(float) if numeric else finite[key].map(str).map(categories.index).to_numpy(float)
-            ax.scatter(x, finite["score"], s=18, color=st.color, marker=st.marker, alpha=0.8, lw=0)
+            edge = 0 if MarkerStyle(st.marker).is_filled() else 1.0  # an unfilled marker (x) is its edge
+            ax.scatter(x, finite["score"], s=18, color=st.color, marker=st.marker, alpha=0.8, lw=edge)
             best = finite[finite["trial"] == chosen.get(label)]
             if len(best):
                 bx = x[finite.index.get_indexer(best.index)]
