@@ -63,6 +63,7 @@ def total_runs(config) -> int:
 
 def tuning_lines(config, results_dir) -> str:
     """What the search chose for each rule (or that it is not complete yet), for the terminal."""
+    from .report.tables import pct
     from .store import ResultsStore
     from .tuning.select import choose
 
@@ -76,7 +77,7 @@ def tuning_lines(config, results_dir) -> str:
     for c in choices.values():
         values = " ".join(f"{k}={v}" for k, v in c.values.items())
         epochs = f" epochs={c.epochs}" if t.select == "best" else ""
-        lines.append(f"  {c.label}: trial {c.trial}, validation {c.score:.3f}: {values}{epochs}".rstrip(": "))
+        lines.append(f"  {c.label}: trial {c.trial}, validation {pct(c.score)}%: {values}{epochs}".rstrip(": "))
     return "\n".join(lines)
 
 

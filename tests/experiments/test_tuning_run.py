@@ -226,3 +226,21 @@ def test_a_report_of_search_runs_alone_is_one_error(tuned_run, tmp_path, capsys)
     summary[summary["tune.stage"] == "search"].to_csv(tmp_path / "tuned" / "summary.csv", index=False)
     assert main(["report", str(tmp_path / "tuned")]) == 2
     assert "holds only search runs so far (12 stored)" in capsys.readouterr().err
+
+
+def test_the_terminal_plans_the_stages_and_ends_with_each_rules_choice(tuned_run, tmp_path, capsys):
+    config, outcome, folder = tuned_run
+    path = folder.parent.parent / "tuned.toml"
+    assert main(["run", str(path), "--out", str(tmp_path), "--dry-run"]) == 0
+    plan = capsys.readouterr().out.splitlines()
+    assert plan[0].startswith("tuned: 18 runs (0 done, 18 to compute)")  # 4 trials x 3 rules, 2 seeds x 3 rules
+    assert sum("[search]" in line for line in plan) == 12 and sum("[untuned]" in line for line in plan) == 6
+    assert plan[-1] == "  then 6 tuned runs: each rule's trial chosen on validation, once the search is stored"
+    assert main(["run", str(path), "--out", str(folder.parent), "--quiet", "--no-report"]) == 0
+    out = capsys.readouterr().out
+    stages = [line.split()[0] for line in out.split("\n\n")[0].splitlines()[2:]]
+    assert sorted(stages) == ["tuned"] * 3 + ["untuned"] * 3  # the search runs are not in the summary
+    choices = choose(config.tuning, ResultsStore(folder))
+    for label, c in choices.items():
+        assert f"  {label}: trial {c.trial}, validation {100 * c.score:.2f}%: optimizer.lr=" in out
+    assert "0 computed, 24 already done" in out
