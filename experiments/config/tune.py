@@ -33,6 +33,9 @@ TUNE_SCHEMA = {
     "space": (REQUIRED, "table"),
 }
 SELECT = ("final", "best")
+#: trials per rule; every trial's runs are planned and checked before any run starts, so a number
+#: far beyond what a search can use would stall the up-front checks for hours
+MAX_TRIALS = 1000
 #: keys that say which runs exist, not how one run learns: never searched
 NOT_SEARCHABLE = ("seeds", "name", "description", "target_accuracy")
 
@@ -56,8 +59,9 @@ def check_tune(raw: Any, experiment_seeds: list, rule_seeds: dict[str, list]) ->
     if not isinstance(raw, dict):
         raise ConfigError("tune: expected a table ([tune] with trials and a [tune.space] table)")
     tune = check_table("tune", raw, TUNE_SCHEMA)
-    if tune["trials"] < 1:
-        raise ConfigError(f"tune.trials: {tune['trials']} not allowed; must be >= 1 (trials per rule)")
+    if not 1 <= tune["trials"] <= MAX_TRIALS:
+        raise ConfigError(f"tune.trials: {tune['trials']} not allowed; must be an integer in [1, {MAX_TRIALS}] "
+                          "(trials per rule)")
     fraction = tune["validation_fraction"]
     if not 0 < fraction < 1:  # nan fails too
         raise ConfigError(f"tune.validation_fraction: {fraction!r} not allowed; must be a fraction in (0, 1), e.g. 0.2")
