@@ -62,11 +62,15 @@ def test_default_config_is_the_packaged_quickstart():
     config = load_config(default_config_path())
     assert config.name == "quickstart" and {s.seed for s in config.specs} == {0, 1, 2}
     assert {"backprop", "readout_only", "linear"} <= {s.label for s in config.specs}
-    from learning_rules.rules.registry import _BUILTIN
+    from learning_rules.rules.registry import _BUILTIN, get_rule
 
-    # the forward-only rules have their own experiment file, experiments/configs/perturbation.toml
+    # the forward-only rules have their own experiment file, experiments/configs/perturbation.toml;
+    # the rules in time need sequence data (experiments/configs/recurrence.toml and delay.toml)
     forward_only = {"weight_perturbation", "node_perturbation", "forward_gradient", "pepita"}
-    assert set(_BUILTIN) - forward_only <= {s.rule for s in config.specs}, "the quickstart runs every built-in rule"
+    in_time = {name for name in _BUILTIN if get_rule(name).network_kinds == ("recurrent",)}
+    assert in_time == {"bptt", "rtrl", "eprop", "rflo", "temporal_feedback_alignment", "random_recurrence"}
+    assert set(_BUILTIN) - forward_only - in_time <= {s.rule for s in config.specs}, \
+        "the quickstart runs every built-in rule"
 
 
 def test_a_spiking_rule_without_a_kind_runs_on_a_spiking_network(tmp_path, write_config, TINY, capsys):
@@ -113,7 +117,7 @@ def test_version_and_run_help_say_what_a_newcomer_needs(capsys):
     assert capsys.readouterr().out.strip() == f"learning-rules {__version__}"
     assert main(["run", "--help"]) == 0
     text = capsys.readouterr().out
-    for needle in ("examples:", "learning-rules run depth", "--smoke", "quickstart, sensitivity", "VALUE is TOML",
+    for needle in ("examples:", "learning-rules run depth", "--smoke", "quickstart, recurrence, sensitivity", "VALUE is TOML",
                    "repeatable", "results land in OUT/", "exit status: 0 done; 1 some runs failed", "130 interrupted"):
         assert needle in " ".join(text.split()), needle
     assert main(["--help"]) == 0
