@@ -8,17 +8,23 @@ from learning_rules.critical_path import critical_path
 from learning_rules.rules.registry import get_rule
 
 
+def spec_inner_steps(spec: dict) -> int:
+    """The inner steps of a stored run's rule at its hyperparameters (iterations inside a step)."""
+    rule = get_rule(spec["rule"])(**spec.get("hyperparameters", {}))
+    return rule.inner_steps(len(spec["model"]["hidden"]) + 1)
+
+
 def spec_critical_path(spec: dict):
     """The critical path of a stored run's rule on its network (depth from the spec, time steps
-    from a spiking network's ``steps``)."""
+    from a spiking network's ``steps``, inner steps from the rule's hyperparameters)."""
     n_layers = len(spec["model"]["hidden"]) + 1
     steps = int(spec["model"].get("steps", 1)) if spec["model"].get("kind") == "spiking" else 1
-    return critical_path(get_rule(spec["rule"]).update_dependency, n_layers, steps)
+    return critical_path(get_rule(spec["rule"]).update_dependency, n_layers, steps, spec_inner_steps(spec))
 
 
 def critical_path_table(results) -> pd.DataFrame:
-    """Per rule label: update dependency, weight layers, time steps, critical path, first-layer
-    latency, and final test accuracy (mean over complete runs)."""
+    """Per rule label: update dependency, weight layers, time steps, inner steps, critical path,
+    first-layer latency, and final test accuracy (mean over complete runs)."""
     rows = {}
     for run_id, meta in results.runs.items():
         spec = meta["spec"]
@@ -30,6 +36,7 @@ def critical_path_table(results) -> pd.DataFrame:
             "update dependency": get_rule(spec["rule"]).update_dependency,
             "weight layers": len(spec["model"]["hidden"]) + 1,
             "time steps": int(spec["model"].get("steps", 1)) if spec["model"].get("kind") == "spiking" else 1,
+            "inner steps": spec_inner_steps(spec),
             "critical path": path.length, "first-layer latency": path.first_layer_latency,
         }
     table = pd.DataFrame(rows.values())

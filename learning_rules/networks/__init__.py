@@ -18,6 +18,7 @@ NETWORK_KINDS: dict[str, str] = {
     "rate": "learning_rules.networks.sequential:Network",
     "forward_forward": "learning_rules.networks.forward_forward:ForwardForwardNetwork",
     "spiking": "learning_rules.spiking.network:SpikingNetwork",
+    "hopfield": "learning_rules.networks.hopfield:HopfieldNetwork",
 }
 
 

@@ -32,7 +32,8 @@ class LearningRule(ABC):
     #: where a layer's learning signal comes from, which decides how long a training step's
     #: critical path is (see learning_rules.critical_path): "backward_chain" (delta_l needs
     #: delta_{l+1}), "output" (delta_l needs the output error), "local" (layer l's own signal),
-    #: "readout" (only the output layer learns), "population" (candidates scored by forward passes)
+    #: "readout" (only the output layer learns), "population" (candidates scored by forward passes),
+    #: "relaxation" (every layer learns from its own state once the network has settled)
     update_dependency: ClassVar[str] = "backward_chain"
 
     #: the network capability this rule needs (see learning_rules.networks.capabilities)
@@ -108,6 +109,12 @@ class LearningRule(ABC):
 
         Returns at least ``loss`` (the batch loss before the update) and ``flops`` (the step's
         floating-point operations)."""
+
+    def inner_steps(self, depth: int) -> int:
+        """Sequential layer operations this rule iterates inside one step before a layer can
+        update (relaxation, training of inverses) on a network of ``depth`` weight layers: they
+        lengthen its critical path (learning_rules.critical_path). 0: no inner iterations."""
+        return 0
 
     def layer_diagnostics(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         """Rule-specific diagnostics ("name/L" keys) on a probe batch; changes no state."""

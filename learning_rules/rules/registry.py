@@ -30,6 +30,9 @@ _BUILTIN: dict[str, str] = {
     "spiking_local": "learning_rules.rules.spiking_local:SpikingLocal",
     "genetic": "learning_rules.rules.genetic:Genetic",
     "evolution_strategy": "learning_rules.rules.evolution_strategy:EvolutionStrategy",
+    "predictive_coding": "learning_rules.rules.predictive_coding:PredictiveCoding",
+    "equilibrium_propagation": "learning_rules.rules.equilibrium_propagation:EquilibriumPropagation",
+    "target_propagation": "learning_rules.rules.target_propagation:TargetPropagation",
 }
 _REGISTERED: dict[str, type] = {}
 
