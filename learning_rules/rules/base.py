@@ -78,15 +78,17 @@ class LearningRule(ABC):
     @classmethod
     def example_networks(cls, n_features: int, n_classes: int, rng_seed: int) -> dict[str, Any]:
         """The networks the conformance kit checks this rule on, by name: a dense one, and for
-        rules of layered networks a convolutional one too (inputs of shape (1, n_features))."""
-        nets = {"dense": cls.example_network([n_features, 16, 16, n_classes], np.random.default_rng(rng_seed))}
-        if cls.network_kinds[0] == "rate":
-            from ..networks import Network
+        rules of layered networks (a first kind built on the layered ``Network``) a convolutional
+        one too (inputs of shape (1, n_features))."""
+        from ..networks import Network, network_class
 
+        nets = {"dense": cls.example_network([n_features, 16, 16, n_classes], np.random.default_rng(rng_seed))}
+        layered = network_class(cls.network_kinds[0])
+        if issubclass(layered, Network):
             conv = [{"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"},
                     {"type": "maxpool1d", "kernel": 2},
                     {"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"}]
-            nets["conv"] = Network([n_features, n_classes], np.random.default_rng(rng_seed), layers=conv,
+            nets["conv"] = layered([n_features, n_classes], np.random.default_rng(rng_seed), layers=conv,
                                    input_shape=(1, n_features))
         return nets
 

@@ -80,19 +80,6 @@ class EquilibriumPropagation(CreditAssignmentRule):
         super().__init__(beta=beta, free_iterations=free_iterations, nudged_iterations=nudged_iterations,
                          nudging=nudging, optimizer=optimizer, loss=loss)
 
-    @classmethod
-    def example_networks(cls, n_features: int, n_classes: int, rng_seed: int):
-        """The kit's dense and convolutional networks, as Hopfield networks."""
-        from ..networks.hopfield import HopfieldNetwork
-
-        nets = super().example_networks(n_features, n_classes, rng_seed)
-        conv = [{"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"},
-                {"type": "maxpool1d", "kernel": 2},
-                {"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"}]
-        nets["conv"] = HopfieldNetwork([n_features, n_classes], np.random.default_rng(rng_seed), layers=conv,
-                                       input_shape=(1, n_features))
-        return nets
-
     def init_state(self, net, rng: np.random.Generator) -> None:
         self.blocks = energy.hidden_blocks(net, self.name)
 

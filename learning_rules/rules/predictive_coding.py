@@ -32,15 +32,17 @@ The precision decides how far inference moves the hidden activity. With pi = 1 o
 value nodes absorb much of the output error (the relaxed output fits the label better than the
 feedforward one), the readout learns from that relaxed activity and grows, and the rule stalls
 (36% test accuracy after 10 epochs of the quickstart protocol, where backprop has 59%); with a
-weak output term (pi -> 0) the equilibrium errors tend to pi times backprop's, so the update tends to backprop's (Whittington &
-Bogacz 2017; Millidge et al. 2022, "Backpropagation at the infinitesimal inference limit of
-energy-based models"). The default pi = 0.1 sits between (docs/settling.md).
+weak output term (pi -> 0) the equilibrium errors tend to pi times backprop's, so the update
+tends to backprop's (Whittington & Bogacz 2017; Millidge, Song, Salvatori, Lukasiewicz & Bogacz
+2022, "Backpropagation at the infinitesimal inference limit of energy-based models"). The
+default pi = 0.1 sits between (docs/settling.md).
 
 ``variant = "standard"`` recomputes every prediction mu_k (and J) from the current x at each step.
 ``variant = "fixed_prediction"`` holds predictions and Jacobians at their feedforward values, so
 eps_k <- (1 - gamma) eps_k + gamma J_{k+1}^T eps_{k+1}: its fixed point is backprop's error,
-eps_k = -dL/dh_k, and with gamma = 1 it is reached exactly after L - 1 steps. With fewer steps the
-lowest blocks have not heard of the error yet and do not learn.
+eps_k = -pi dl/dh_k per sample (so the update is backprop's: relative error below 1e-14 in
+float64, tested), and with gamma = 1 it is reached exactly after L - 1 steps. With fewer steps
+the lowest blocks have not heard of the error yet and do not learn.
 
 Where defined: any stack of layers with a backward, dense or convolutional. The standard variant
 recomputes predictions at every step, so it refuses dropout (a new mask each step would change

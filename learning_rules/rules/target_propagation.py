@@ -171,38 +171,44 @@ class TargetPropagation(CreditAssignmentRule):
 
     # -- the inverses' own learning ---------------------------------------------------------
     def train_inverses(self, net, h: list[np.ndarray]) -> tuple[float, int]:
-        """One round of every inverse's reconstruction loss and its optimizer step; returns
-        (mean reconstruction loss, FLOPs)."""
+        """One round of every inverse's reconstruction loss (fresh noise from the rule's
+        generator) and its optimizer step; returns (mean reconstruction loss, FLOPs)."""
+        noise = [self.noise * self.rng.standard_normal(hk.shape).astype(hk.dtype) for hk in h[:-1]]
+        losses, grads, flops = self.reconstruction_gradients(net, h, noise)
+        optimizer_step(self.optimizer, self.inverse_opt_state, self.inverse_params,
+                       [g for pair in grads for g in (pair, {})])
+        return float(np.mean(losses)) if losses else 0.0, flops
+
+    def reconstruction_gradients(self, net, h: list[np.ndarray], noise: list[np.ndarray]):
+        """Per inverse k = 1 .. L-1, its reconstruction loss and gradient {"W", "b"} for the
+        corruption h~_{k-1} = h_{k-1} + noise[k-1]; returns (losses, grads, FLOPs)."""
         L, B = net.depth, h[0].shape[0]
         grads, losses, flops = [], [], 0
         sigma2 = self.noise ** 2 if self.reconstruction == "drl" else 1.0
         for k in range(1, L):
-            noisy = h[k - 1] + self.noise * self.rng.standard_normal(h[k - 1].shape).astype(h[k - 1].dtype)
+            noisy = h[k - 1] + noise[k - 1]
             up, _ = forward_block(net, k, noisy)
             flops += forward_block_flops(net, k, B)
             if self.reconstruction == "dtp":
                 rec, caches = self.inverse(net, k, up)
-                delta = (rec - noisy) / B
-                g = self.inverse_gradients(k, caches, delta)
+                g = self.inverse_gradients(k, caches, (rec - noisy) / B)
                 flops += self.inverse_flops(k, B)
             else:
                 for j in range(k + 1, L):                        # the corrupted activity, up to the output
                     up, _ = forward_block(net, j, up)
                     flops += forward_block_flops(net, j, B)
-                t, f = self.targets(net, h, up, low=k) if k < L - 1 else ([None] * (L - 1) + [up], 0)
-                flops += f
+                t, f = self.targets(net, h, up, low=k)           # ... and back down to block k
                 g_t, caches_t = self.inverse(net, k, t[k])
                 g_h, caches_h = self.inverse(net, k, h[k])
                 rec = h[k - 1] + g_t - g_h
                 delta = (rec - noisy) / (sigma2 * B)
                 g_at_t, g_at_h = self.inverse_gradients(k, caches_t, delta), self.inverse_gradients(k, caches_h, delta)
                 g = {name: g_at_t[name] - g_at_h[name] for name in g_at_t}
-                flops += 2 * self.inverse_flops(k, B)
+                flops += f + 2 * self.inverse_flops(k, B)
             losses.append(0.5 * float(np.sum((rec - noisy) ** 2)) / (sigma2 * B))
             flops += 4 * rec.size + sum(2 * v.size for v in g.values())
-            grads += [g, {}]
-        optimizer_step(self.optimizer, self.inverse_opt_state, self.inverse_params, grads)
-        return float(np.mean(losses)) if losses else 0.0, flops
+            grads.append(g)
+        return losses, grads, flops
 
     def step(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         loss, e, trace = self.output_error(net, x, y)
