@@ -57,14 +57,19 @@ def iterations_table(results) -> pd.DataFrame:
 
 def iterations_figure(results):
     """Two panels: final test accuracy against inner iterations, and against the FLOPs of the
-    whole training; one line per settling label (95% CI bars), readout_only as the reference band."""
+    whole training; one line per settling label (95% CI bars), readout_only as the reference band
+    and backprop, where it ran, as a dashed line."""
     table = iterations_table(results)
     if table.empty:
         return None
     controls, styles = resolve(results.summary, None, None)
+    done = results.summary[results.summary["status"] == "complete"]
+    backprop = done.loc[done["rule"] == "backprop", "test_accuracy"]
     fig, axes = new_figure(1, 2, width=10.5, height=4.0, sharey=True)
     for ax, column in zip(axes[0], ("iterations", "training FLOPs")):
         control_bands(ax, results.summary, controls, styles)
+        if len(backprop):
+            ax.axhline(backprop.mean(), color="black", ls="--", lw=1.0, label="backprop")
         for label, rows in table.groupby("label"):
             st = styles[label]
             ax.errorbar(rows[column], rows["test accuracy"], yerr=rows["ci95"].fillna(0.0), marker=st.marker,

@@ -21,6 +21,8 @@ hidden = [4, 4]
 [diagnostics]
 every = 1
 [[rules]]
+name = "backprop"
+[[rules]]
 name = "readout_only"
 [[rules]]
 name = "predictive_coding"
@@ -46,6 +48,7 @@ def test_iterations_table_figure_and_command(tmp_path):
     assert pc[0] < pc[1]                            # every inference step is counted
     fig = iterations_figure(res)
     assert len(fig.axes[0].containers) == 2         # one error-bar line per settling label
+    assert [line.get_label() for line in fig.axes[0].lines].count("backprop") == 1   # the reference line
     angles = angle_table(res)
     assert set(angles["label"]) == {"predictive_coding", "target_propagation"}
     assert list(angles.columns) == ["label", "epoch", "block 0", "block 1"] and (angles["epoch"] == 1).all()
