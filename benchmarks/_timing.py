@@ -14,6 +14,7 @@
   measures what a user gets.
 - ``faults_per_call(fn)``: minor page faults per call (an allocation cost that timings hide).
 - ``machine_header()``: the lines describing the machine, Python, numpy and its BLAS.
+- ``cycler(batches, step)``: a no-argument call of ``step`` on the next batch, for ``interleaved``.
 """
 
 from __future__ import annotations
@@ -190,3 +191,15 @@ def interleaved(candidates: dict[str, Callable[[], object]], repeats: int = 5,
                 fn()
             out[n].times.append((time.perf_counter() - t0) / c)
     return out
+
+
+def cycler(batches: list, step: Callable) -> Callable[[], object]:
+    """A no-argument callable running ``step`` on the next of ``batches`` each call."""
+    state = {"i": 0}
+
+    def run():
+        x, y = batches[state["i"] % len(batches)]
+        state["i"] += 1
+        return step(x, y)
+
+    return run

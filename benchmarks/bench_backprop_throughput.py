@@ -15,8 +15,8 @@ step per batch. Candidates, measured in the same run, interleaved (``_timing.int
 
 All three start from the same weights and train on the same batches. Before timing, the script
 checks that the framework and the loop give the same parameters after a few steps and that every
-array of the framework's step stays float32. Acceptance (issue 2): framework >= 0.85x the loop at
-batch 128 and 1024.
+array of the framework's step stays float32. Acceptance: framework >= 0.9x the loop at batch 128
+and >= 0.95x at batch 1024.
 
     python benchmarks/bench_backprop_throughput.py            # batches 32 128 1024, 1 thread
     python benchmarks/bench_backprop_throughput.py --quick    # smoke run, a few seconds
@@ -30,7 +30,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for _timing, run as a script
-from _timing import (DEFAULT_THREADS, blas_limit, interleaved, limit_threads_early,  # noqa: E402
+from _timing import (DEFAULT_THREADS, blas_limit, cycler, interleaved, limit_threads_early,  # noqa: E402
                      faults_per_call, machine_header, malloc_top_pad, paired_ratio)
 
 if __name__ == "__main__":
@@ -44,7 +44,7 @@ from learning_rules.rules.backprop import Backprop  # noqa: E402
 
 SIZES = [784, 256, 256, 10]
 LR = 0.01
-ACCEPT = {128: 0.85, 1024: 0.85}  # batch -> least framework/loop throughput ratio
+ACCEPT = {128: 0.9, 1024: 0.95}  # batch -> least framework/loop throughput ratio
 
 
 class NumpyLoop:
@@ -145,18 +145,6 @@ def make_framework(weights):
     return net, rule
 
 
-def cycler(batches, step):
-    """A no-argument callable running ``step`` on the next of ``batches`` each call."""
-    state = {"i": 0}
-
-    def run():
-        x, y = batches[state["i"] % len(batches)]
-        state["i"] += 1
-        return step(x, y)
-
-    return run
-
-
 def main(argv: list[str] | None = None) -> list[dict]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--batches", type=int, nargs="+", default=[32, 128, 1024])
@@ -226,7 +214,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if checked:
         best = all(r["framework_sps"] / r["loop_sps"] >= ACCEPT[r["batch"]] for r in checked)
         paired = all(r["loop_paired"] >= ACCEPT[r["batch"]] for r in checked)
-        print(f"acceptance (framework >= 0.85x loop at batch {', '.join(str(r['batch']) for r in checked)}): "
+        wanted = ", ".join(f"{ACCEPT[r['batch']]}x at batch {r['batch']}" for r in checked)
+        print(f"acceptance (framework >= {wanted} of the loop): "
               f"{'PASS' if paired else 'FAIL'} by the paired ratios, {'PASS' if best else 'FAIL'} by the best repeats")
     return rows
 

@@ -1,7 +1,10 @@
 """The driver of an experiment: plan the runs, skip what is done, compute the rest, store it.
 
 Only the driver writes; workers return records. Rerunning the same file resumes: runs with a
-complete (or diverged) run.json are skipped, missing, failed and interrupted ones are redone.
+complete (or diverged) run.json whose files are whole are skipped; missing, failed, interrupted
+and damaged ones (a file that no longer matches the digest in run.json) are redone. Before any run
+starts, each dataset the runs need is loaded once, so one that cannot be (files missing offline)
+is one error, not a failure per run.
 summary.csv is refreshed as runs finish (at most every few seconds) and at the end, so a sweep
 killed part-way still leaves a usable results folder.
 """
@@ -9,6 +12,7 @@ killed part-way still leaves a usable results folder.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -20,8 +24,9 @@ from typing import Callable
 from .config import ExperimentConfig
 from .errors import UserError
 from .progress import Progress
-from .runs.executors import parse_dask_address, run_dask, run_processes, run_serial, sigint_ignored
+from .runs.executors import check_dask, parse_dask_address, run_dask, run_processes, run_serial, sigint_ignored
 from .store import ResultsStore
+from .verify import DONE
 
 #: seconds between refreshes of summary.csv while a sweep runs
 SUMMARY_EVERY = 5.0
@@ -36,6 +41,7 @@ class RunPlan:
     todo: list = field(default_factory=list)
     done: list = field(default_factory=list)
     stored_status: dict = field(default_factory=dict)  # run_id -> status of a stored, unfinished run
+    damaged: dict = field(default_factory=dict)  # run_id -> why its stored files cannot be believed
 
 
 @dataclass
@@ -63,12 +69,45 @@ def plan(config: ExperimentConfig, out: str | Path, force: bool = False) -> RunP
     store = ResultsStore(Path(out) / config.name)
     p = RunPlan(config, store)
     for spec in config.specs:
-        done = store.is_done(spec.run_id)
-        (p.todo if force or not done else p.done).append(spec)
+        why = store.damage(spec.run_id)
+        if why is not None:
+            p.damaged[spec.run_id] = why
         status = store.run_status(spec.run_id)
+        done = why is None and status in DONE
+        (p.todo if force or not done else p.done).append(spec)
         if status is not None and not done:
             p.stored_status[spec.run_id] = status
     return p
+
+
+def report_damaged(p: RunPlan, stream) -> None:
+    """One line per stored run that cannot be believed: its id, the file and why (stream: stderr)."""
+    for run_id, why in p.damaged.items():
+        print(f"damaged stored run {run_id}: runs/{run_id}/{why}; it is computed again", file=stream)
+
+
+def check_datasets(specs, dask: str | None) -> None:
+    """Load each dataset the runs need once, here, before anything is written: a dataset that cannot
+    be loaded (MNIST files missing offline) is one UserError instead of one failed run (and one
+    download attempt) per run. Local workers then find the files in the cache, and forked ones the
+    arrays in memory. Skipped for a remote Dask scheduler, whose workers may see other files."""
+    from .datasets import DatasetError
+    from .runs.spec import canonical_json
+    from .runs.worker import dataset_for
+
+    if dask and not dask.startswith("local:"):
+        return
+    seen = set()
+    for spec in specs:
+        key = canonical_json([spec.data, spec.model.get("dtype")])
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            dataset_for(spec)
+        except (DatasetError, OSError) as err:
+            message = " ".join(str(err).split())
+            raise UserError(f"dataset {spec.data['name']!r} cannot be loaded, so no run started: {message}") from None
 
 
 def run_experiment(
@@ -91,9 +130,10 @@ def run_experiment(
     if dask and workers > 1:
         raise UserError("--workers and --dask do not combine: --dask local:N starts N local Dask workers")
     if dask:
-        parse_dask_address(dask)  # a malformed address is a user error before anything is written
+        check_dask(dask)  # a malformed address or a missing extra is a user error before anything is written
     stream = stream if stream is not None else sys.stderr
     p = plan(config, out, force)
+    check_datasets(p.todo, dask)
     p.store.check_writable()
     p.store.lock()
     try:
@@ -104,11 +144,13 @@ def run_experiment(
 
 def _run(config, p: RunPlan, workers, dask, quiet, stream, on_result) -> SweepOutcome:
     removed = p.store.remove_temporaries()
+    report_damaged(p, stream)
     p.store.write_config(config.raw)
     specs = [s.to_dict() for s in p.todo]
     run_ids = [s.run_id for s in config.specs]
     serial = workers == 1 and not dask
     progress = Progress(total=len(config.specs), done=len(p.done), quiet=quiet, stream=stream,
+                        workers=(parse_dask_address(dask) or os.cpu_count() or 1) if dask else workers,
                         epochs=serial and bool(p.todo))
     if not specs:  # nothing to compute: no pool, no cluster, no scheduler to reach
         results = iter(())

@@ -4,10 +4,13 @@
       config.toml               the resolved experiment (an earlier, different one is kept as config.<hash>.toml)
       summary.csv               one row per run of this config
       runs/<run_id>/metrics.csv tidy rows: epoch, metric, value, layer
-      runs/<run_id>/run.json    spec, status, reason/traceback, timings, environment
+      runs/<run_id>/spikes.csv  spiking runs: the spikes of one test sample (layer, neuron, step)
+      runs/<run_id>/run.json    spec, status, reason/traceback, timings, environment, and the
+                                SHA-256 and row count of each file above (see verify.py)
 
 A run's metrics.csv is written before its run.json, both atomically: run.json is the mark of a
-finished run, so a run killed half-way leaves nothing that the next attempt trusts. Temporary files
+finished run, so a run killed half-way leaves nothing that the next attempt trusts; and it records
+the digest of each file, so a file damaged later is noticed and the run recomputed. Temporary files
 (``.<name>.*.tmp``) are never read; the next driver on the folder deletes them. One driver at a time
 writes a folder: it holds an advisory lock on ``.lock``, which the system drops when it dies.
 """
@@ -31,10 +34,9 @@ import tomli_w
 from .atomic import write_atomic
 from .errors import UserError
 from .runs.spec import stable_hash
+from .verify import DONE, METRIC_COLUMNS, damage, file_record, read_meta
 
-METRIC_COLUMNS = ("epoch", "metric", "value", "layer")
-#: statuses that count as done: a diverged run is a result, not a gap to fill
-DONE = ("complete", "diverged")
+SPIKE_COLUMNS = ("layer", "neuron", "step")
 
 
 class ResultsStore:
@@ -108,14 +110,15 @@ class ResultsStore:
 
     def run_status(self, run_id: str) -> str | None:
         """The stored status of a run, or None when it has no readable run.json."""
-        try:
-            return json.loads((self.runs_dir / run_id / "run.json").read_text())["status"]
-        except (OSError, ValueError, KeyError):
-            return None
+        meta = read_meta(self.runs_dir / run_id)
+        return None if meta is None else meta.get("status")
 
-    def is_done(self, run_id: str) -> bool:
-        """A run is done when its run.json says complete or diverged and its metrics are there."""
-        return self.run_status(run_id) in DONE and (self.runs_dir / run_id / "metrics.csv").is_file()
+    def damage(self, run_id: str) -> str | None:
+        """Why a run whose run.json says done cannot be believed (names the file), else None."""
+        meta = read_meta(self.runs_dir / run_id)
+        if meta is None or meta.get("status") not in DONE:
+            return None
+        return damage(self.runs_dir / run_id, meta)
 
     def write_run(self, result: dict) -> None:
         """Store one run's result (as returned by ``execute_run``): metrics first, then run.json."""
@@ -127,13 +130,17 @@ class ResultsStore:
         except FileNotFoundError:
             pass
         self._rows.pop(result["run_id"], None)
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=METRIC_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for row in result["records"]:
-            writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in METRIC_COLUMNS})
-        write_atomic(folder / "metrics.csv", buf.getvalue())
+        files = {"metrics.csv": _csv_text(METRIC_COLUMNS, result["records"])}
+        if result.get("spikes"):
+            files["spikes.csv"] = _csv_text(SPIKE_COLUMNS, result["spikes"]["events"])
+        else:
+            (folder / "spikes.csv").unlink(missing_ok=True)  # an earlier attempt's
+        for name, text in files.items():
+            write_atomic(folder / name, text)
         meta = {k: v for k, v in result.items() if k != "records"}
+        if meta.get("spikes"):
+            meta["spikes"] = {k: v for k, v in meta["spikes"].items() if k != "events"}
+        meta["files"] = {name: file_record(text) for name, text in files.items()}
         write_atomic(folder / "run.json", json.dumps(meta, indent=2, default=str) + "\n")
 
     def read_run(self, run_id: str) -> dict:
@@ -157,6 +164,17 @@ class ResultsStore:
             writer.writerows(rows)
             write_atomic(self.root / "summary.csv", buf.getvalue())
         return rows
+
+
+def _csv_text(columns: tuple[str, ...], rows) -> str:
+    """CSV text of ``rows`` (dicts, or sequences in column order); None is written as empty."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        values = [row.get(k) for k in columns] if isinstance(row, dict) else row
+        writer.writerow(["" if v is None else v for v in values])
+    return buf.getvalue()
 
 
 def leftover_temporaries(root: Path) -> list[Path]:

@@ -32,6 +32,8 @@ def summary_rows(store, run_ids: list[str]) -> list[dict]:
             meta = store.read_run(run_id)
         except (OSError, ValueError):
             continue
+        if store.damage(run_id) is not None:  # not believed: left out until it is computed again
+            continue
         spec = meta["spec"]
         row = {"run_id": run_id, "rule": spec["rule"], "label": spec["label"], "seed": spec["seed"],
                "status": meta["status"], "dataset": spec["data"]["name"]}

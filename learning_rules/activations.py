@@ -24,6 +24,11 @@ class Activation:
     f: Callable[[Array], Array]
     df: Callable[[Array, Array], Array]
 
+    def __reduce__(self):
+        # pickled by name (its functions are lambdas), so trained networks can be saved and
+        # sent to worker processes, as scikit-learn and joblib do with estimators
+        return get_activation, (self.name,)
+
 
 def _sigmoid(a: Array) -> Array:
     # 0.5 * (1 + tanh(a/2)) equals 1 / (1 + exp(-a)) and never overflows.
@@ -35,7 +40,9 @@ LEAKY_SLOPE = 0.01
 ACTIVATIONS: dict[str, Activation] = {
     "tanh": Activation("tanh", np.tanh, lambda a, h: 1.0 - h * h),
     "sigmoid": Activation("sigmoid", _sigmoid, lambda a, h: h * (1.0 - h)),
-    "relu": Activation("relu", lambda a: np.maximum(a, 0), lambda a, h: (a > 0).astype(a.dtype)),
+    # relu's derivative is the mask a > 0 itself: multiplying by a boolean gives the same numbers as
+    # multiplying by its 0/1 floats, without making them
+    "relu": Activation("relu", lambda a: np.maximum(a, 0), lambda a, h: a > 0),
     "leaky_relu": Activation(
         "leaky_relu",
         lambda a: np.where(a > 0, a, a * LEAKY_SLOPE),

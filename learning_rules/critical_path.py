@@ -17,6 +17,15 @@ first layer waits before it can update. Both come from the rule's declared
 - ``readout`` (the readout-only control): only the output layer learns: path L + 1.
 - ``population`` (genetic, evolution strategies): every candidate's forward pass, then selection:
   path L + 1, first-layer latency L + 1.
+- ``forward_only`` (weight and node perturbation, forward gradients): no backward sweep. The
+  perturbed passes (or the tangents of forward mode) run beside the unperturbed one, L
+  operations side by side; then one number per sample (a loss difference, a directional
+  derivative) is broadcast from the output to every layer, which combines it with its own
+  perturbation and input: path L + 1, first-layer latency L + 1.
+- ``two_forward_passes`` (PEPITA): the standard pass (L), the output error projected onto the
+  input (1), then the modulated pass (L), each layer updating as soon as its own modulated
+  activity is known: path 2L + 1, first-layer latency L + 2. No backward sweep, but a second
+  sweep that waits for the first.
 - ``relaxation`` (predictive coding, equilibrium propagation): L forward to set the state, then
   the network settles for S sequential layer operations (each one operation in every layer at
   once, reading its neighbours' state of the operation before), and every layer updates from its
@@ -45,7 +54,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEPENDENCIES = ("backward_chain", "output", "local", "readout", "population", "relaxation")
+DEPENDENCIES = ("backward_chain", "output", "local", "readout", "population", "forward_only",
+                "two_forward_passes", "relaxation")
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ def critical_path(update_dependency: str, n_layers: int, time_steps: int = 1, in
         return CriticalPath(forward + 1 + S, T + 1 + S)
     if update_dependency == "relaxation":
         return CriticalPath(forward + S, forward + S)
+    if update_dependency == "two_forward_passes":
+        return CriticalPath(2 * forward + 1 + S, forward + 1 + T + S)
     return CriticalPath(forward + 1 + S, forward + 1 + S)
 
 

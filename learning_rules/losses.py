@@ -5,6 +5,9 @@ network's output (the output error ``e``, already divided by the batch size).
   stable log-sum-exp; e = (softmax(z) - onehot(y)) / B.
 - ``mse``: 0.5 * mean over samples of ||z - t||^2 with targets t (B, K) (integer labels are
   one-hot encoded); e = (z - t) / B.
+
+``sample_losses(name, z, y)`` gives each sample's own loss (B,), for rules that credit a
+sample's perturbation with that sample's change of loss.
 """
 
 from __future__ import annotations
@@ -40,11 +43,23 @@ def cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
 
 def mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """Half mean squared error. z: (B, K), y: (B, K) targets or (B,) int labels."""
-    t = one_hot(y, z.shape[1], z.dtype) if y.ndim == 1 and np.issubdtype(y.dtype, np.integer) else y
-    t = t.reshape(z.shape)
-    diff = z - t
+    diff = z - _targets(z, y)
     loss = 0.5 * float((diff * diff).sum(axis=1).mean())
     return loss, diff / z.shape[0]
+
+
+def sample_losses(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each sample's own loss (B,), whose mean is the batch loss of ``get_loss(name)``."""
+    get_loss(name)  # an unknown name gets the same one-line error
+    if name == "cross_entropy":
+        return -log_softmax(z)[np.arange(z.shape[0]), y]
+    return 0.5 * ((z - _targets(z, y)) ** 2).sum(axis=1)
+
+
+def _targets(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Regression targets (B, K) for outputs z (B, K): integer labels one-hot encoded."""
+    t = one_hot(y, z.shape[1], z.dtype) if y.ndim == 1 and np.issubdtype(y.dtype, np.integer) else y
+    return t.reshape(z.shape)
 
 
 LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]] = {

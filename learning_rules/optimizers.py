@@ -44,20 +44,14 @@ class Optimizer:
             raise ValueError(
                 f"optimizer.name: unknown optimizer {self.name!r}; allowed: {', '.join(OPTIMIZER_NAMES)}"
             )
-        checks = {
-            "lr": self.lr > 0,
-            "momentum": 0 <= self.momentum < 1,
-            "beta1": 0 <= self.beta1 < 1,
-            "beta2": 0 <= self.beta2 < 1,
-            "eps": self.eps > 0,
-            "weight_decay": self.weight_decay >= 0,
-            "clip_norm": self.clip_norm is None or self.clip_norm > 0,
-        }
-        allowed = {"lr": "> 0", "momentum": "in [0, 1)", "beta1": "in [0, 1)", "beta2": "in [0, 1)",
-                   "eps": "> 0", "weight_decay": ">= 0", "clip_norm": "> 0 (or absent)"}
-        for key, ok in checks.items():
-            if not ok:
-                raise ValueError(f"optimizer.{key}: {getattr(self, key)!r} not allowed; must be {allowed[key]}")
+        if not isinstance(self.nesterov, bool):
+            raise ValueError(f"optimizer.nesterov: {self.nesterov!r} not allowed; must be true or false")
+        for key, (ok, allowed) in _RANGES.items():
+            value = getattr(self, key)
+            if key == "clip_norm" and value is None:
+                continue
+            if not _is_real(value) or not math.isfinite(value) or not ok(value):
+                raise ValueError(f"optimizer.{key}: {value!r} not allowed; must be a finite number {allowed}")
 
     def init(self, params: list[np.ndarray]) -> "OptimizerState":
         """Zeroed moment buffers shaped like ``params``."""
@@ -131,6 +125,22 @@ class Optimizer:
 
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "adam")
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+#: each number's allowed range: (test, the words for it)
+_RANGES = {
+    "lr": (lambda v: v > 0, "> 0"),
+    "momentum": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "beta1": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "beta2": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "eps": (lambda v: v > 0, "> 0"),
+    "weight_decay": (lambda v: v >= 0, ">= 0"),
+    "clip_norm": (lambda v: v > 0, "> 0 (or absent)"),
+}
 
 
 @dataclass

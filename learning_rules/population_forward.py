@@ -140,9 +140,11 @@ def antithetic_outputs(net, theta: np.ndarray, step: np.ndarray, x: np.ndarray) 
     x (W - S_j) = x W - x S_j: the pair shares the centre's product and one perturbation
     product, which halves the first layer's FLOPs (the bulk of a wide-input network's)."""
     first = net.layers[0]
-    # the shared product below is a dense layer's x (W + S) = x W + x S, written as one GEMM
-    if not (supports_vectorised(net) and first.kind == "dense"):
+    if not supports_vectorised(net):
         return _loop_outputs(net, np.concatenate([theta + step, theta - step]), x)
+    # the shared product below is a dense layer's x (W + S) = x W + x S, written as one GEMM
+    if first.kind != "dense":
+        return population_outputs(net, np.concatenate([theta + step, theta - step]), x)
     layout = ParamLayout.of(net.params)
     n, B = step.shape[0], x.shape[0]
     x = np.asarray(x, dtype=layout.dtype)
@@ -181,6 +183,8 @@ def antithetic_flops(net, n: int, batch: int) -> int:
     """Forward FLOPs of ``antithetic_outputs`` for n pairs: the first layer's product once for
     the centre and once per pair (plus the +- adds), the later layers per individual."""
     first = net.layers[0]
+    if first.kind != "dense":  # no shared product: every candidate's whole pass
+        return int(2 * n * net.flops(batch))
     product = 2 * batch * first.n_in * first.n_out
     per_individual = net.flops(batch) - product
     return int((n + 1) * product + 2 * n * per_individual)

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from learning_rules.rules.registry import get_rule
+
 from ..errors import ConfigError
 from ..runs.spec import RunSpec
 from .layers import check_layers
 from .phases import check_phases
 from .rules import check_hyperparameters, split_rule_entry
-from .sections import check_data, check_diagnostics, check_experiment, check_model, check_optimizer
+from .smoke import smoke as smoke_version
+from .sections import check_data, check_diagnostics, check_experiment, check_model, check_optimizer, section_of_key
 
 TOP_LEVEL = ("experiment", "data", "model", "optimizer", "diagnostics", "rules", "sweep", "phases")
 
@@ -35,11 +38,32 @@ class ExperimentConfig:
     target_accuracy: float | None = None
 
 
-def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> ExperimentConfig:
-    """Read, override (``KEY=VALUE`` strings) and validate an experiment file."""
+def bundled_configs_dir() -> Path:
+    """experiments/configs/: the experiment files that ship with the package."""
+    return Path(__file__).resolve().parents[1] / "configs"
+
+
+def find_config(path: str | Path) -> Path:
+    """The experiment file ``path`` names: a file, or the name of a bundled one (``quickstart``)."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config file not found: {path}")
+    if path.is_file():
+        return path
+    if path.is_dir():
+        raise ConfigError(f"config {path} is a directory; give an experiment file (.toml), such as "
+                          f"{bundled_configs_dir() / 'quickstart.toml'}")
+    bundled = bundled_configs_dir() / (path.name if path.suffix == ".toml" else f"{path.name}.toml")
+    if len(path.parts) == 1 and bundled.is_file():
+        return bundled
+    names = ", ".join(sorted(p.stem for p in bundled_configs_dir().glob("*.toml")))
+    raise ConfigError(f"config file not found: {path}; the bundled configs are "
+                      f"{bundled_configs_dir()}/*.toml (give a path, or one of their names: {names})")
+
+
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *,
+                smoke: bool = False) -> ExperimentConfig:
+    """Read, override (``KEY=VALUE`` strings) and validate an experiment file (a path, or the
+    name of a bundled one); ``smoke`` cuts every budget to the minimum (see smoke.py)."""
+    path = find_config(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
@@ -47,7 +71,7 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
     for text in overrides:
         key, value = parse_override(text)
         apply_override(raw, key, value, what="--set")
-    return parse_config(raw)
+    return parse_config(smoke_version(raw) if smoke else raw)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -66,7 +90,10 @@ def apply_override(raw: dict, key: str, value: Any, what: str = "sweep") -> None
     """Set a dotted ``key`` in the raw config: ``section.key`` or ``rules.<label>.key[.sub]``."""
     parts = key.split(".")
     if len(parts) < 2:
-        raise ConfigError(f"{what} key {key!r}: expected a dotted path such as optimizer.lr or rules.<label>.<key>")
+        section = section_of_key(key)
+        hint = f"; did you mean {section}.{key}?" if section else ""
+        raise ConfigError(f"{what} key {key!r}: expected a dotted path such as optimizer.lr or "
+                          f"rules.<label>.<key>{hint}")
     if parts[0] == "rules":
         entries = raw.get("rules", [])
         matches = [e for e in entries if isinstance(e, dict) and e.get("label", e.get("name")) == parts[1]]
@@ -139,20 +166,26 @@ def _merged(shared: dict, override: dict) -> dict:
     return out
 
 
-def _model_of_rule(shared: dict, override: dict) -> dict:
-    """The shared [model] merged with a rule's override. When the override names another network
-    kind, the shared keys that kind does not take (a rate network's activation, say) are left out:
-    the shared section describes the experiment's main network, not every kind beside it."""
-    if "kind" not in override or override["kind"] == shared.get("kind", "rate"):
-        return _merged(shared, override)
+def _model_of_rule(shared: dict, override: dict, rule: str, kinds: tuple[str, ...], where: str) -> dict:
+    """The shared [model] merged with a rule's override, of a network kind the rule can train
+    (``kinds``, the rule's ``network_kinds``). Without a chosen kind the rule gets its first one;
+    a chosen kind it cannot train is a ConfigError. When the rule's kind is not the shared
+    section's, the shared keys that kind does not take (a rate network's activation, say) are left
+    out: the shared section describes the experiment's main network, not every kind beside it."""
     from learning_rules.networks import NETWORK_KINDS, network_class
 
     from .types import signature_schema
 
-    if override["kind"] not in NETWORK_KINDS:
-        return _merged(shared, override)  # check_model names the allowed kinds
-    accepted = set(signature_schema(network_class(override["kind"]).__init__)) | {"hidden", "loss"}
-    return _merged({k: v for k, v in shared.items() if k in accepted}, override)
+    chosen, key = (override.get("kind"), f"{where}.model.kind") if "kind" in override else \
+        (shared.get("kind"), "model.kind")
+    if chosen is not None and chosen in NETWORK_KINDS and chosen not in kinds:
+        raise ConfigError(f"{key}: {chosen!r} not allowed for rule {rule!r}; it trains networks of kind "
+                          f"{', '.join(map(repr, kinds))} (leave kind out to build a {kinds[0]!r} network for it)")
+    kind = kinds[0] if chosen is None else chosen
+    if kind == shared.get("kind", "rate") or kind not in NETWORK_KINDS:  # check_model names the allowed kinds
+        return {**_merged(shared, override), "kind": kind}
+    accepted = set(signature_schema(network_class(kind).__init__)) | {"hidden", "loss"}
+    return {**_merged({k: v for k, v in shared.items() if k in accepted}, override), "kind": kind}
 
 
 def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
@@ -172,8 +205,10 @@ def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
         where = f"rules.{label}"
         data = check_data(_merged(raw.get("data", {}), sections.get("data", {})),
                           "data" if "data" not in sections else f"{where}.data")
+        kinds = get_rule(name).network_kinds
         model_section = "model" if "model" not in sections else f"{where}.model"
-        model = check_model(_model_of_rule(raw.get("model", {}), sections.get("model", {})), model_section)
+        model = check_model(_model_of_rule(raw.get("model", {}), sections.get("model", {}), name, kinds, where),
+                            model_section)
         check_layers(model, data, model_section)
         opt = check_optimizer(_merged(raw.get("optimizer", {}), sections.get("optimizer", {})),
                               "optimizer" if "optimizer" not in sections else f"{where}.optimizer")

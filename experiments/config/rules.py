@@ -47,12 +47,29 @@ def check_hyperparameters(label: str, name: str, hyper: dict, optimizer: dict, l
     rule's own value checks run before any run starts."""
     cls = get_rule(name)
     schema = signature_schema(cls.__init__, skip=RUNNER_SUPPLIED)
+    unknown = sorted(set(hyper) - set(schema))
+    if unknown:
+        raise ConfigError(_unknown_rule_key(label, name, unknown[0], sorted(schema)))
     checked = check_table(f"rules.{label}", hyper, schema)
     try:
         build_rule(name, checked, optimizer, loss)
     except (ValueError, TypeError) as err:
         raise ConfigError(f"rules.{label}: {err}") from None
     return {k: v for k, v in checked.items() if k in hyper}
+
+
+def _unknown_rule_key(label: str, name: str, key: str, hyperparameters: list[str]) -> str:
+    """One line: what a [[rules]] entry takes, and where ``key`` belongs if it is another section's."""
+    from .sections import section_of_key
+
+    own = f"{name}'s hyperparameters ({', '.join(hyperparameters)})" if hyperparameters else \
+        f"{name}'s hyperparameters (it has none)"
+    message = (f"rules.{label}: unknown key {key!r}; allowed: {own}, the tables "
+               f"{', '.join(RULE_SECTION_KEYS)}, and {', '.join(RULE_EXPERIMENT_KEYS)}")
+    section = section_of_key(key, RULE_SECTION_KEYS)
+    if section is not None:
+        message += f"; {key} is a key of [{section}]: use rules.{label}.{section}.{key} ({section} = {{ {key} = ... }} in the entry)"
+    return message
 
 
 def build_rule(name: str, hyperparameters: dict, optimizer: dict, loss: str):

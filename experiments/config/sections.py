@@ -33,6 +33,22 @@ RULE_SECTION_KEYS = ("data", "model", "optimizer", "diagnostics")
 LOSSES_ALLOWED = ("auto", "cross_entropy", "mse")
 
 
+def section_of_key(key: str, sections=("experiment", "data", "model", "optimizer", "diagnostics")) -> str | None:
+    """The first of ``sections`` that has a key ``key`` (the rate network's and mnist1d's keys
+    stand for [model] and [data]), or None: for suggestions in error messages."""
+    from ..datasets import dataset_params
+
+    keys = {
+        "experiment": EXPERIMENT_SCHEMA,
+        "data": {"name": None, "cache_dir": None, **dataset_params("mnist1d")},
+        "model": {"kind": None, "hidden": None, "loss": None,
+                  **signature_schema(network_class("rate").__init__, skip=("self", "sizes", "rng"))},
+        "optimizer": {f.name: None for f in dataclasses.fields(Optimizer)},
+        "diagnostics": DIAGNOSTICS_SCHEMA,
+    }
+    return next((s for s in sections if key in keys.get(s, {})), None)
+
+
 def check_experiment(raw: dict) -> dict:
     exp = check_table("experiment", raw, EXPERIMENT_SCHEMA)
     if not exp["seeds"] or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
@@ -45,11 +61,17 @@ def check_experiment(raw: dict) -> dict:
             raise ConfigError(f"experiment.{key}: {exp[key]} not allowed; must be >= 1")
     if not exp["name"] or any(c in exp["name"] for c in "/\\") or exp["name"].startswith("."):
         raise ConfigError(f"experiment.name: {exp['name']!r} is not a usable folder name")
+    target = exp["target_accuracy"]
+    if target is not None and not 0 < target <= 1:  # nan fails too
+        raise ConfigError(f"experiment.target_accuracy: {target!r} not allowed; must be a fraction in (0, 1], "
+                          "e.g. 0.6 for 60%")
     return exp
 
 
 def check_data(raw: dict, section: str = "data") -> dict:
-    from ..datasets import DATASETS, DatasetError, dataset_params
+    """The data table with defaults filled in; its parameters are checked by the dataset's own
+    check, which loads and downloads nothing."""
+    from ..datasets import DATASETS, DatasetError, check_dataset_params, dataset_params
 
     name = raw.get("name", "mnist1d")
     if not isinstance(name, str) or name not in DATASETS:
@@ -61,7 +83,12 @@ def check_data(raw: dict, section: str = "data") -> dict:
     schema = {k: (v, None if v is None else _kind_of(v)) for k, v in params.items()}
     schema["name"] = (REQUIRED, "str")
     schema["cache_dir"] = (None, "str")
-    return check_table(section, {"name": name, **raw}, schema)
+    data = check_table(section, {"name": name, **raw}, schema)
+    try:
+        check_dataset_params(name, {k: v for k, v in data.items() if k not in ("name", "cache_dir")})
+    except DatasetError as err:
+        raise ConfigError(str(err).replace("data:", f"{section}:", 1)) from None
+    return data
 
 
 def _kind_of(value: Any) -> str | None:
@@ -89,19 +116,55 @@ def check_model(raw: dict, section: str = "model") -> dict:
     hidden = model["hidden"]
     if not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in hidden):
         raise ConfigError(f"{section}.hidden: expected a list of positive integers, got {hidden!r}")
-    if model["loss"] not in LOSSES_ALLOWED:
-        raise ConfigError(f"{section}.loss: unknown loss {model['loss']!r}; allowed: {', '.join(LOSSES_ALLOWED)}")
+    check_fits_in_memory(hidden, model.get("dtype", "float32"), f"{section}.hidden")
     _try_build_network(model, section)
     return model
 
 
+def check_fits_in_memory(hidden: list[int], dtype: str, key: str) -> None:
+    """Refuse hidden widths whose weights alone cannot fit in this machine's memory, by arithmetic
+    (a lower bound: one input and one output, no optimizer state), before anything is allocated."""
+    import numpy as np
+
+    memory = physical_memory()
+    try:
+        itemsize = np.dtype(dtype).itemsize
+    except TypeError:
+        itemsize = 4  # not a dtype: the trial network names the allowed ones
+    sizes = [1, *hidden, 1]
+    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    if memory is not None and n_params * itemsize > memory:
+        raise ConfigError(f"{key}: {hidden} needs at least {_bytes(n_params * itemsize)} for its weights "
+                          f"({n_params:.3g} parameters of {itemsize} bytes); this machine has {_bytes(memory)} of memory")
+
+
+def physical_memory() -> int | None:
+    """Bytes of memory of this machine, or None where the system does not say."""
+    import os
+
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} TiB"
+
+
 def _try_build_network(model: dict, section: str) -> None:
-    """Build a one-input network with these options, so bad option values fail now, not in a run."""
+    """Build a network of the same depth but tiny widths with these options, so bad option values
+    fail now, not in a run (the widths themselves were checked by arithmetic)."""
     import numpy as np
 
     options = {k: v for k, v in model.items() if k not in ("kind", "hidden", "loss")}
     try:
-        network_class(model["kind"])([1, *model["hidden"], 1], np.random.default_rng(0), **options)
+        network_class(model["kind"])([1, *(min(h, 2) for h in model["hidden"]), 1], np.random.default_rng(0),
+                                     **options)
     except (ValueError, TypeError) as err:
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ConfigError(f"{section}: {message}") from None

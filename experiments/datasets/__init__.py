@@ -6,6 +6,7 @@
 """
 
 from .base import Dataset, DatasetError
-from .registry import DATASETS, DatasetSpec, dataset_input_shape, dataset_params, load_dataset
+from .registry import DATASETS, DatasetSpec, check_dataset_params, dataset_input_shape, dataset_params, load_dataset
 
-__all__ = ["DATASETS", "Dataset", "DatasetError", "DatasetSpec", "dataset_input_shape", "dataset_params", "load_dataset"]
+__all__ = ["DATASETS", "Dataset", "DatasetError", "DatasetSpec", "check_dataset_params", "dataset_input_shape",
+           "dataset_params", "load_dataset"]

@@ -11,19 +11,26 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Dataset
-from .params import check_fraction, check_seed
+from .params import check_fraction, check_seed, check_split
 from .preprocessing import make_rng, split_indices
 
 PARAMS = {"test_fraction": 0.2, "split_seed": 0}
+N_SAMPLES = 1797
+
+
+def check_params(*, test_fraction: float, split_seed: int) -> dict:
+    """The parameters, checked without loading anything (one-line DatasetError otherwise)."""
+    test_fraction = check_fraction("digits", "test_fraction", test_fraction)
+    check_split("digits", N_SAMPLES, test_fraction)
+    return {"test_fraction": test_fraction, "split_seed": check_seed(split_seed, "'split_seed'")}
 
 
 def load_digits(*, seed: int, cache_dir: str | None, test_fraction: float, split_seed: int) -> Dataset:
-    """Digits with a stratified split; pixels are scaled to [0, 1] (standardised later)."""
+    """Digits with a stratified split; pixels are scaled to [0, 1] (standardised later).
+    Parameters arrive checked (``check_params``)."""
     from sklearn.datasets import load_digits as sk_load_digits  # deferred: sklearn is slow to import
 
     del seed, cache_dir  # the split is fixed by split_seed; the data ship with scikit-learn
-    test_fraction = check_fraction("digits", "test_fraction", test_fraction)
-    split_seed = check_seed(split_seed, "'split_seed'")
     bunch = sk_load_digits()
     x = np.asarray(bunch.data, dtype=np.float64) / 16.0  # (1797, 64)
     y = np.asarray(bunch.target, dtype=np.int64)  # (1797,)

@@ -19,6 +19,21 @@ from .params import check_bool, check_optional_int, check_seed
 from .preprocessing import make_rng, stratified_indices
 
 PARAMS = {"n_train": None, "n_test": None, "split_seed": 0, "download": True}
+#: samples in the official splits (the files are verified by digest, so these are fixed)
+SPLIT_SIZES = {"n_train": 60000, "n_test": 10000}
+
+
+def check_params(dataset: str, *, n_train: int | None, n_test: int | None, split_seed: int,
+                 download: bool) -> dict:
+    """The parameters, checked without reading or downloading anything."""
+    sizes = {"n_train": n_train, "n_test": n_test}
+    for key, n in sizes.items():
+        n = sizes[key] = check_optional_int(dataset, key, n)
+        if n is not None and n > SPLIT_SIZES[key]:
+            raise DatasetError(f"data: {key!r} for dataset {dataset!r} is {n} but the split has only "
+                               f"{SPLIT_SIZES[key]} samples")
+    return {**sizes, "split_seed": check_seed(split_seed, "'split_seed'"),
+            "download": check_bool(dataset, "download", download)}
 
 
 def _read_pair(dataset: str, images_path: str, labels_path: str) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +57,7 @@ def _subsample(
 ) -> np.ndarray | None:
     if n is None:
         return None
-    if n > len(y):
+    if n > len(y):  # files other than the official ones (a test's, a cut-down copy)
         raise DatasetError(f"data: {key!r} for dataset {dataset!r} is {n} but the split has only {len(y)} samples")
     return stratified_indices(y, n, rng)
 
@@ -57,18 +72,14 @@ def load_idx_dataset(
     split_seed: int,
     download: bool,
 ) -> Dataset:
-    """Load ``dataset`` ("mnist" or "fashion_mnist"); inputs are raw uint8 pixels.
+    """Load ``dataset`` ("mnist" or "fashion_mnist"); inputs are raw uint8 pixels. Parameters
+    arrive checked (``check_params``).
 
     Pixels are not divided by 255 here: the registry standardises every feature with the
     training mean and std, which makes any prior scaling a no-op (and a float64 copy of
     60000x784 pixels would cost 376 MB for nothing).
     """
     del seed  # the data and the subset are fixed per experiment, not per run
-    n_train = check_optional_int(dataset, "n_train", n_train)
-    n_test = check_optional_int(dataset, "n_test", n_test)
-    split_seed = check_seed(split_seed, "'split_seed'")
-    download = check_bool(dataset, "download", download)
-
     paths = ensure_files(dataset, dataset_dir(dataset, cache_dir), download=download)
     x_train, y_train = _read_pair(dataset, paths["train-images-idx3-ubyte.gz"], paths["train-labels-idx1-ubyte.gz"])
     x_test, y_test = _read_pair(dataset, paths["t10k-images-idx3-ubyte.gz"], paths["t10k-labels-idx1-ubyte.gz"])

@@ -86,6 +86,21 @@ def _read_cache(path: str) -> dict[str, np.ndarray] | None:
         return None
 
 
+def check_params(*, num_samples: int, train_split: float, data_seed: int, shuffle_seq: bool) -> dict:
+    """The parameters, checked without generating anything."""
+    num_samples = check_int("mnist1d", "num_samples", num_samples, minimum=20)
+    if num_samples % 10:
+        # The generator makes num_samples // 10 per class and silently drops the rest.
+        raise DatasetError(f"data: 'num_samples' for dataset 'mnist1d' must be a multiple of 10, got {num_samples}")
+    train_split = check_fraction("mnist1d", "train_split", train_split)
+    n_train = int(num_samples * train_split)  # the package's own split rule
+    if not 0 < n_train < num_samples:
+        raise DatasetError(f"data: 'train_split' {train_split} leaves an empty split of {num_samples} mnist1d samples")
+    return {"num_samples": num_samples, "train_split": train_split,
+            "data_seed": check_seed(data_seed, "'data_seed'"),
+            "shuffle_seq": check_bool("mnist1d", "shuffle_seq", shuffle_seq)}
+
+
 def load_mnist1d(
     *,
     seed: int,
@@ -95,19 +110,9 @@ def load_mnist1d(
     data_seed: int,
     shuffle_seq: bool,
 ) -> Dataset:
-    """Load MNIST-1D from the cache, generating it on first use. ``seed`` is ignored (see module)."""
+    """Load MNIST-1D from the cache, generating it on first use. ``seed`` is ignored (see module).
+    Parameters arrive checked (``check_params``)."""
     del seed
-    num_samples = check_int("mnist1d", "num_samples", num_samples, minimum=20)
-    if num_samples % 10:
-        # The generator makes num_samples // 10 per class and silently drops the rest.
-        raise DatasetError(f"data: 'num_samples' for dataset 'mnist1d' must be a multiple of 10, got {num_samples}")
-    train_split = check_fraction("mnist1d", "train_split", train_split)
-    data_seed = check_seed(data_seed, "'data_seed'")
-    shuffle_seq = check_bool("mnist1d", "shuffle_seq", shuffle_seq)
-    n_train = int(num_samples * train_split)  # the package's own split rule
-    if not 0 < n_train < num_samples:
-        raise DatasetError(f"data: 'train_split' {train_split} leaves an empty split of {num_samples} mnist1d samples")
-
     path = cache_path(num_samples, train_split, data_seed, shuffle_seq, cache_dir)
     arrays = _read_cache(path)
     if arrays is None:

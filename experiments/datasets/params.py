@@ -67,6 +67,19 @@ def check_bool(dataset: str, key: str, value: Any) -> bool:
     return value
 
 
+def check_split(dataset: str, n: int, test_fraction: float) -> None:
+    """Both splits of ``n`` samples non-empty at ``test_fraction`` (the rule of ``split_indices``)."""
+    n_test = int(round(n * test_fraction))
+    if n_test < 1 or n_test > n - 1:
+        raise DatasetError(f"data: 'test_fraction' {test_fraction} leaves an empty train or test split of "
+                           f"{n} {dataset} samples")
+
+
+def check_optional_seed(value: Any, what: str) -> int | None:
+    """None (not set), or a seed usable by ``numpy.random.SeedSequence``."""
+    return None if value is None else check_seed(value, what)
+
+
 def check_seed(value: Any, what: str = "seed") -> int:
     """A seed usable by ``numpy.random.SeedSequence``: a non-negative int."""
     if not _is_int(value) or value < 0:

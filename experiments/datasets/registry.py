@@ -1,12 +1,14 @@
 """Datasets by name: each entry knows its loader and its parameters with their defaults.
 
 ``load_dataset`` is the one way the lab gets data: it rejects unknown keys and wrongly typed
-values, calls the loader, then standardises the inputs with training statistics and casts
-everything to the requested dtype, so no loader can forget those steps.
+values, checks the values with the dataset's own ``check`` (which loads nothing, so an experiment
+file is checked before any run), calls the loader, then standardises the inputs with training
+statistics and casts everything to the requested dtype, so no loader can forget those steps.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -21,14 +23,17 @@ from .preprocessing import standardize
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A dataset's loader and its allowed parameters with defaults.
+    """A dataset's loader, its parameter check and its allowed parameters with defaults.
 
-    ``loader(seed=..., cache_dir=..., **params)`` returns a ``Dataset`` of raw inputs (any
-    numeric dtype); ``load_dataset`` finishes it. A default of ``None`` means "unset".
+    ``check(**params)`` returns the parameters checked (one-line DatasetError otherwise) without
+    loading or downloading anything; ``loader(seed=..., cache_dir=..., **checked)`` returns a
+    ``Dataset`` of raw inputs (any numeric dtype); ``load_dataset`` finishes it. A default of
+    ``None`` means "unset".
     """
 
     name: str
     loader: Callable[..., Dataset]
+    check: Callable[..., dict]
     params: Mapping[str, Any] = field(default_factory=dict)
     summary: str = ""
     #: what one input row is, from the dataset's parameters: (D,), (C, L) or (C, H, W)
@@ -38,25 +43,25 @@ class DatasetSpec:
 DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec
     for spec in (
-        DatasetSpec("mnist1d", mnist1d.load_mnist1d, mnist1d.PARAMS,
+        DatasetSpec("mnist1d", mnist1d.load_mnist1d, mnist1d.check_params, mnist1d.PARAMS,
                     "MNIST-1D (Greydanus 2020): 40-point 1-D digits, 4000/1000, 10 classes; generated offline",
                     lambda p: (1, 40)),
-        DatasetSpec("digits", digits.load_digits, digits.PARAMS,
+        DatasetSpec("digits", digits.load_digits, digits.check_params, digits.PARAMS,
                     "scikit-learn 8x8 digits: 64 features, 1797 samples, 10 classes; bundled",
                     lambda p: (1, 8, 8)),
-        DatasetSpec("mnist", mnist.load_mnist, mnist.PARAMS,
+        DatasetSpec("mnist", mnist.load_mnist, functools.partial(mnist.check_params, "mnist"), mnist.PARAMS,
                     "MNIST: 784 features, 60000/10000, 10 classes; downloaded and verified",
                     lambda p: (1, 28, 28)),
-        DatasetSpec("fashion_mnist", mnist.load_fashion_mnist, mnist.PARAMS,
-                    "Fashion-MNIST: 784 features, 60000/10000, 10 classes; downloaded and verified",
+        DatasetSpec("fashion_mnist", mnist.load_fashion_mnist, functools.partial(mnist.check_params, "fashion_mnist"),
+                    mnist.PARAMS, "Fashion-MNIST: 784 features, 60000/10000, 10 classes; downloaded and verified",
                     lambda p: (1, 28, 28)),
-        DatasetSpec("blobs", synthetic.load_blobs, synthetic.BLOBS_PARAMS,
+        DatasetSpec("blobs", synthetic.load_blobs, synthetic.check_blobs, synthetic.BLOBS_PARAMS,
                     "Gaussian clusters, one per class; drawn from the run seed",
                     lambda p: (int(p["n_features"]),)),
-        DatasetSpec("xor", synthetic.load_xor, synthetic.XOR_PARAMS,
+        DatasetSpec("xor", synthetic.load_xor, synthetic.check_xor, synthetic.XOR_PARAMS,
                     "2-D XOR / checkerboard, 2 classes; drawn from the run seed",
                     lambda p: (2,)),
-        DatasetSpec("teacher", teacher.load_teacher, teacher.PARAMS,
+        DatasetSpec("teacher", teacher.load_teacher, teacher.check_params, teacher.PARAMS,
                     "random tanh teacher MLP labelling Gaussian inputs; classification or regression",
                     lambda p: (int(p["n_features"]),)),
     )
@@ -111,6 +116,18 @@ def _resolve_dtype(dtype: Any) -> np.dtype:
     return resolved
 
 
+def check_dataset_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` over dataset ``name``'s defaults, checked (keys, types, values) without loading
+    or downloading anything; a one-line DatasetError names the first bad key."""
+    spec = _spec(name)
+    for key, value in params.items():
+        if key not in spec.params:
+            allowed = ", ".join(spec.params) or "(none)"
+            raise DatasetError(f"data: unknown key {key!r} for dataset {name!r}; allowed: {allowed}")
+        _check_type(name, key, value, spec.params[key])
+    return spec.check(**{**spec.params, **params})
+
+
 def load_dataset(
     name: str, *, seed: int, dtype: str = "float32", cache_dir: str | None = None, **params: Any
 ) -> Dataset:
@@ -123,15 +140,11 @@ def load_dataset(
     ``cache_dir`` overrides $LEARNING_RULES_DATA and ~/.cache/learning-rules.
     """
     spec = _spec(name)
-    for key, value in params.items():
-        if key not in spec.params:
-            allowed = ", ".join(spec.params) or "(none)"
-            raise DatasetError(f"data: unknown key {key!r} for dataset {name!r}; allowed: {allowed}")
-        _check_type(name, key, value, spec.params[key])
+    checked = check_dataset_params(name, params)
     seed = check_seed(seed)
     out_dtype = _resolve_dtype(dtype)
 
-    raw = spec.loader(seed=seed, cache_dir=cache_dir, **{**spec.params, **params})
+    raw = spec.loader(seed=seed, cache_dir=cache_dir, **checked)
     x_train, x_test = standardize(raw.x_train, raw.x_test, out_dtype)
     y_dtype = np.int64 if raw.n_classes is not None else out_dtype
     y_train = np.array(raw.y_train, dtype=y_dtype, order="C")  # copies: the read-only flag below

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Dataset
-from .params import check_float, check_fraction, check_int, check_seed
+from .params import check_float, check_fraction, check_int, check_optional_seed, check_split
 from .preprocessing import make_rng, split_indices
 
 BLOBS_PARAMS = {
@@ -26,7 +26,31 @@ XOR_PARAMS = {"n_samples": 1000, "noise": 0.1, "tiles": 2, "test_fraction": 0.2,
 
 def data_seed_or(seed: int, data_seed: int | None) -> int:
     """The seed the data are drawn from: ``data_seed`` if set, else the run seed."""
-    return seed if data_seed is None else check_seed(data_seed, "'data_seed'")
+    return seed if data_seed is None else data_seed
+
+
+def check_sample(dataset: str, n_samples: int, test_fraction: float, data_seed: int | None) -> dict:
+    """The parameters every synthetic set shares: sample size, split, data seed."""
+    n_samples = check_int(dataset, "n_samples", n_samples, minimum=2)
+    test_fraction = check_fraction(dataset, "test_fraction", test_fraction)
+    check_split(dataset, n_samples, test_fraction)
+    return {"n_samples": n_samples, "test_fraction": test_fraction,
+            "data_seed": check_optional_seed(data_seed, "'data_seed'")}
+
+
+def check_blobs(*, n_samples: int, n_features: int, n_classes: int, spread: float, test_fraction: float,
+                data_seed: int | None) -> dict:
+    """The blobs parameters, checked without drawing anything."""
+    return {**check_sample("blobs", n_samples, test_fraction, data_seed),
+            "n_features": check_int("blobs", "n_features", n_features),
+            "n_classes": check_int("blobs", "n_classes", n_classes, minimum=2),
+            "spread": check_float("blobs", "spread", spread)}
+
+
+def check_xor(*, n_samples: int, noise: float, tiles: int, test_fraction: float, data_seed: int | None) -> dict:
+    """The xor parameters, checked without drawing anything."""
+    return {**check_sample("xor", n_samples, test_fraction, data_seed),
+            "noise": check_float("xor", "noise", noise), "tiles": check_int("xor", "tiles", tiles, minimum=2)}
 
 
 def balanced_labels(n_samples: int, n_classes: int, rng: np.random.Generator) -> np.ndarray:
@@ -46,13 +70,9 @@ def load_blobs(
     data_seed: int | None,
 ) -> Dataset:
     """Gaussian clusters: centres ~ N(0, 4 I) in ``n_features`` dimensions, one per class;
-    x = centre[y] + spread * N(0, I). spread=1 gives partly overlapping classes in 2-D."""
+    x = centre[y] + spread * N(0, I). spread=1 gives partly overlapping classes in 2-D.
+    Parameters arrive checked (``check_blobs``)."""
     del cache_dir
-    n_samples = check_int("blobs", "n_samples", n_samples, minimum=2)
-    n_features = check_int("blobs", "n_features", n_features)
-    n_classes = check_int("blobs", "n_classes", n_classes, minimum=2)
-    spread = check_float("blobs", "spread", spread)
-    test_fraction = check_fraction("blobs", "test_fraction", test_fraction)
     data_seed = data_seed_or(seed, data_seed)
 
     rng = make_rng(data_seed, "blobs", "data")
@@ -76,12 +96,9 @@ def load_xor(
     """XOR / checkerboard in 2-D: points uniform on [-1, 1]^2, labelled by the colour of their
     cell in a ``tiles`` x ``tiles`` checkerboard (tiles=2 is XOR of the coordinate signs), then
     moved by N(0, noise^2) input noise, which blurs the class boundaries. Not linearly
-    separable, so a linear model stays near chance: the classic test that hidden layers learn."""
+    separable, so a linear model stays near chance: the classic test that hidden layers learn.
+    Parameters arrive checked (``check_xor``)."""
     del cache_dir
-    n_samples = check_int("xor", "n_samples", n_samples, minimum=2)
-    noise = check_float("xor", "noise", noise)
-    tiles = check_int("xor", "tiles", tiles, minimum=2)
-    test_fraction = check_fraction("xor", "test_fraction", test_fraction)
     data_seed = data_seed_or(seed, data_seed)
 
     rng = make_rng(data_seed, "xor", "data")

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Dataset
-from .params import check_choice, check_float, check_fraction, check_int
+from .base import Dataset, DatasetError
+from .params import check_choice, check_float, check_int
 from .preprocessing import make_rng, split_indices
-from .synthetic import data_seed_or
+from .synthetic import check_sample, data_seed_or
 
 PARAMS = {
     "n_samples": 1000,
@@ -46,6 +46,22 @@ def teacher_forward(x: np.ndarray, weights: list[np.ndarray], biases: list[np.nd
     return h
 
 
+def check_params(*, n_samples: int, n_features: int, n_outputs: int, teacher_depth: int, teacher_width: int,
+                 teacher_gain: float, task: str, noise: float, test_fraction: float,
+                 data_seed: int | None) -> dict:
+    """The parameters, checked without drawing anything."""
+    task = check_choice("teacher", "task", task, ("classification", "regression"))
+    teacher_gain = check_float("teacher", "teacher_gain", teacher_gain)
+    if not teacher_gain > 0:
+        raise DatasetError(f"data: teacher_gain {teacher_gain!r} not allowed; must be > 0")
+    return {**check_sample("teacher", n_samples, test_fraction, data_seed), "task": task,
+            "n_features": check_int("teacher", "n_features", n_features),
+            "n_outputs": check_int("teacher", "n_outputs", n_outputs, minimum=2 if task == "classification" else 1),
+            "teacher_depth": check_int("teacher", "teacher_depth", teacher_depth, minimum=0),
+            "teacher_width": check_int("teacher", "teacher_width", teacher_width),
+            "teacher_gain": teacher_gain, "noise": check_float("teacher", "noise", noise)}
+
+
 def load_teacher(
     *,
     seed: int,
@@ -61,21 +77,9 @@ def load_teacher(
     test_fraction: float,
     data_seed: int | None,
 ) -> Dataset:
-    """Sample a teacher and a dataset from it; see the module docstring."""
+    """Sample a teacher and a dataset from it; see the module docstring. Parameters arrive
+    checked (``check_params``)."""
     del cache_dir
-    n_samples = check_int("teacher", "n_samples", n_samples, minimum=2)
-    n_features = check_int("teacher", "n_features", n_features)
-    task = check_choice("teacher", "task", task, ("classification", "regression"))
-    n_outputs = check_int("teacher", "n_outputs", n_outputs, minimum=2 if task == "classification" else 1)
-    teacher_depth = check_int("teacher", "teacher_depth", teacher_depth, minimum=0)
-    teacher_width = check_int("teacher", "teacher_width", teacher_width)
-    noise = check_float("teacher", "noise", noise)
-    teacher_gain = check_float("teacher", "teacher_gain", teacher_gain)
-    if not teacher_gain > 0:
-        from .base import DatasetError
-
-        raise DatasetError(f"data: teacher_gain {teacher_gain!r} not allowed; must be > 0")
-    test_fraction = check_fraction("teacher", "test_fraction", test_fraction)
     data_seed = data_seed_or(seed, data_seed)
 
     rng = make_rng(data_seed, "teacher", "data")

@@ -4,32 +4,38 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from .build import ReportContent
+from .build import ReportContent, budget_sentence
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1180px;margin:2em auto;
 padding:0 1.2em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-table{border-collapse:collapse;font-size:.84em;margin:.6em 0;display:block;overflow-x:auto}
-th,td{border:1px solid #ddd;padding:.3em .55em;text-align:right;white-space:nowrap}
-th{background:#f3f3f3;white-space:normal;vertical-align:bottom;min-width:4.5em}td:first-child,th:first-child{text-align:left}
-td.notes,th.notes{text-align:left;white-space:normal;min-width:18em}
+table{border-collapse:collapse;font-size:.8em;margin:.6em 0}
+th,td{border:1px solid #ddd;padding:.25em .4em;text-align:right;vertical-align:top}
+th{background:#f3f3f3;vertical-align:bottom}.text{text-align:left}td.notes{min-width:14em}
 td.yes{background:#e5f1e8!important;text-align:center}td.no{color:#999;text-align:center}
 tr:nth-child(even) td{background:#fafafa}figure{margin:1.2em 0}
-figure img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.92em}
-pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}ul.notes{font-size:.9em;color:#444}
+figure img{max-width:100%;height:auto;border:1px solid #eee;box-sizing:border-box}
+figcaption{color:#555;font-size:.92em}
+pre{background:#f6f6f6;padding:.8em;font-size:.85em;white-space:pre-wrap;overflow-wrap:anywhere}
+ul.notes{font-size:.9em;color:#444}.nw{white-space:nowrap}
 """
+#: columns of words (left-aligned, wrapped at spaces); every other column holds numbers
+TEXT_COLUMNS = {"rule", "label", "budget", "network", "notes", "reason", "run_id", "status", "package", "version"}
 
 
 def html_table(df: pd.DataFrame) -> str:
+    """A table that fits the page: every cell may wrap, at spaces, after an underscore (rule names)
+    or before '±' (an interval stays with its half-width), never inside a number."""
     if df.empty:
         return ""
-    wide = ("notes", "reason")
-    head = "".join(f'<th class="notes">{html.escape(str(c))}</th>' if c in wide else f"<th>{html.escape(str(c))}</th>"
+    # a header may also wrap after a dot or an underscore (optimizer.<wbr>lr, readout_<wbr>only)
+    head = "".join(f'<th{_class(c)}>{html.escape(str(c)).replace(".", ".<wbr>").replace("_", "_<wbr>")}</th>'
                    for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
@@ -38,11 +44,22 @@ def html_table(df: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _class(column: str, value=None) -> str:
+    classes = (["text"] if column in TEXT_COLUMNS else []) + (["notes"] if column in ("notes", "reason") else [])
+    classes += [value] if value in ("yes", "no") else []
+    return f' class="{" ".join(classes)}"' if classes else ""
+
+
+#: words that must not be broken: layer widths (40-256-10) and ranges in brackets ((13.8–15.3));
+#: a longer chain of widths may break after a hyphen (a deep network's row stays inside the page)
+UNBROKEN = re.compile(r"((?<![\d-])\d+(?:-\d+){1,4}(?![\d-])|\([^()\s]*\))")
+
+
 def _td(column: str, value) -> str:
-    """A cell; free text wraps ('notes'), plausibility answers are shaded ('yes'/'no')."""
-    cls = "notes" if column in ("notes", "reason") else (value if value in ("yes", "no") else "")
-    attr = f' class="{cls}"' if cls else ""
-    return f"<td{attr}>{html.escape(str(value))}</td>"
+    """A cell; plausibility answers are shaded ('yes'/'no')."""
+    text = html.escape(str(value)).replace("_", "_<wbr>").replace(" ± ", " ±&nbsp;")
+    text = UNBROKEN.sub(r'<span class="nw">\1</span>', text)
+    return f"<td{_class(column, value)}>{text}</td>"
 
 
 def _img(path: Path, alt: str) -> str:
@@ -58,7 +75,13 @@ def render_html(c: ReportContent) -> str:
            f"<h1>{e(c.title)}: comparison report</h1>"]
     if c.description:
         out.append(f"<p>{e(c.description)}</p>")
-    out += ["<h2>Summary</h2>", html_table(c.summary),
+    out.append("<h2>Summary</h2>")
+    if c.budgets:
+        drawn = any(f.name == "accuracy_vs_compute" for f in c.figures)
+        link = ('<a href="#accuracy_vs_compute">the accuracy-against-FLOPs figure</a>' if drawn
+                else "the accuracy-against-FLOPs figure")
+        out.append('<p class="budgets">' + e(budget_sentence(c.budgets, "{link}")).replace("{link}", link) + "</p>")
+    out += [f'<p class="format">{e(c.number_format)}</p>', html_table(c.summary),
             '<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in c.notes) + "</ul>"]
     out += ["<h2>Plausibility and cost</h2>",
             "<p>Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute. "
@@ -68,6 +91,9 @@ def render_html(c: ReportContent) -> str:
     for f in c.figures:
         out.append(f'<figure id="{e(f.name)}"><h3>{e(f.title)}</h3>{_img(f.png, f.title)}'
                    f"<figcaption>{e(f.caption)}</figcaption></figure>")
+    if c.skipped:
+        out.append("<p>Not drawn (no data for them in these results):</p>"
+                   '<ul class="skipped">' + "".join(f"<li>{e(line)}</li>" for line in c.skipped) + "</ul>")
     out.append("<h2>Failures</h2>")
     if c.failures.empty:
         out.append(f"<p>None: all {c.n_runs} runs complete.</p>")

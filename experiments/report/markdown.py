@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .build import ReportContent
+from .build import ReportContent, budget_sentence
 
 
 def md_table(df: pd.DataFrame) -> str:
@@ -24,7 +24,13 @@ def render_markdown(c: ReportContent, root: Path) -> str:
     out = [f"# {c.title}: comparison report", ""]
     if c.description:
         out += [c.description, ""]
-    out += ["## Summary", "", md_table(c.summary), ""]
+    out += ["## Summary", ""]
+    if c.budgets:
+        drawn = next((f for f in c.figures if f.name == "accuracy_vs_compute"), None)
+        link = "the accuracy-against-FLOPs figure"  # the heading's anchor, as GitHub and most renderers make it
+        link = f"[{link}](#{drawn.title.lower().replace(' ', '-')})" if drawn else link
+        out += [budget_sentence(c.budgets, link), ""]
+    out += [c.number_format, "", md_table(c.summary), ""]
     out += [f"- {n}" for n in c.notes] + [""]
     out += ["## Plausibility and cost", "",
             "Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute. "
@@ -36,6 +42,8 @@ def render_markdown(c: ReportContent, root: Path) -> str:
         rel = f.png.relative_to(root).as_posix()
         out += [f"### {f.title}", "", f"![{f.title}]({rel})", "",
                 f"{f.caption} ([SVG]({f.svg.relative_to(root).as_posix()}))", ""]
+    if c.skipped:
+        out += ["Not drawn (no data for them in these results):", ""] + [f"- {line}" for line in c.skipped] + [""]
     out += ["## Failures", ""]
     if c.failures.empty:
         out += [f"None: all {c.n_runs} runs complete.", ""]

@@ -89,8 +89,8 @@ def holm(pvalues) -> np.ndarray:
 def find_controls(summary: pd.DataFrame, runs: dict[str, dict] | None = None) -> dict[str, str]:
     """label -> 'readout' (rule readout_only) or 'linear' (a model without hidden layers).
 
-    With ``runs`` (run_id -> run.json) the linear model is found from ``spec.model.hidden == []``;
-    without, a label called ``linear`` is taken to be it."""
+    With ``runs`` (run_id -> run.json) the linear model is found from ``spec.model.hidden == []``
+    (or an empty layer stack, ``layers == []``); without, a label called ``linear`` is taken to be it."""
     controls: dict[str, str] = {}
     for _, row in summary.drop_duplicates("label").iterrows():
         if row.get("rule") == "readout_only":
@@ -98,7 +98,7 @@ def find_controls(summary: pd.DataFrame, runs: dict[str, dict] | None = None) ->
     if runs:
         for run_id, meta in runs.items():
             model = meta.get("spec", {}).get("model", {})
-            if model.get("hidden", None) == []:
+            if model.get("hidden", None) == [] or model.get("layers", None) == []:
                 controls[meta["spec"]["label"]] = "linear"
     elif "linear" in set(summary["label"]):
         controls["linear"] = "linear"
@@ -127,9 +127,12 @@ def crossings(metrics: pd.DataFrame, target: float) -> pd.DataFrame:
 
 def rule_statistics(summary: pd.DataFrame, metrics: pd.DataFrame, *, controls: dict[str, str],
                     reference: str | None, target_accuracy: float | None = None) -> pd.DataFrame:
-    """One row per (label, sweep point): the numbers described in the module docstring."""
+    """One row per (label, sweep point): the numbers described in the module docstring.
+
+    A sweep key that does not apply to a label (NaN in its column: the key does not change that
+    label's runs) matches every value of that key, so each row is compared with the reference row
+    at the same values of the keys that apply to both (the reference's best such row if several)."""
     keys = group_columns(summary)
-    sweep = sweep_columns(summary)
     rows = []
     for key, g in summary.groupby(keys, sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
@@ -137,6 +140,9 @@ def rule_statistics(summary: pd.DataFrame, metrics: pd.DataFrame, *, controls: d
         row = dict(zip(keys, key))
         row["rule"] = g["rule"].iloc[0]
         row["control"] = controls.get(row["label"], "")
+        for text in ("budget", "network"):  # descriptions of the runs, when the caller added them
+            if text in g:
+                row[text] = "; ".join(dict.fromkeys(g[text].astype(str)))
         row["runs"] = len(g)
         for status in ("complete", "diverged", "failed"):
             row[status] = int((g["status"] == status).sum())
@@ -144,25 +150,55 @@ def rule_statistics(summary: pd.DataFrame, metrics: pd.DataFrame, *, controls: d
         row["best_mean"], row["best_ci"], _ = mean_ci(ok["best_test_accuracy"])
         row["flops"] = float(ok["flops"].mean()) if len(ok) else math.nan
         row["wall_time"] = float(ok["wall_time"].mean()) if len(ok) else math.nan
+        row["wall_min"] = float(ok["wall_time"].min()) if len(ok) else math.nan
+        row["wall_max"] = float(ok["wall_time"].max()) if len(ok) else math.nan
         row["_accs"] = ok["test_accuracy"].to_numpy(float)
         row["_ids"] = list(ok["run_id"])
         rows.append(row)
     table = pd.DataFrame(rows)
-    points = table.groupby(sweep, sort=False, dropna=False) if sweep else [((), table)]
-    parts = []
-    for _, part in points:
-        parts.append(_compare(part.copy(), metrics, controls, reference, target_accuracy))
+    sweep = sweep_columns(summary)
+    table["_ref"] = [partner_row(table, i, reference, sweep) for i in table.index]
+    readout = next((lab for lab, kind in controls.items() if kind == "readout" and lab in set(table["label"])), None)
+    base = [partner_row(table, i, readout, sweep) for i in table.index]
+    table["gain_over_readout"] = [math.nan if b < 0 or lab == readout else acc - table.at[b, "acc_mean"]
+                                  for b, lab, acc in zip(base, table["label"], table["acc_mean"])]
+    parts = [_compare(part.copy(), table, metrics, target_accuracy)
+             for _, part in table.groupby("_ref", sort=False)]
     table = pd.concat(parts).sort_index()
-    return table.drop(columns=["_accs", "_ids"])
+    return table.drop(columns=["_accs", "_ids", "_ref"])
 
 
-def _compare(part: pd.DataFrame, metrics, controls, reference, target_accuracy) -> pd.DataFrame:
-    """Target, crossings, tests and gains within one sweep point."""
-    ref = part[part["label"] == reference]
-    ref_accs = ref["_accs"].iloc[0] if len(ref) else np.array([])
+def not_applicable(value) -> bool:
+    """True for a sweep cell of NaN/None: the sweep key does not apply to that row."""
+    return pd.api.types.is_scalar(value) and pd.isna(value)
+
+
+def partner_row(table: pd.DataFrame, i: int, label: str | None, sweep: list[str]) -> int:
+    """Index of the row of ``label`` that row ``i`` is compared with: equal on every sweep column
+    that applies to both (NaN matches anything), the best mean accuracy among several; -1 if none."""
+    if label is None:
+        return -1
+    if table.at[i, "label"] == label:
+        return i
+    mask = (table["label"] == label).to_numpy().copy()
+    for col in sweep:
+        value = table.at[i, col]
+        if not not_applicable(value):
+            mask &= (table[col].isna() | (table[col] == value)).to_numpy()
+    candidates = table[mask]
+    if candidates.empty:
+        return -1
+    return int(candidates["acc_mean"].fillna(-math.inf).idxmax())
+
+
+def _compare(part: pd.DataFrame, table: pd.DataFrame, metrics, target_accuracy) -> pd.DataFrame:
+    """Target, crossings and tests of the rows compared with one reference row (``part._ref``)."""
+    ref_index = int(part["_ref"].iloc[0])
+    ref = table.loc[ref_index] if ref_index >= 0 else None
+    ref_accs = ref["_accs"] if ref is not None else np.array([])
     target = target_accuracy
     if target is None:
-        target = DEFAULT_TARGET_FRACTION * ref["acc_mean"].iloc[0] if len(ref) else math.nan
+        target = DEFAULT_TARGET_FRACTION * ref["acc_mean"] if ref is not None else math.nan
     part["target"] = target
     hits = crossings(metrics, target) if math.isfinite(target) else pd.DataFrame(columns=["epoch", "flops"])
     reached, epochs, flops = [], [], []
@@ -172,14 +208,10 @@ def _compare(part: pd.DataFrame, metrics, controls, reference, target_accuracy) 
         epochs.append(float(h["epoch"].mean()) if len(h) else math.nan)
         flops.append(float(h["flops"].mean()) if len(h) else math.nan)
     part["reached"], part["epochs_to_target"], part["flops_to_target"] = reached, epochs, flops
-    is_ref = (part["label"] == reference).to_numpy()
+    is_ref = (part.index == ref_index)
     part["p_value"] = [math.nan if r else welch_p(a, ref_accs) for a, r in zip(part["_accs"], is_ref)]
     part["p_holm"] = holm(part["p_value"])
     part["hedges_g"] = [math.nan if r else hedges_g(a, ref_accs) for a, r in zip(part["_accs"], is_ref)]
-    readout = [lab for lab, kind in controls.items() if kind == "readout" and lab in set(part["label"])]
-    base = part.loc[part["label"] == readout[0], "acc_mean"].iloc[0] if readout else math.nan
-    part["gain_over_readout"] = [math.nan if lab in readout else acc - base
-                                 for lab, acc in zip(part["label"], part["acc_mean"])]
     return part
 
 
@@ -200,11 +232,17 @@ def at_points(frame: pd.DataFrame, points: dict[str, dict]) -> pd.DataFrame:
         return frame
     keep = np.zeros(len(frame), dtype=bool)
     for label, point in points.items():
-        mask = (frame["label"] == label).to_numpy().copy()
-        for col, value in point.items():
-            mask &= (frame[col] == value).to_numpy()
-        keep |= mask
+        keep |= (frame["label"] == label).to_numpy() & point_mask(frame, point)
     return frame[keep]
+
+
+def point_mask(frame: pd.DataFrame, point: dict) -> np.ndarray:
+    """Rows of ``frame`` at the sweep ``point`` (column -> value); a NaN value (the key does not
+    apply) matches NaN."""
+    mask = np.ones(len(frame), dtype=bool)
+    for col, value in point.items():
+        mask &= (frame[col].isna() if not_applicable(value) else frame[col] == value).to_numpy()
+    return mask
 
 
 def epoch_curves(metrics: pd.DataFrame, metric: str, layer=None, by: str = "epoch") -> pd.DataFrame:

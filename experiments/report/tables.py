@@ -9,9 +9,11 @@ import math
 
 import pandas as pd
 
-from .statistics import sweep_columns
+from .budgets import layers_text
+from .statistics import not_applicable, sweep_columns
 
 DASH = "—"
+WALL_TIME = "wall time per run (s; range over seeds)"
 
 
 def pct(x: float) -> str:
@@ -50,6 +52,23 @@ def sci(x: float) -> str:
     return DASH if not math.isfinite(x) else f"{x:.3g}"
 
 
+def wall_time(row) -> str:
+    """Mean wall time per run with its range over seeds ('12.3 (8.1–15)'): times depend on
+    whatever else the machine ran at the time."""
+    mean, lo, hi = row["wall_time"], row.get("wall_min", math.nan), row.get("wall_max", math.nan)
+    if not math.isfinite(mean) or not (math.isfinite(lo) and math.isfinite(hi)) or row["complete"] < 2:
+        return seconds(mean)
+    return f"{seconds(mean)} ({seconds(lo)}–{seconds(hi)})"
+
+
+def sweep_value(value, column: str = "") -> str:
+    """A sweep column's cell; 'any' where the key does not apply to the rule (NaN: its runs are
+    the same for every value); a swept layer stack in words ('conv25k5s2-conv25k3s2')."""
+    if not_applicable(value):
+        return "any"
+    return layers_text(value) if column.endswith(".layers") else str(value)
+
+
 def run_counts(row) -> str:
     """'3 ok' or '2 ok, 1 diverged, 1 failed'."""
     parts = [f"{row['complete']} ok"] + [f"{row[s]} {s}" for s in ("diverged", "failed") if row[s]]
@@ -67,7 +86,8 @@ def summary_table(stats: pd.DataFrame, reference: str | None) -> pd.DataFrame:
         label = r["label"] + (f" ({'hidden frozen' if r['control'] == 'readout' else 'linear model'})"
                               if r["control"] else "")
         row = {"rule": label}
-        row.update({c: str(r[c]) for c in sweep})
+        row.update({c: sweep_value(r[c], c) for c in sweep})
+        row.update(_described(r))
         row.update({
             "runs": run_counts(r),
             "final test acc. (%)": pct_ci(r["acc_mean"], r["acc_ci"]),
@@ -78,10 +98,15 @@ def summary_table(stats: pd.DataFrame, reference: str | None) -> pd.DataFrame:
             "epochs to target": _reached(r, number(r["epochs_to_target"], 1)),
             "FLOPs to target": _reached(r, sci(r["flops_to_target"]), counts=False),
             "FLOPs (total)": sci(r["flops"]),
-            "wall time per run (s)": seconds(r["wall_time"]),
+            WALL_TIME: wall_time(r),
         })
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _described(r) -> dict:
+    """The row's budget and network columns, where the statistics carry them."""
+    return {c: r[c] for c in ("budget", "network") if c in r}
 
 
 def _reached(r, text: str, counts: bool = True) -> str:
@@ -92,29 +117,49 @@ def _reached(r, text: str, counts: bool = True) -> str:
     return f"{text} ({r['reached']}/{r['complete']})" if counts else text
 
 
-def plausibility_table(stats: pd.DataFrame, paths: dict | None = None) -> pd.DataFrame:
-    """Each label's plausibility card beside its accuracy and compute (at its best sweep point), and,
-    given ``paths`` (label -> (critical path, first-layer latency)), the update-locking counts."""
+#: constraints about how hidden layers learn: vacuous (so respected) in a network without one
+HIDDEN_LAYER_CONSTRAINTS = ("no_weight_transport", "local_errors", "no_update_locking", "no_separate_error_phase")
+
+
+def card_answers(rule: str, control: str = "") -> tuple[dict[str, bool] | None, str]:
+    """(constraint -> respected, notes) of ``rule`` as trained in the report's run: the rule's own
+    card, except for a control, whose card describes the control. The linear model (no hidden
+    layer) respects every constraint about hidden layers; None when the rule is not installed."""
     from learning_rules.rules import CONSTRAINTS, get_rule
+
+    try:
+        card = get_rule(rule).card
+    except (ValueError, ImportError, AttributeError):
+        return None, "card unavailable: rule not installed"
+    answers = {key: bool(getattr(card, key)) for key in CONSTRAINTS}
+    notes = card.notes or ""
+    if control == "linear":
+        answers.update({key: True for key in HIDDEN_LAYER_CONSTRAINTS if key in answers})
+        how = ("the readout learns by the delta rule" if answers.get("single_network", True)
+               else f"the readout is evolved by {rule}")
+        notes = f"control: linear model, no hidden layer; {how}"
+    elif control == "readout" and not notes.lower().startswith("control"):
+        notes = "control: hidden layers frozen at random" + (f"; {notes}" if notes else "")
+    return answers, notes
+
+
+def plausibility_table(stats: pd.DataFrame, paths: dict | None = None) -> pd.DataFrame:
+    """Each label's plausibility card beside its budget, network, accuracy and FLOPs (at its best
+    sweep point), and, given ``paths`` (label -> (critical path, first-layer latency)), the
+    update-locking counts."""
+    from learning_rules.rules import CONSTRAINTS
 
     best = stats.sort_values("acc_mean", ascending=False, na_position="last").drop_duplicates("label")
     rows = []
-    for _, r in best.sort_values("acc_mean", ascending=False, na_position="last").iterrows():
-        row = {"rule": r["label"]}
-        try:
-            card = get_rule(r["rule"]).card
-        except (ValueError, ImportError, AttributeError):
-            card = None
+    for _, r in best.iterrows():
+        answers, notes = card_answers(r["rule"], r["control"])
+        row = {"rule": r["label"], **_described(r)}
         for key in CONSTRAINTS:
-            row[key.replace("_", " ")] = DASH if card is None else ("yes" if getattr(card, key) else "no")
+            row[key.replace("_", " ")] = DASH if answers is None else ("yes" if answers[key] else "no")
         if paths and r["label"] in paths:
             row["critical path (layer ops)"], row["first layer waits (ops)"] = paths[r["label"]]
         row.update({"final test acc. (%)": pct_ci(r["acc_mean"], r["acc_ci"]),
-                    "FLOPs (total)": sci(r["flops"]), "wall time per run (s)": seconds(r["wall_time"]),
-                    "notes": ("card unavailable: rule not installed" if card is None else card.notes) or ""})
-        if r["control"] and not row["notes"].lower().startswith("control"):
-            row["notes"] = ("control: " + ("hidden layers frozen at random" if r["control"] == "readout"
-                                           else "no hidden layer") + ("; " + row["notes"] if row["notes"] else ""))
+                    "FLOPs (total)": sci(r["flops"]), "notes": notes})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -122,7 +167,10 @@ def plausibility_table(stats: pd.DataFrame, paths: dict | None = None) -> pd.Dat
 def failures_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Every run that did not complete, with its reason."""
     bad = summary[summary["status"] != "complete"]
-    cols = ["run_id", "label", "seed", *sweep_columns(summary), "status", "epochs_completed", "reason"]
+    cols = ["run_id", "label", "seed", *sweep_columns(summary), "budget", "network", "status", "epochs_completed",
+            "reason"]
     out = bad[[c for c in cols if c in bad]].copy()
+    for c in sweep_columns(summary):
+        out[c] = out[c].map(lambda v, c=c: sweep_value(v, c))
     out["reason"] = out["reason"].fillna("").astype(str).map(lambda s: s.strip().splitlines()[0] if s.strip() else "")
     return out.reset_index(drop=True)

@@ -12,6 +12,7 @@ killed with SIGKILL, so an interrupted sweep leaves no process computing in the 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import multiprocessing
 import os
@@ -207,14 +208,33 @@ def sigint_ignored():
         signal.signal(signal.SIGINT, previous)
 
 
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
 def parse_dask_address(address: str) -> int | None:
-    """N for ``local:N`` (a LocalCluster of N workers started here), None for a scheduler address."""
-    if not address.startswith("local:"):
-        return None
-    n = address.partition(":")[2]
-    if not n.isdigit() or int(n) < 1:
-        raise UserError(f"--dask {address!r}: expected local:N with N >= 1, or a scheduler address such as tcp://host:8786")
-    return int(n)
+    """N for ``local:N`` (a LocalCluster of N workers started here), None for a scheduler address
+    ``[tcp://]host:port``; anything else is a UserError (raised before anything is written)."""
+    if address.startswith("local:"):
+        n = address.partition(":")[2]
+        if not n.isdigit() or int(n) < 1:
+            raise UserError(f"--dask {address!r}: expected local:N with N >= 1, or a scheduler address such as tcp://host:8786")
+        return int(n)
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    host, colon, port = rest.rpartition(":")
+    if scheme not in DASK_SCHEMES or not colon or not host or "/" in host or not port.isdigit() \
+            or not 0 < int(port) < 65536:
+        raise UserError(f"--dask {address!r}: expected a scheduler address such as tcp://host:8786 "
+                        f"(schemes: {', '.join(DASK_SCHEMES)}), or local:N to start N local workers")
+    return None
+
+
+def check_dask(address: str) -> None:
+    """Refuse a malformed address, or a missing dask extra, before any run starts."""
+    parse_dask_address(address)
+    if importlib.util.find_spec("distributed") is None:
+        raise UserError(DASK_EXTRA)
 
 
 def run_dask(specs: list[dict], address: str) -> Iterator[dict]:

@@ -1,4 +1,8 @@
-"""Where and with what a run was computed: versions, platform, BLAS, git commit.
+"""Where and with what a run was computed: versions, platform, CPU model, BLAS, git commit.
+
+The CPU model and the BLAS kernel (threadpoolctl's ``internal_api``, ``version``, ``architecture``,
+``num_threads``) are what decide float32 roundings: on one machine every run is bit-identical, on
+another CPU the BLAS picks other kernels and the numbers move (docs/reproducibility.md).
 
 Each run.json carries ``environment()`` as computed in the process that ran it (a worker, a
 Dask worker on another host), beside the resolved ``spec`` and the ``started`` / ``finished``
@@ -8,6 +12,7 @@ times, so a stored number can be traced to the code and the machine that produce
 from __future__ import annotations
 
 import functools
+import os
 import platform
 import subprocess
 import sys
@@ -47,6 +52,20 @@ def _numpy_blas() -> list[dict]:
 
 
 @functools.lru_cache(maxsize=1)
+def cpu_model() -> str:
+    """The CPU's model name (Linux: /proc/cpuinfo), else what the platform module says."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() in ("model name", "Model", "cpu model") and value.strip():
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+@functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
     """The project's git commit (with '-dirty' when the tree has changes), or None."""
     root = Path(__file__).resolve().parents[2]
@@ -64,6 +83,15 @@ def git_commit() -> str | None:
     return commit + ("-dirty" if dirty else "")
 
 
+def _load_average() -> float | None:
+    """The machine's 1-minute load average when the run started (None where unknown): wall times
+    are only comparable between runs made under similar load."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
+
+
 def environment() -> dict:
     """A JSON-able description of the software and machine a run used."""
     return {
@@ -72,6 +100,9 @@ def environment() -> dict:
         "platform": platform.platform(),
         "machine": platform.machine(),
         "processor": platform.processor(),
+        "cpu_model": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "load_average": _load_average(),
         "hostname": platform.node(),
         "packages": {name: _version(name) for name in PACKAGES},
         "blas": _blas(),

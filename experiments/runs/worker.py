@@ -20,6 +20,7 @@ from ..config.rules import build_rule
 from ..datasets import load_dataset
 from .phases import phase_streams
 from .provenance import environment
+from .raster import sample_spikes
 from .spec import RunSpec
 from .train import TrainOutcome, train
 
@@ -63,17 +64,20 @@ def loss_for(spec: RunSpec, classification: bool) -> str:
 
 def execute_run(spec_dict: dict, on_epoch=None) -> dict:
     """Run one spec; returns {run_id, spec, status, reason, traceback, epochs_completed,
-    records, started, finished, wall_time, flops, environment}."""
+    records, started, finished, wall_time, flops, environment}, and for a complete spiking run
+    ``spikes`` (see raster.py)."""
     spec = RunSpec.from_dict(spec_dict)
     result = {"run_id": spec.run_id, "spec": spec_dict, "started": _now(), "status": "failed",
               "reason": "", "traceback": "", "records": [], "epochs_completed": 0,
               "environment": environment()}
     t0 = time.perf_counter()
     try:
-        outcome = _train_spec(spec, on_epoch)
+        outcome, net, data = train_spec(spec, on_epoch)
         result.update(status=outcome.status, reason=outcome.reason, records=outcome.records,
                       epochs_completed=outcome.epochs_completed, flops=outcome.flops,
-                      train_time=outcome.wall_time)
+                      train_time=outcome.wall_time, network=network_facts(spec, net))
+        if spec.model["kind"] == "spiking" and outcome.status == "complete":
+            result["spikes"] = sample_spikes(net, data.x_test)
     except Exception as err:  # a failing run is a result; the sweep goes on
         result.update(status="failed", reason=f"{type(err).__name__}: {err}",
                       traceback=traceback.format_exc())
@@ -82,7 +86,22 @@ def execute_run(spec_dict: dict, on_epoch=None) -> dict:
     return result
 
 
-def _train_spec(spec: RunSpec, on_epoch=None):
+def network_facts(spec: RunSpec, net) -> dict:
+    """What the report needs to know of the network a run trained, from the network itself: its
+    description, depth in weight layers, time steps, parameter count, and the critical path of
+    one of the rule's steps on it."""
+    from learning_rules.critical_path import rule_critical_path
+    from learning_rules.params import leaves
+    from learning_rules.rules.registry import get_rule
+
+    path = rule_critical_path(get_rule(spec.rule)(**spec.hyperparameters), net)
+    return {"description": net.describe(), "depth": net.depth, "time_steps": net.capabilities.time_steps,
+            "parameters": int(sum(p.size for p in leaves(net.params))),
+            "critical_path": {"length": path.length, "first_layer_latency": path.first_layer_latency}}
+
+
+def train_spec(spec: RunSpec, on_epoch=None):
+    """Train the run a spec describes: (its TrainOutcome, the trained network, the dataset)."""
     data = dataset_for(spec)
     classification = data.n_classes is not None
     loss = loss_for(spec, classification)
@@ -106,7 +125,7 @@ def _train_spec(spec: RunSpec, on_epoch=None):
             break
     if spec.phases:
         total.records += task_means(total.records, [p["name"] for p in spec.phases], spec.phases)
-    return total
+    return total, net, data
 
 
 def task_means(records: list[dict], tasks: list[str], phases: list[dict]) -> list[dict]:

@@ -8,18 +8,36 @@ from learning_rules.critical_path import critical_path
 from learning_rules.rules.registry import get_rule
 
 
-def spec_inner_steps(spec: dict) -> int:
-    """The inner steps of a stored run's rule at its hyperparameters (iterations inside a step)."""
-    rule = get_rule(spec["rule"])(**spec.get("hyperparameters", {}))
-    return rule.inner_steps(len(spec["model"]["hidden"]) + 1)
+def spec_inner_steps(spec: dict, depth: int) -> int:
+    """The inner steps of a stored run's rule at its hyperparameters on a network of ``depth``
+    weight layers (iterations inside a step)."""
+    return get_rule(spec["rule"])(**spec.get("hyperparameters", {})).inner_steps(depth)
 
 
-def spec_critical_path(spec: dict):
-    """The critical path of a stored run's rule on its network (depth from the spec, time steps
-    from a spiking network's ``steps``, inner steps from the rule's hyperparameters)."""
-    n_layers = len(spec["model"]["hidden"]) + 1
-    steps = int(spec["model"].get("steps", 1)) if spec["model"].get("kind") == "spiking" else 1
-    return critical_path(get_rule(spec["rule"]).update_dependency, n_layers, steps, spec_inner_steps(spec))
+def _depth_and_steps(meta: dict) -> tuple[int, int]:
+    """Weight layers and time steps of a stored run's network: as the run recorded them (any
+    network, layer stacks included), else from a dense spec (runs stored before they did)."""
+    facts = meta.get("network") or {}
+    if "depth" in facts:
+        return int(facts["depth"]), int(facts.get("time_steps", 1))
+    model = meta["spec"]["model"]
+    if model.get("hidden") is None:
+        raise ValueError("the run records no network depth, and its spec has no dense `hidden`")
+    steps = int(model.get("steps", 1)) if model.get("kind") == "spiking" else 1
+    return len(model["hidden"]) + 1, steps
+
+
+def spec_critical_path(meta: dict):
+    """The critical path of a stored run's rule on its network: recorded by the run, else
+    computed from its depth, time steps and the rule's inner steps."""
+    recorded = (meta.get("network") or {}).get("critical_path")
+    if recorded:
+        from learning_rules.critical_path import CriticalPath
+
+        return CriticalPath(int(recorded["length"]), int(recorded["first_layer_latency"]))
+    depth, steps = _depth_and_steps(meta)
+    spec = meta["spec"]
+    return critical_path(get_rule(spec["rule"]).update_dependency, depth, steps, spec_inner_steps(spec, depth))
 
 
 def critical_path_table(results) -> pd.DataFrame:
@@ -30,13 +48,15 @@ def critical_path_table(results) -> pd.DataFrame:
         spec = meta["spec"]
         if spec["label"] in rows:
             continue
-        path = spec_critical_path(spec)
+        try:
+            path = spec_critical_path(meta)
+            depth, steps = _depth_and_steps(meta)
+        except (ValueError, KeyError):
+            continue  # a failed run of a layer stack records no network
         rows[spec["label"]] = {
             "label": spec["label"], "rule": spec["rule"],
             "update dependency": get_rule(spec["rule"]).update_dependency,
-            "weight layers": len(spec["model"]["hidden"]) + 1,
-            "time steps": int(spec["model"].get("steps", 1)) if spec["model"].get("kind") == "spiking" else 1,
-            "inner steps": spec_inner_steps(spec),
+            "weight layers": depth, "time steps": steps, "inner steps": spec_inner_steps(spec, depth),
             "critical path": path.length, "first-layer latency": path.first_layer_latency,
         }
     table = pd.DataFrame(rows.values())

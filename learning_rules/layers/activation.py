@@ -56,3 +56,6 @@ class Activation(Layer):
     @classmethod
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, name):
         return cls(name, input_shape)
+
+    def jvp(self, cache, dx, dparams=None):
+        return dx * self.derivative(cache)

@@ -11,6 +11,9 @@ decides *which tensor carries the error back* across a weight layer.
                                                   a weight layer carries it through params["W"]
                                                   or through ``weight``, a tensor of W's shape
     grads = layer.backward_params(cache, delta)   {"W": dW, "b": db}, shaped like params
+    dout = layer.jvp(cache, dx, dparams=None)     forward mode: the tangent of out (B, *output_shape)
+                                                  for a tangent dx of the input (None: zero) and
+                                                  tangents of parameters by name (missing: zero)
     layer.flops(batch), layer.backward_flops(batch, inputs=True, params=True)
 
 Shapes are per sample, without the batch axis. Spatial layers keep their channels last,
@@ -20,6 +23,7 @@ networks convert the data's channels-first shapes, (C, L) and (C, H, W), on the 
 
 from __future__ import annotations
 
+import functools
 import math
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
@@ -79,6 +83,14 @@ class Layer(ABC):
         """dL/d out -> the gradient of each parameter, by name (nothing for a layer without any)."""
         return {}
 
+    def jvp(self, cache: Any, dx: np.ndarray | None, dparams: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """Forward mode (a Jacobian-vector product) at the cached pass: the output's tangent
+        (B, *output_shape) for the input tangent dx (B, *input_shape), None for zero, and the
+        tangents ``dparams`` of parameters by name (missing names: zero). dx may be None only
+        when ``dparams`` is given. Linear in (dx, dparams); its cost is counted by
+        ``backward_flops``, whose products have the same shapes."""
+        raise NotImplementedError(f"{self.kind}: no forward-mode jvp")
+
     def flops(self, batch: int) -> int:
         """Floating-point operations of one forward pass of ``batch`` samples."""
         return 0
@@ -97,13 +109,14 @@ class Layer(ABC):
         return self.kind
 
     # -- shared helpers --------------------------------------------------------------------
-    @property
+    @functools.cached_property
     def n_out(self) -> int:
         """Units of the output per sample (the product of output_shape)."""
         return int(math.prod(self.output_shape))
 
-    @property
+    @functools.cached_property
     def n_in(self) -> int:
+        """Units of the input per sample (the product of input_shape)."""
         return int(math.prod(self.input_shape))
 
     @property

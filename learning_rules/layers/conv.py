@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..initializers import init_tensor
 from .base import REQUIRED, Layer, LayerError, weight_of
@@ -30,16 +29,14 @@ class _Conv(Layer):
 
     has_weight = True
     linear_in_params = True
+    vectorisable = True
     spatial: int
 
     def __init__(self, input_shape, out_channels: int, kernel, rng: np.random.Generator, stride=1,
                  padding=0, init: str = "xavier", gain: float = 1.0, dtype=np.float32) -> None:
         super().__init__()
         n = self.spatial
-        if len(input_shape) != n + 1:
-            raise LayerError(f"{self.kind}: needs an input of {n} spatial axes and channels, got shape "
-                             f"{tuple(input_shape)}")
-        *size, c_in = (int(s) for s in input_shape)
+        *size, c_in = spatial_input(self.kind, input_shape, n)
         self.kernel = _tuple(self.kind, "kernel", kernel, n, minimum=1)
         self.stride = _tuple(self.kind, "stride", stride, n, minimum=1)
         self.padding = _tuple(self.kind, "padding", padding, n, minimum=0)
@@ -57,24 +54,41 @@ class _Conv(Layer):
         self.params = {"W": init_tensor(init, rng, shape, c_in * field, int(out_channels) * field, dtype, gain),
                        "b": np.zeros(int(out_channels), dtype=dtype)}
 
+        self._geometry()
+
+    def _geometry(self) -> None:
+        """Index tuples used every step, computed once: where the input sits in its padded copy,
+        and for col2im where each kernel offset's windows fall."""
+        n, out = self.spatial, self.output_shape[:-1]
+        self._padded_size = tuple(s + 2 * p for s, p in zip(self.input_shape[:-1], self.padding))
+        self._interior = (Ellipsis, *(slice(p, p + s) for p, s in zip(self.padding, self.input_shape[:-1])),
+                          slice(None))
+        head = (slice(None),) * (1 + n)
+        self._col2im = [((slice(None), *(slice(o, o + st * (m - 1) + 1, st)
+                                          for o, st, m in zip(offset, self.stride, out))), (*head, *offset))
+                        for offset in np.ndindex(*self.kernel)]
+        self._offsets_last = (0, *range(2, n + 2), 1)  # (C_out, C_in, *k) -> (C_out, *k, C_in)
+
     # -- im2col -------------------------------------------------------------------------------
     def _padded(self, x: np.ndarray) -> np.ndarray:
         if not any(self.padding):
-            return x
-        B, c = x.shape[0], x.shape[-1]
-        size = [s + 2 * p for s, p in zip(self.input_shape[:-1], self.padding)]
-        xp = np.zeros((B, *size, c), dtype=x.dtype)
-        xp[(slice(None), *(slice(p, p + s) for p, s in zip(self.padding, self.input_shape[:-1])))] = x
+            return np.ascontiguousarray(x)
+        lead = x.shape[: x.ndim - self.spatial - 1]
+        xp = np.zeros((*lead, *self._padded_size, x.shape[-1]), dtype=x.dtype)
+        xp[self._interior] = x
         return xp
 
     def _columns(self, x: np.ndarray) -> np.ndarray:
-        """x (B, *S, C_in) -> X (B prod(S_out), C_in prod(k)): one row per output position."""
-        axes = tuple(range(1, self.spatial + 1))
-        win = sliding_window_view(self._padded(x), self.kernel, axis=axes)  # (B, *S', C_in, *k)
-        win = win[(slice(None), *(slice(None, None, s) for s in self.stride))]
-        out = self.output_shape[:-1]
-        win = win[(slice(None), *(slice(0, o) for o in out))]
-        return win.reshape(x.shape[0] * math.prod(out), -1)
+        """x (..., B, *S, C_in) -> X (..., B prod(S_out), C_in prod(k)): one row per output
+        position (leading axes, such as a population's, are kept)."""
+        xp = self._padded(x)
+        n, out = self.spatial, self.output_shape[:-1]
+        lead, st = x.shape[: x.ndim - n - 1], xp.strides
+        m = len(lead)
+        # windows (..., B, *S_out, C_in, *k) as a strided view of xp: stride s between windows, 1 inside
+        strides = (*st[:m], *(s * st[m + i] for i, s in enumerate(self.stride)), st[-1], *st[m:m + n])
+        win = np.ndarray((*lead, *out, xp.shape[-1], *self.kernel), xp.dtype, xp, 0, strides)
+        return win.reshape(*lead[:-1], lead[-1] * math.prod(out), -1)
 
     def forward(self, x, train=False, rng=None):
         W = self.params["W"]
@@ -87,17 +101,21 @@ class _Conv(Layer):
         F = weight_of(self, weight)
         B = delta.shape[0]
         d = delta.reshape(-1, F.shape[0])                               # (B prod(S_out), C_out)
-        dcols = (d @ F.reshape(F.shape[0], -1)).reshape(B, *self.output_shape[:-1], -1, *self.kernel)
-        c_in = self.input_shape[-1]
-        padded = [s + 2 * p for s, p in zip(self.input_shape[:-1], self.padding)]
-        dx = np.zeros((B, *padded, c_in), dtype=delta.dtype)
-        out = self.output_shape[:-1]
-        for offset in np.ndindex(*self.kernel):                         # col2im: k (or kh kw) adds
-            where = tuple(slice(o, o + st * (n - 1) + 1, st) for o, st, n in zip(offset, self.stride, out))
-            dx[(slice(None), *where)] += dcols[(Ellipsis, *offset)]
-        if any(self.padding):
-            dx = dx[(slice(None), *(slice(p, p + s) for p, s in zip(self.padding, self.input_shape[:-1])))]
-        return dx
+        # F as (C_out, *k, C_in): each kernel offset's rows of dX are then contiguous channels
+        Fk = F.transpose(self._offsets_last).reshape(F.shape[0], -1)
+        dcols = (d @ Fk).reshape(B, *self.output_shape[:-1], *self.kernel, -1)  # (B, *S_out, *k, C_in)
+        dx = np.zeros((B, *self._padded_size, self.input_shape[-1]), dtype=delta.dtype)
+        for where, offset in self._col2im:                              # col2im: k (or kh kw) adds
+            dx[where] += dcols[offset]
+        return dx[self._interior] if any(self.padding) else dx
+
+    def population_forward(self, h, params):
+        W, b = params["W"], params["b"]                                 # (P, C_out, C_in, *k), (P, C_out)
+        cols = self._columns(h)                                         # (B S_out, C_in k) or (P, ...)
+        a = np.matmul(cols, W.reshape(*W.shape[:2], -1).transpose(0, 2, 1))  # (P, B S_out, C_out)
+        a += b[:, None, :]
+        B = h.shape[h.ndim - self.spatial - 2]
+        return a.reshape(W.shape[0], B, *self.output_shape)
 
     def backward_params(self, cache, delta):
         W = self.params["W"]
@@ -137,6 +155,26 @@ class _Conv(Layer):
     @classmethod
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, channels, kernel, stride, padding):
         return cls(input_shape, channels, kernel, rng, stride, padding, init, init_gain, dtype)
+
+    def jvp(self, cache, dx, dparams=None):
+        """d out = im2col(dx) W_m^T + X dW_m^T + db (the convolution of dx, and of x by dW)."""
+        dp = dparams or {}
+        W = self.params["W"]
+        c_out = W.shape[0]
+        dout = (np.zeros((cache.shape[0], c_out), cache.dtype) if dx is None
+                else self._columns(dx) @ W.reshape(c_out, -1).T)              # (B prod(S_out), C_out)
+        if "W" in dp:
+            dout += cache @ dp["W"].reshape(c_out, -1).T
+        if "b" in dp:
+            dout += dp["b"]
+        return dout.reshape(-1, *self.output_shape)
+
+
+def spatial_input(kind: str, input_shape, n: int) -> tuple[int, ...]:
+    """``input_shape`` as ints, checked to be n spatial axes and a channel axis."""
+    if len(input_shape) != n + 1:
+        raise LayerError(f"{kind}: needs an input of {n} spatial axes and channels, got shape {tuple(input_shape)}")
+    return tuple(int(s) for s in input_shape)
 
 
 def _tuple(kind: str, key: str, value, n: int, minimum: int) -> tuple[int, ...]:

@@ -76,3 +76,13 @@ class Dense(Layer):
     @classmethod
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, units):
         return cls(input_shape[0], units, rng, init, init_gain, dtype)
+
+    def jvp(self, cache, dx, dparams=None):
+        """d out = dx W + x dW + db."""
+        dp = dparams or {}
+        dout = np.zeros((cache.shape[0], self.n_out), cache.dtype) if dx is None else dx @ self.params["W"]
+        if "W" in dp:
+            dout += cache @ dp["W"]
+        if "b" in dp:
+            dout += dp["b"]
+        return dout

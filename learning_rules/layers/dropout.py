@@ -4,8 +4,6 @@ generator passed to ``forward`` (the run's)."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from .base import REQUIRED, Layer, Shape
 
 
@@ -51,3 +49,6 @@ class Dropout(Layer):
     @classmethod
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, p):
         return cls(p, input_shape)
+
+    def jvp(self, cache, dx, dparams=None):
+        return dx if cache is None else dx * cache

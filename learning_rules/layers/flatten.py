@@ -32,3 +32,6 @@ class Flatten(Layer):
     @classmethod
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain):
         return cls(input_shape)
+
+    def jvp(self, cache, dx, dparams=None):
+        return dx.reshape(dx.shape[0], -1)

@@ -48,6 +48,17 @@ class _Norm(Layer):
     def backward_flops(self, batch: int, inputs: bool = True, params: bool = True) -> int:
         return int(inputs * 8 * batch * self.n_out + params * 3 * batch * self.n_out)
 
+    def jvp(self, cache, dx, dparams=None):
+        """d out = gamma d x_hat + x_hat dgamma + dbeta, with d x_hat from ``standardised_tangent``."""
+        dp = dparams or {}
+        x_hat = cache[0]
+        dout = np.zeros_like(x_hat) if dx is None else self.standardised_tangent(cache, dx) * self.params["gamma"]
+        if "gamma" in dp:
+            dout += x_hat * dp["gamma"]
+        if "beta" in dp:
+            dout += dp["beta"]
+        return dout
+
 
 def _normalised_backward(g: np.ndarray, x_hat: np.ndarray, inv_std: np.ndarray, axes) -> np.ndarray:
     return inv_std * (g - g.mean(axis=axes, keepdims=True) - x_hat * (g * x_hat).mean(axis=axes, keepdims=True))
@@ -100,6 +111,12 @@ class BatchNorm(_Norm):
             return g * inv_std
         return _normalised_backward(g, x_hat, inv_std, tuple(range(delta.ndim - 1)))
 
+    def standardised_tangent(self, cache, dx):
+        """d x_hat for the tangent dx: the standardisation's Jacobian is symmetric, so forward
+        mode is the same map as the backward (batch statistics), or dx / std (running ones)."""
+        x_hat, inv_std, train = cache
+        return _normalised_backward(dx, x_hat, inv_std, tuple(range(dx.ndim - 1))) if train else dx * inv_std
+
 
 class LayerNorm(_Norm):
     """Per-sample normalisation over all its units, with a per-channel scale and shift."""
@@ -122,3 +139,8 @@ class LayerNorm(_Norm):
     def backward_input(self, cache, delta, weight=None):
         x_hat, inv_std = cache
         return _normalised_backward(delta * self.params["gamma"], x_hat, inv_std, tuple(range(1, delta.ndim)))
+
+    def standardised_tangent(self, cache, dx):
+        """d x_hat for the tangent dx (the same symmetric map as the backward, per sample)."""
+        x_hat, inv_std = cache
+        return _normalised_backward(dx, x_hat, inv_std, tuple(range(1, dx.ndim)))

@@ -14,22 +14,20 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .base import REQUIRED, Layer, LayerError
-from .conv import _tuple
+from .conv import _tuple, spatial_input
 
 
 class _Pool(Layer):
+    vectorisable = True
     spatial: int
     reduce: str  # "max" | "avg"
 
     def __init__(self, input_shape, kernel, stride=None) -> None:
         super().__init__()
         n = self.spatial
-        if len(input_shape) != n + 1:
-            raise LayerError(f"{self.kind}: needs an input of {n} spatial axes and channels, got shape "
-                             f"{tuple(input_shape)}")
+        *size, c = spatial_input(self.kind, input_shape, n)
         self.kernel = _tuple(self.kind, "kernel", kernel, n, minimum=1)
         self.stride = self.kernel if stride is None else _tuple(self.kind, "stride", stride, n, minimum=1)
-        *size, c = (int(s) for s in input_shape)
         for s, k in zip(size, self.kernel):
             if k > s:
                 raise LayerError(f"{self.kind}: kernel {k} is larger than its input ({s})")
@@ -37,11 +35,15 @@ class _Pool(Layer):
         self.output_shape = (*((s - k) // st + 1 for s, k, st in zip(size, self.kernel, self.stride)), c)
 
     def _windows(self, x: np.ndarray) -> np.ndarray:
-        """(B, *S, C) -> (B, *S_out, C, prod(k)) (a copy for a flat window axis)."""
-        axes = tuple(range(1, self.spatial + 1))
-        win = sliding_window_view(x, self.kernel, axis=axes)
-        win = win[(slice(None), *(slice(0, o * st, st) for o, st in zip(self.output_shape[:-1], self.stride)))]
-        return win.reshape(*win.shape[: self.spatial + 2], -1)
+        """(..., B, *S, C) -> (..., B, *S_out, C, prod(k)) (a copy for a flat window axis)."""
+        m = x.ndim - self.spatial - 1                                   # leading axes: (B,) or (P, B)
+        win = sliding_window_view(x, self.kernel, axis=tuple(range(m, m + self.spatial)))
+        win = win[(*[slice(None)] * m, *(slice(0, o * st, st) for o, st in zip(self.output_shape[:-1], self.stride)))]
+        return win.reshape(*win.shape[: m + self.spatial + 1], -1)
+
+    def population_forward(self, h, params):
+        win = self._windows(h)
+        return win.max(axis=-1) if self.reduce == "max" else win.mean(axis=-1)
 
     def forward(self, x, train=False, rng=None):
         win = self._windows(x)
@@ -73,6 +75,13 @@ class _Pool(Layer):
     @classmethod
     def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, kernel, stride):
         return cls(input_shape, kernel, stride)
+
+    def jvp(self, cache, dx, dparams=None):
+        """Max: each window's tangent at its (first) maximum; average: the window's mean tangent."""
+        win = self._windows(dx)
+        if self.reduce == "max":
+            return np.take_along_axis(win, cache[..., None], axis=-1)[..., 0]
+        return win.mean(axis=-1)
 
 
 class MaxPool1d(_Pool):

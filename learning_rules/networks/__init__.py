@@ -12,7 +12,8 @@ import importlib
 import numpy as np
 
 from .capabilities import FAMILIES, Capabilities, require
-from .sequential import Block, Network
+from .blocks import Block, BlockedNetwork
+from .sequential import Network
 
 NETWORK_KINDS: dict[str, str] = {
     "rate": "learning_rules.networks.sequential:Network",
@@ -35,5 +36,5 @@ def make_network(kind: str, sizes: list[int], rng: np.random.Generator, **option
     return network_class(kind)(sizes, rng, **options)
 
 
-__all__ = ["FAMILIES", "NETWORK_KINDS", "Block", "Capabilities", "Network", "make_network", "network_class",
+__all__ = ["FAMILIES", "NETWORK_KINDS", "Block", "BlockedNetwork", "Capabilities", "Network", "make_network", "network_class",
            "require"]

@@ -18,36 +18,45 @@ squares divided by the width, so one threshold serves every width).
   layer is a linear softmax readout of the last hidden layer's normalised activity (the paper's
   one-pass alternative, section 3.3), trained by the rule on neutral-label passes.
 
-Sizes are the runner's [D, *hidden, K]: the first weight matrix has D + K rows. This kind is
-made for the ``forward_forward`` rule: another rule would see the neutral-label ``forward`` pass,
-but the normalisation between layers is not part of its error formulas.
+Sizes are the runner's [D, *hidden, K]: the first weight matrix has D + K rows. With ``layers``
+(a stack of layer specs, as for the layered network) the hidden blocks can be convolutional: the
+label code is then appended as K extra input channels, each constant over the positions, and a
+block's goodness and normalisation run over all its units (positions x channels). A block is a
+weight layer with what follows it (activation, pooling), as in ``networks/sequential.py``. This
+kind is made for the ``forward_forward`` rule: another rule would see the neutral-label
+``forward`` pass, but the normalisation between blocks is not part of its error formulas.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..activations import get_activation
 from ..dtypes import resolve_dtype
-from ..layers import Dense
-from ..trace import LayerTrace, Trace
+from ..layers import Activation, Dense, Flatten, Layer, build_layers
+from ..trace import Trace
 from .capabilities import Capabilities
+from .blocks import BlockedNetwork, split_blocks
+from .sequential import channels_last
 
 NORM_EPS = 1e-6
 
 
 def normalise(h: np.ndarray) -> np.ndarray:
-    """Scale each row of h (B, n) to unit root-mean-square; rows of zeros stay zero."""
-    return h / np.sqrt((h * h).mean(axis=1, keepdims=True) + NORM_EPS)
+    """Scale each sample of h (B, ...) to unit root-mean-square; samples of zeros stay zero."""
+    axis = 1 if h.ndim == 2 else tuple(range(1, h.ndim))
+    return h / np.sqrt((h * h).mean(axis=axis, keepdims=True) + NORM_EPS)
 
 
 def goodness(h: np.ndarray) -> np.ndarray:
-    """Mean squared activity of each row: (B, n) -> (B,)."""
-    return (h * h).mean(axis=1)
+    """Mean squared activity of each sample: (B, ...) -> (B,)."""
+    flat = h.reshape(h.shape[0], -1)
+    return (flat * flat).mean(axis=1)
 
 
-class ForwardForwardNetwork:
-    """Hidden layers trained by goodness, with the label appended to the input."""
+class ForwardForwardNetwork(BlockedNetwork):
+    """Hidden blocks trained by goodness, with the label appended to the input."""
 
     SUPPORTS = frozenset({"goodness", "population"})
 
@@ -60,19 +69,43 @@ class ForwardForwardNetwork:
         init_gain: float = 1.0,
         dtype: str = "float32",
         label_scale: float = 1.0,
+        layers: list | None = None,
+        input_shape: list[int] | tuple[int, ...] | None = None,
     ) -> None:
-        if len(sizes) < 3 or any(int(s) < 1 for s in sizes):
+        if len(sizes) < 2 or any(int(s) < 1 for s in sizes) or (layers is None and len(sizes) < 3):
             raise ValueError(f"forward_forward network: needs at least one hidden layer, got sizes {sizes}")
         if isinstance(label_scale, bool) or not (isinstance(label_scale, (int, float)) and label_scale > 0):
             raise ValueError(f"forward_forward network: label_scale {label_scale!r} not allowed; allowed: a number > 0")
-        self.n_labels = int(sizes[-1])
+        self.n_labels = K = int(sizes[-1])
         self.label_scale = float(label_scale)
         self.dtype = resolve_dtype(dtype)
-        widths = [int(sizes[0]) + self.n_labels, *(int(s) for s in sizes[1:])]
-        self.layers = [Dense(n_in, n_out, rng, init, init_gain, self.dtype)
-                       for n_in, n_out in zip(widths[:-1], widths[1:])]
-        hidden_act = get_activation(activation)
-        self.activations = [hidden_act] * (len(self.layers) - 1) + [get_activation("linear")]
+        self.input_shape = tuple(input_shape) if input_shape is not None else (int(sizes[0]),)
+        stack: list[Layer] = []
+        if layers is None:
+            shape: tuple[int, ...] = (int(sizes[0]) + K,)
+            for n in sizes[1:-1]:
+                stack += [Dense(shape[0], int(n), rng, init, init_gain, self.dtype), Activation(activation, (int(n),))]
+                shape = (int(n),)
+        else:
+            if len(sizes) > 2:
+                raise ValueError("forward_forward network: give hidden sizes or layers, not both")
+            # a stack that starts with a dense layer reads the flat row, with the code appended
+            # once; a spatial stack gets the code as K more input channels at every position
+            first = layers[0] if layers else None
+            if first == "flatten" or (isinstance(first, dict) and first.get("type") in ("dense", "flatten")):
+                self.input_shape = (math.prod(self.input_shape),)
+            inner = channels_last(self.input_shape)
+            shape = (*inner[:-1], inner[-1] + K) if len(inner) > 1 else (inner[0] + K,)
+            stack = build_layers(layers, shape, rng, dtype=self.dtype, init=init, init_gain=init_gain)
+            shape = stack[-1].output_shape if stack else shape
+            if len(shape) > 1:
+                stack.append(Flatten(shape))
+                shape = stack[-1].output_shape
+        stack.append(Dense(shape[0], K, rng, init, init_gain, self.dtype))
+        self.layers = stack
+        self.blocks = split_blocks(stack)
+        if len(self.blocks) < 2:
+            raise ValueError("forward_forward network: needs at least one hidden weight layer")
 
     # -- the network interface ---------------------------------------------------------------
     @property
@@ -80,35 +113,18 @@ class ForwardForwardNetwork:
         return Capabilities(self.SUPPORTS)
 
     @property
-    def params(self) -> list[dict[str, np.ndarray]]:
-        return [layer.params for layer in self.layers]
-
-    @property
-    def weight_layers(self) -> list[int]:
-        return list(range(len(self.layers)))
-
-    def weight_layer(self, k: int) -> Dense:
-        return self.layers[k]
-
-    @property
-    def depth(self) -> int:
-        return len(self.layers)
-
-    @property
     def sizes(self) -> list[int]:
-        return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
-
-    @property
-    def n_outputs(self) -> int:
-        return self.n_labels
+        return [math.prod(self.layers[0].input_shape)] + [self.layers[b.stop - 1].n_out for b in self.blocks]
 
     def describe(self) -> str:
-        return "forward_forward " + "-".join(map(str, [self.n_features, *self.sizes[1:]]))
+        if all(isinstance(l, (Dense, Activation)) for l in self.layers):
+            return "forward_forward " + "-".join(map(str, [self.n_features, *self.sizes[1:]]))
+        return "forward_forward: " + ", ".join(l.describe() for l in self.layers)
 
     @property
     def n_features(self) -> int:
         """D, the width of the data (the first layer also reads the K label entries)."""
-        return self.layers[0].n_in - self.n_labels
+        return math.prod(self.input_shape)
 
     def one_hot(self, y: np.ndarray) -> np.ndarray:
         """(B,) integer labels -> (B, K) one-hot codes."""
@@ -121,51 +137,61 @@ class ForwardForwardNetwork:
         return np.full((batch, self.n_labels), 1.0 / self.n_labels, dtype=self.dtype)
 
     def embed(self, x: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        """[x, label_scale * codes]: (B, D), (B, K) -> (B, D + K)."""
-        return np.concatenate([x.astype(self.dtype, copy=False), self.label_scale * codes], axis=1)
+        """[x, label_scale * codes]: (B, D), (B, K) -> (B, D + K), or for a layer stack on data
+        of shape (C, *S), (B, *S, C + K) channels last, the code repeated at every position."""
+        x = x.astype(self.dtype, copy=False)
+        if len(self.input_shape) == 1:
+            return np.concatenate([x, self.label_scale * codes], axis=1)
+        B = x.shape[0]
+        inner = np.moveaxis(x.reshape(B, *self.input_shape), 1, -1)                 # (B, *S, C)
+        code = np.broadcast_to((self.label_scale * codes).reshape(B, *[1] * (inner.ndim - 2), -1),
+                               (*inner.shape[:-1], codes.shape[1]))
+        return np.concatenate([inner, code], axis=-1)
 
     def forward(self, x: np.ndarray, train: bool = False, rng: np.random.Generator | None = None,
                 codes: np.ndarray | None = None) -> tuple[np.ndarray, Trace]:
         """x (B, D) with label codes (B, K) (neutral if None) -> readout scores (B, K) and the
-        trace, whose layer l+1 input is layer l's normalised output."""
+        trace (every layer's cache and output); block k+1 reads block k's normalised output."""
         h = self.embed(x, self.neutral(x.shape[0]) if codes is None else codes)
-        records = []
-        for i, (layer, f) in enumerate(zip(self.layers, self.activations)):
-            a = h @ layer.W + layer.b                       # (B, n_out)
-            act = f.f(a)
-            records.append(LayerTrace(h, a, act, act, f))
-            h = normalise(act) if i < len(self.layers) - 1 else act
-        return h, Trace(records)
+        caches, outputs = [], []
+        for k, block in enumerate(self.blocks):
+            if k:
+                h = normalise(h)
+            for layer in self.layers[block.start:block.stop]:
+                h, cache = layer.forward(h, train, rng)
+                caches.append(cache)
+                outputs.append(h)
+        return h, Trace(caches, outputs)
 
     def hidden_goodness(self, x: np.ndarray, codes: np.ndarray) -> list[np.ndarray]:
-        """Goodness G_l (B,) of every hidden layer for x (B, D) shown with ``codes`` (B, K)."""
+        """Goodness G_k (B,) of every hidden block for x (B, D) shown with ``codes`` (B, K)."""
         h = self.embed(x, codes)
         out = []
-        for layer, f in zip(self.layers[:-1], self.activations):
-            act = f.f(h @ layer.W + layer.b)
-            out.append(goodness(act))
-            h = normalise(act)
+        for k, block in enumerate(self.blocks[:-1]):
+            if k:
+                h = normalise(h)
+            for layer in self.layers[block.start:block.stop]:
+                h = layer.forward(h)[0]
+            out.append(goodness(h))
         return out
 
     def label_goodness(self, x: np.ndarray) -> list[np.ndarray]:
-        """Per hidden layer, the goodness (B, K) of x shown with each label k."""
+        """Per hidden block, the goodness (B, K) of x shown with each label k."""
         B, K = x.shape[0], self.n_labels
         tiled = np.tile(x, (K, 1))                               # (K B, D): block k is label k
         codes = np.repeat(np.eye(K, dtype=self.dtype), B, axis=0)  # (K B, K)
         return [g.reshape(K, B).T for g in self.hidden_goodness(tiled, codes)]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """(B, D) -> (B, K) goodness accumulated over the hidden layers, per candidate label."""
+        """(B, D) -> (B, K) goodness accumulated over the hidden blocks, per candidate label."""
         return sum(self.label_goodness(x))
 
-    def flops(self, batch: int = 1) -> int:
-        """FLOPs of ``predict``: K passes through the hidden layers (weights, bias, activation,
-        goodness and normalisation: ~5 per unit)."""
-        hidden = sum(2 * l.n_in * l.n_out + 5 * l.n_out for l in self.layers[:-1])
-        return int(batch * self.n_labels * hidden)
+    def hidden_units(self) -> list[int]:
+        """Units of each hidden block's output."""
+        return [self.layers[b.stop - 1].n_out for b in self.blocks[:-1]]
 
-    def copy(self) -> "ForwardForwardNetwork":
-        clone = object.__new__(ForwardForwardNetwork)
-        clone.__dict__.update(self.__dict__)
-        clone.layers = [layer.copy() for layer in self.layers]
-        return clone
+    def flops(self, batch: int = 1) -> int:
+        """FLOPs of ``predict``: K passes through the hidden blocks (each layer's own formula, plus
+        goodness and normalisation: ~3 per output unit of a block)."""
+        hidden = sum(layer.flops(1) for layer in self.layers[: self.blocks[-1].start])
+        return int(batch * self.n_labels * (hidden + 3 * sum(self.hidden_units())))

@@ -13,32 +13,19 @@ default "linear", so the output is the logits), is appended. Inputs arrive flat,
 data's shape ``input_shape`` is channels first, (D,), (C, L) or (C, H, W), and the network
 hands its layers the channels-last view (B, L, C) or (B, H, W, C) (see layers/base.py).
 
-A network is split into **blocks**, one per weight layer: block k runs from weight layer k up to
-the next weight layer, so it holds W_k and the layers that follow it (activation, pooling,
-normalisation, flatten, dropout). Rules assign an error to each block's output; the block's own
-layers carry it down to W_k locally (credit/chain.py).
+A network is split into **blocks**, one per weight layer (networks/blocks.py).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
 import numpy as np
 
 from ..dtypes import resolve_dtype
 from ..layers import Activation, Dense, Dropout, Flatten, Layer, build_layers
 from ..trace import Trace
+from .blocks import BlockedNetwork, split_blocks
 from .capabilities import Capabilities
-
-
-@dataclass(frozen=True)
-class Block:
-    """Layers [start, stop) of a network; ``weight`` is the index of its weight layer."""
-
-    start: int
-    weight: int
-    stop: int
 
 
 def channels_last(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -46,7 +33,7 @@ def channels_last(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(shape) if len(shape) == 1 else (*shape[1:], shape[0])
 
 
-class Network:
+class Network(BlockedNetwork):
     """A sequence of layers with blocks, a trace-recording forward pass and declared capabilities."""
 
     SUPPORTS = frozenset({"backward", "population", "readout"})
@@ -114,14 +101,12 @@ class Network:
     def _set_layers(self, layers: list[Layer]) -> None:
         self.layers = layers
         self._internal_shape = channels_last(self.input_shape)
-        weights = [i for i, layer in enumerate(layers) if layer.has_weight]
-        if not weights:
-            raise ValueError("a network needs at least one weight layer")
-        if any(layers[i].params for i in range(weights[0])):
-            raise ValueError("layers with parameters before the first weight layer would never learn")
-        starts = [0, *weights[1:]]
-        stops = [*weights[1:], len(layers)]
-        self.blocks = [Block(s, w, e) for s, w, e in zip(starts, weights, stops)]
+        # channels first -> last; with one channel the memory is the same and a reshape will do
+        n = len(self.input_shape)
+        self._to_internal = None if n == 1 or self.input_shape[0] == 1 else (0, *range(2, n + 1), 1)
+        # every layer's FLOPs are proportional to the batch: one sample's, summed once
+        self._flops_per_sample = sum(layer.flops(1) for layer in layers)
+        self.blocks = split_blocks(layers)
 
     # -- the network interface ---------------------------------------------------------------
     @property
@@ -129,41 +114,17 @@ class Network:
         return Capabilities(self.SUPPORTS, 1, all(layer.vectorisable for layer in self.layers))
 
     @property
-    def params(self) -> list[dict[str, np.ndarray]]:
-        """One dict of live arrays per layer ({} for a layer without parameters)."""
-        return [layer.params for layer in self.layers]
-
-    @property
-    def weight_layers(self) -> list[int]:
-        """The index of block k's weight layer, for every block."""
-        return [b.weight for b in self.blocks]
-
-    def weight_layer(self, k: int) -> Layer:
-        return self.layers[self.blocks[k].weight]
-
-    @property
-    def depth(self) -> int:
-        """Weight layers (blocks): the depth that critical paths and diagnostics count."""
-        return len(self.blocks)
-
-    def block_output_shape(self, k: int) -> tuple[int, ...]:
-        return self.layers[self.blocks[k].stop - 1].output_shape
-
-    @property
     def sizes(self) -> list[int]:
         """[n_in, units out of block 0, ..., n_out]: the widths a dense stack calls its sizes."""
         return [math.prod(self.input_shape)] + [math.prod(self.block_output_shape(k)) for k in range(self.depth)]
-
-    @property
-    def n_outputs(self) -> int:
-        return self.layers[-1].n_out
 
     def shaped_inputs(self, x: np.ndarray) -> np.ndarray:
         """Flat x (B, D) -> (B, *internal shape) for the first layer (a view where it can be)."""
         if len(self._internal_shape) == 1:
             return x
-        B = x.shape[0]
-        return np.moveaxis(x.reshape(B, *self.input_shape), 1, -1)
+        if self._to_internal is None:
+            return x.reshape(x.shape[0], *self._internal_shape)
+        return x.reshape(x.shape[0], *self.input_shape).transpose(self._to_internal)
 
     def forward(self, x: np.ndarray, train: bool = False,
                 rng: np.random.Generator | None = None) -> tuple[np.ndarray, Trace]:
@@ -177,10 +138,6 @@ class Network:
             caches.append(cache)
             outputs.append(h)
         return h, Trace(caches, outputs)
-
-    def block_output(self, trace: Trace, k: int) -> np.ndarray:
-        """What block k passed on in the traced pass: (B, *block_output_shape(k))."""
-        return trace.outputs[self.blocks[k].stop - 1]
 
     def readout_gradients(self, trace: Trace, e: np.ndarray) -> list[dict | None]:
         """The readout block's exact gradient from e = dL/d output (B, n_out); None elsewhere."""
@@ -199,17 +156,10 @@ class Network:
 
     def flops(self, batch: int = 1) -> int:
         """FLOPs of one forward pass of ``batch`` samples: each layer's own formula."""
-        return int(sum(layer.flops(batch) for layer in self.layers))
+        return int(batch * self._flops_per_sample)
 
     def describe(self) -> str:
         """'rate 40-256-256-10' for a dense stack; else the layers, e.g. 'conv1d 25x5 /2 pad 1, relu, ...'."""
         if all(isinstance(l, (Dense, Activation, Dropout)) for l in self.layers):
             return "rate " + "-".join(map(str, self.sizes))
         return ", ".join(l.describe() for l in self.layers)
-
-    def copy(self) -> "Network":
-        """A deep copy with independent parameter arrays."""
-        clone = object.__new__(type(self))
-        clone.__dict__.update(self.__dict__)
-        clone.layers = [layer.copy() for layer in self.layers]
-        return clone

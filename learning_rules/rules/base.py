@@ -23,6 +23,12 @@ from ..networks.capabilities import require
 from .plausibility import PlausibilityCard
 
 
+#: the convolutional example network of the conformance kit, on inputs of shape (1, n_features)
+EXAMPLE_CONV_LAYERS = [{"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"},
+                       {"type": "maxpool1d", "kernel": 2},
+                       {"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"}]
+
+
 class LearningRule(ABC):
     """Base of every rule: a name, a plausibility card, hyperparameters, init and step."""
 
@@ -33,7 +39,9 @@ class LearningRule(ABC):
     #: critical path is (see learning_rules.critical_path): "backward_chain" (delta_l needs
     #: delta_{l+1}), "output" (delta_l needs the output error), "local" (layer l's own signal),
     #: "readout" (only the output layer learns), "population" (candidates scored by forward passes),
-    #: "relaxation" (every layer learns from its own state once the network has settled)
+    #: "forward_only" (perturbed or forward-mode passes beside the forward pass, no backward sweep),
+    #: "two_forward_passes" (a second, modulated forward pass after the first), "relaxation"
+    #: (every layer learns from its own state once the network has settled)
     update_dependency: ClassVar[str] = "backward_chain"
 
     #: the network capability this rule needs (see learning_rules.networks.capabilities)
@@ -85,11 +93,8 @@ class LearningRule(ABC):
         nets = {"dense": cls.example_network([n_features, 16, 16, n_classes], np.random.default_rng(rng_seed))}
         layered = network_class(cls.network_kinds[0])
         if issubclass(layered, Network):
-            conv = [{"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"},
-                    {"type": "maxpool1d", "kernel": 2},
-                    {"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"}]
-            nets["conv"] = layered([n_features, n_classes], np.random.default_rng(rng_seed), layers=conv,
-                                   input_shape=(1, n_features))
+            nets["conv"] = layered([n_features, n_classes], np.random.default_rng(rng_seed),
+                                   layers=EXAMPLE_CONV_LAYERS, input_shape=(1, n_features))
         return nets
 
     def get_params(self) -> dict[str, Any]:

@@ -9,14 +9,16 @@ the rule's generator (so y' is uniform over the wrong labels); with ``negatives=
 paper's hard negatives), y' is drawn from the softmax of the network's current accumulated
 goodness over the wrong labels (K extra forward passes per step; the choice of negative then
 depends on every layer, so that variant gives up strict locality -- the card describes the
-default). Each hidden layer l sees the normalised output of the layer
-below and has goodness G_l = mean_j h_lj^2; it is trained alone by the logistic loss
+default). Each hidden block l (a dense or convolutional layer with its activation and any
+pooling) sees the normalised output of the block below and has goodness G_l = mean_j h_lj^2 over
+its n_l output units; it is trained alone by the logistic loss
 
     L_l = mean_pos softplus(-(G_l - theta)) + mean_neg softplus(G_l - theta),
-    delta_l = dL_l/dG_l * (2 h_l / n_l) * f'(a_l),    dW_l = u_l^T delta_l,
+    dL_l/dh_l = dL_l/dG_l * (2 h_l / n_l),  carried by the block's own layers to
+    delta_l = dL_l/dh_l * f'(a_l) (through any pooling),    dW_l = u_l^T delta_l,
 
-(u_l its input; no gradient passes through the normalisation or to any other layer). All layers
-learn at once from one forward pass of the positive and negative rows, so no layer waits for
+(u_l its input; no gradient passes through the normalisation or to any other block). All blocks
+learn at once from one forward pass of the positive and negative rows, so no block waits for
 another. Classification: the label with the highest goodness accumulated over the hidden layers
 (``net.predict``). The output layer is a linear softmax readout of the last hidden layer's
 normalised activity on a *neutral*-label pass (every code entry 1/K), trained by its own delta
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..credit.chain import through_block
 from ..hyperparameters import Options, Real
 from ..losses import cross_entropy
 from ..networks.forward_forward import goodness
@@ -42,18 +45,20 @@ def _sigmoid(m: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * m))  # stable for any finite m
 
 
-def goodness_loss(h: np.ndarray, derivative: np.ndarray, sign: np.ndarray, threshold: float):
-    """One layer's forward-forward loss and its error signal dL/da.
+def goodness_loss(h: np.ndarray, sign: np.ndarray, threshold: float):
+    """One block's forward-forward loss and its error at the block's output, dL/dh.
 
-    h (2B, n): activities of B positive rows then B negative rows; derivative (2B, n): f'(a);
-    sign (2B,): +1 positive, -1 negative. Returns (L, delta (2B, n)) with
-    L = mean_pos softplus(threshold - G) + mean_neg softplus(G - threshold).
+    h (2B, ...): activities of B positive rows then B negative rows; sign (2B,): +1 positive,
+    -1 negative. Returns (L, dL/dh (2B, ...)) with
+    L = mean_pos softplus(threshold - G) + mean_neg softplus(G - threshold); the block's own
+    layers carry dL/dh down to its weights (through f', and any pooling).
     """
     B = h.shape[0] // 2
-    margin = sign * (goodness(h) - threshold)                     # (2B,) > 0 when classified right
+    flat = h.reshape(h.shape[0], -1)                               # (2B, n)
+    margin = sign * (goodness(flat) - threshold)                   # (2B,) > 0 when classified right
     loss = float(np.logaddexp(0.0, -margin).sum() / B)             # softplus, stable
     dg = -sign * _sigmoid(-margin) / B                             # dL/dG (2B,)
-    return loss, (dg[:, None] * (2.0 / h.shape[1]) * h) * derivative
+    return loss, (dg[:, None] * (2.0 / flat.shape[1]) * flat).reshape(h.shape)
 
 
 NEGATIVES = ("random", "predicted")
@@ -64,7 +69,7 @@ class ForwardForward(GradientRule):
 
     name = "forward_forward"
     update_dependency = "local"
-    conformance_steps = 150
+    conformance_steps = 300  # the convolutional example needs ~300 steps to separate the blobs
     network_kinds = ("forward_forward",)
     requires = "goodness"
     card = PlausibilityCard(
@@ -83,26 +88,38 @@ class ForwardForward(GradientRule):
                  negatives: str = "random") -> None:
         super().__init__(optimizer=optimizer, threshold=threshold, negatives=negatives)
 
+    @classmethod
+    def example_networks(cls, n_features: int, n_classes: int, rng_seed: int):
+        from ..networks.forward_forward import ForwardForwardNetwork
+        from .base import EXAMPLE_CONV_LAYERS
+
+        nets = super().example_networks(n_features, n_classes, rng_seed)
+        # relu, as in the paper: tanh's goodness could never pass the threshold 2
+        layers = [{**spec, "activation": "relu"} if "activation" in spec else spec for spec in EXAMPLE_CONV_LAYERS]
+        nets["conv"] = ForwardForwardNetwork([n_features, n_classes], np.random.default_rng(rng_seed),
+                                             layers=layers, input_shape=(1, n_features))
+        return nets
+
     def step(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         B = x.shape[0]
         wrong = self.negative_labels(net, x, y)                             # (B,) never y
-        codes = np.concatenate([net.one_hot(y), net.one_hot(wrong), net.neutral(B)])  # (3B, K)
-        out, trace = net.forward(np.concatenate([x, x, x]), codes=codes)   # rows: pos | neg | neutral
+        codes = np.concatenate([net.one_hot(y), net.one_hot(wrong)])       # (2B, K)
+        _, trace = net.forward(np.concatenate([x, x]), codes=codes)       # rows: pos | neg
+        out, neutral = net.forward(x)                                       # the readout's pass
         sign = np.concatenate([np.ones(B), -np.ones(B)]).astype(net.dtype)  # (2B,) +1 pos, -1 neg
-        grads: list[dict[str, np.ndarray]] = []
+        grads: list[dict[str, np.ndarray] | None] = [None] * len(net.layers)
         info: dict[str, float] = {}
         total = 0.0
-        for l, lt in enumerate(trace.layers[:-1]):
-            h = lt.activated[: 2 * B]                                       # (2B, n_l)
-            loss_l, delta = goodness_loss(h, lt.derivative()[: 2 * B], sign, self.threshold)
+        for k in range(net.depth - 1):
+            h = net.block_output(trace, k)                                  # (2B, ...)
+            loss_k, error = goodness_loss(h, sign, self.threshold)
+            through_block(net, trace, k, error, grads, 2 * B)               # through f' to W_k
             g = goodness(h)                                                 # (2B,)
-            grads.append({"W": lt.input[: 2 * B].T @ delta, "b": delta.sum(axis=0)})  # (n_in, n_l), (n_l,)
-            total += loss_l
-            info[f"ff_loss/{l}"] = loss_l
-            info[f"goodness_gap/{l}"] = float(g[:B].mean() - g[B:].mean())
-        readout_loss, e = cross_entropy(out[2 * B:], y)                     # neutral rows; e (B, K)
-        last = trace.layers[-1]
-        grads.append({"W": last.input[2 * B:].T @ e, "b": e.sum(axis=0)})
+            total += loss_k
+            info[f"ff_loss/{k}"] = loss_k
+            info[f"goodness_gap/{k}"] = float(g[:B].mean() - g[B:].mean())
+        readout_loss, e = cross_entropy(out, y)                             # neutral rows; e (B, K)
+        through_block(net, neutral, net.depth - 1, e, grads, B)            # the readout's delta rule
         self.apply_gradients(net, grads)
         info.update(loss=total, readout_loss=readout_loss, flops=float(self.step_flops(net, B)))
         return info
@@ -122,17 +139,21 @@ class ForwardForward(GradientRule):
         return (cdf <= u).sum(axis=1)
 
     def step_flops(self, net, batch: int) -> int:
-        """Forward pass of 3B rows (with goodness and normalisation, ~5 per hidden unit), the
-        goodness gradient (~4 per unit on 2B rows), the weight gradients of the hidden layers on
-        2B rows and of the readout on B rows."""
+        """Forward passes of 3B rows (each layer's formula; goodness and normalisation, ~5 per
+        hidden unit), the goodness gradient with f' (~4 per unit on 2B rows), any pooling's
+        backward and the weight gradients of the hidden blocks on 2B rows, the readout's on B."""
         B = batch
-        hidden = net.layers[:-1]
-        forward = 3 * B * sum(2 * l.n_in * l.n_out + 2 * l.n_out for l in net.layers)
-        forward += 3 * B * sum(5 * l.n_out for l in hidden)
-        local = 2 * B * sum(4 * l.n_out for l in hidden)
-        weight = sum(2 * 2 * B * l.n_in * l.n_out + 2 * B * l.n_out for l in hidden)
-        last = net.layers[-1]
-        weight += 2 * B * last.n_in * last.n_out + B * last.n_out
+        units = sum(net.hidden_units())
+        forward = 3 * B * (sum(layer.flops(1) for layer in net.layers) + 5 * units)
+        local = 2 * B * 4 * units
+        weight = 0
+        for k, block in enumerate(net.blocks):
+            rows = B if k == net.depth - 1 else 2 * B
+            for i in range(block.weight, block.stop):
+                layer = net.layers[i]
+                weight += layer.backward_flops(rows, inputs=False, params=True)
+                if i > block.weight and layer.kind != "activation":  # (f' is in `local`)
+                    weight += layer.backward_flops(rows, inputs=True, params=False)
         if self.negatives == "predicted":
             forward += net.flops(B)                                        # the K-label scoring pass
         return int(forward + local + weight)
@@ -142,8 +163,8 @@ class ForwardForward(GradientRule):
         goodness alone; for the output layer, of the neutral-label softmax readout."""
         if y.ndim != 1:
             return {}
-        result = {f"readout_accuracy/{l}": float((g.argmax(1) == y).mean())
-                  for l, g in enumerate(net.label_goodness(x))}
+        result = {f"readout_accuracy/{k}": float((g.argmax(1) == y).mean())
+                  for k, g in enumerate(net.label_goodness(x))}
         out, _ = net.forward(x)
-        result[f"readout_accuracy/{len(net.layers) - 1}"] = float((out.argmax(1) == y).mean())
+        result[f"readout_accuracy/{net.depth - 1}"] = float((out.argmax(1) == y).mean())
         return result

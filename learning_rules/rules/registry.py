@@ -33,6 +33,10 @@ _BUILTIN: dict[str, str] = {
     "predictive_coding": "learning_rules.rules.predictive_coding:PredictiveCoding",
     "equilibrium_propagation": "learning_rules.rules.equilibrium_propagation:EquilibriumPropagation",
     "target_propagation": "learning_rules.rules.target_propagation:TargetPropagation",
+    "weight_perturbation": "learning_rules.rules.weight_perturbation:WeightPerturbation",
+    "node_perturbation": "learning_rules.rules.node_perturbation:NodePerturbation",
+    "forward_gradient": "learning_rules.rules.forward_gradient:ForwardGradient",
+    "pepita": "learning_rules.rules.pepita:Pepita",
 }
 _REGISTERED: dict[str, type] = {}
 

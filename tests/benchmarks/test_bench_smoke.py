@@ -48,3 +48,14 @@ def test_rule_steps_skips_population_rules_with_a_reason():
 
     rule, net, why = bench.build("genetic", [20, 16, 4], Optimizer())
     assert rule is None and "population" in why
+
+
+def test_blas_kernels_script_compares_kernels_in_fresh_processes(capsys):
+    bench = load("blas_kernels")
+    assert bench.digits([1.0, 2.0], [1.0, 2.0]) == float("inf")
+    assert abs(bench.digits([1.0, 2.0], [1.0, 2.0002]) - 4.0) < 1e-9
+    rows = bench.main(["--epochs", "1", "--kernels", "Sandybridge", "Nehalem", "--dtypes", "float32",
+                       "--rules", "backprop"])
+    assert [(r["dtype"], r["rule"]) for r in rows] == [("float32", "backprop")] * 2
+    assert rows[0]["parameter digits"] == float("inf")  # the reference against itself
+    assert rows[1]["parameter digits"] > 2 and "digits agreeing" in capsys.readouterr().out

@@ -2,31 +2,9 @@ import textwrap
 
 import pytest
 
-TINY = """
-[experiment]
-name = "tiny"
-seeds = [0, 1]
-epochs = 3
-batch_size = 16
-
-[data]
-name = "blobs"
-
-[model]
-hidden = [8]
-activation = "tanh"
-
-[optimizer]
-name = "adam"
-lr = 0.01
-
-[[rules]]
-name = "backprop"
-
-[[rules]]
-name = "readout_only"
-"""
-
+from failing_rule import AlwaysFails
+from learning_rules.rules import register, unregister
+from tiny import TINY
 
 @pytest.fixture(name="TINY")
 def tiny_text() -> str:
@@ -44,3 +22,11 @@ def write_config(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def failing_rule():
+    """Register ``always_fails`` for one test."""
+    register("always_fails", AlwaysFails)
+    yield "always_fails"
+    unregister("always_fails")

@@ -54,7 +54,7 @@ def test_run_id_stable_and_independent_of_other_runs(write_config, TINY):
     (('name = "backprop"', 'name = "backpropp"'), "rules[0].name: unknown rule 'backpropp'; allowed: "),
     (('name = "blobs"', 'name = "cifar"'), "data.name: unknown dataset 'cifar'; allowed: "),
     (('activation = "tanh"', 'activation = "swish"'), "unknown activation 'swish'; allowed: "),
-    (('lr = 0.01', 'lr = -0.01'), "optimizer.lr: -0.01 not allowed; must be > 0"),
+    (('lr = 0.01', 'lr = -0.01'), "optimizer.lr: -0.01 not allowed; must be a finite number > 0"),
     (('hidden = [8]', 'hidden = [8, "x"]'), "model.hidden: expected a list of positive integers"),
     (("seeds = [0, 1]", "seeds = []"), "experiment.seeds: expected a non-empty list"),
     (('name = "readout_only"', 'name = "readout_only"\nscale = 2.0'), "rules.readout_only: unknown key 'scale'"),
@@ -97,3 +97,49 @@ def test_rule_with_another_network_kind_takes_only_the_shared_keys_it_understand
     bad = text.replace("steps = 5", "steps = 5, activation = 'relu'")
     with pytest.raises(ConfigError, match="unknown key 'activation'"):
         load_config(write_config(bad, "bad.toml"))
+
+
+def test_a_rule_without_a_chosen_kind_gets_the_first_network_kind_it_can_train(write_config, TINY):
+    text = TINY + '\n[[rules]]\nname = "spiking_surrogate"\n\n[[rules]]\nname = "forward_forward"\n'
+    specs = {s.label: s for s in load_config(write_config(text)).specs}
+    assert specs["spiking_surrogate"].model["kind"] == "spiking"
+    assert "activation" not in specs["spiking_surrogate"].model  # a rate key the spiking network does not take
+    assert specs["forward_forward"].model["kind"] == "forward_forward"
+    assert specs["forward_forward"].model["activation"] == "tanh"  # forward_forward networks take it
+    assert specs["backprop"].model["kind"] == "rate"
+
+
+@pytest.mark.parametrize("text, key", [
+    ('[model]\nhidden = [8]\nkind = "rate"', "model.kind: 'rate' not allowed for rule 'spiking_surrogate'"),
+    ('[model]\nhidden = [8]\n\n[[rules]]\nname = "forward_forward"\nmodel = { kind = "spiking" }',
+     "rules.forward_forward.model.kind: 'spiking' not allowed for rule 'forward_forward'"),
+])
+def test_an_explicit_kind_the_rule_cannot_train_is_one_line(write_config, text, key):
+    base = '[experiment]\nname = "k"\n[data]\nname = "blobs"\n' + text + '\n[[rules]]\nname = "spiking_surrogate"\n'
+    with pytest.raises(ConfigError) as err:
+        load_config(write_config(base))
+    assert str(err.value).startswith(key) and "\n" not in str(err.value)
+
+
+def test_smoke_cuts_every_budget_to_the_minimum_and_renames(write_config, TINY):
+    text = TINY.replace('name = "readout_only"', 'name = "readout_only"\nepochs = 7\nseeds = [4, 5]') + \
+        '\n[sweep]\n"experiment.epochs" = [2, 5]\n"optimizer.lr" = [0.01, 0.1]\n'
+    full = load_config(write_config(text))
+    smoke = load_config(write_config(text), smoke=True)
+    assert smoke.name == "tiny-smoke" and full.name == "tiny"
+    assert {(s.label, s.seed, s.epochs) for s in smoke.specs} == {("backprop", 0, 1), ("readout_only", 4, 1)}
+    assert len(smoke.specs) == 4  # the lr grid is kept: 2 rules x 1 seed x 2 learning rates
+    assert {s.optimizer["lr"] for s in smoke.specs} == {0.01, 0.1}
+    phased = TINY + '\n[[phases]]\nname = "a"\nepochs = 4\n\n[[phases]]\nname = "b"\nepochs = 6\n'
+    assert {s.epochs for s in load_config(write_config(phased, "p.toml"), smoke=True).specs} == {2}
+
+
+def test_a_bundled_config_can_be_named_and_a_wrong_path_says_where_they_are(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load_config("depth").name == load_config("depth.toml").name == "depth"
+    (tmp_path / "depth.toml").write_text('[experiment]\nname = "mine"\n[[rules]]\nname = "backprop"\n')
+    assert load_config("depth.toml").name == "mine"  # a file of that name here comes first
+    with pytest.raises(ConfigError, match=r"config file not found: nope; the bundled configs are .*configs/\*\.toml"):
+        load_config("nope")
+    with pytest.raises(ConfigError, match="is a directory; give an experiment file"):
+        load_config(tmp_path)

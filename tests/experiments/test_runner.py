@@ -77,7 +77,7 @@ def test_changed_config_keeps_old_results(write_config, tmp_path):
     assert len(list((tmp_path / "tiny").glob("config.*.toml"))) == 1, "the earlier config is kept"
 
 
-def test_diverged_and_failed_runs_are_stored_and_others_go_on(write_config, tmp_path, TINY):
+def test_diverged_and_failed_runs_are_stored_and_others_go_on(write_config, tmp_path, TINY, failing_rule):
     text = TINY + """
 [[rules]]
 name = "backprop"
@@ -86,10 +86,9 @@ optimizer = { name = "sgd", lr = 1e30 }
 model = { activation = "relu" }
 
 [[rules]]
-name = "backprop"
+name = "always_fails"
 label = "broken"
-data = { name = "mnist", cache_dir = "%s" }
-""" % (tmp_path / "no-data")
+"""
     outcome = run(write_config(text), tmp_path / "out")
     summary = load_results(tmp_path / "out" / "tiny").summary.set_index("label")
     status = summary.groupby(level=0)["status"].first()
@@ -125,3 +124,59 @@ def test_result_files_are_readable_by_others(write_config, tmp_path):
     run(write_config(), tmp_path)
     mode = stat.S_IMODE(os.stat(tmp_path / "tiny" / "summary.csv").st_mode)
     assert mode == FILE_MODE and mode & stat.S_IRGRP  # not mkstemp's 0600
+
+
+class _RecordsBatches:
+    """Mixin: remember a fingerprint of every training batch the rule is given."""
+
+    seen: dict = {}
+
+    def step(self, net, x, y):
+        self.seen.setdefault((self.name, self.run_seed), []).append(hash(x.tobytes()) ^ hash(y.tobytes()))
+        return super().step(net, x, y)
+
+    def init(self, net, rng):
+        super().init(net, rng)
+        self.run_seed = len([k for k in self.seen if k[0] == self.name])  # runs of this rule so far
+
+
+def test_every_rule_of_a_seed_sees_the_same_batches_in_the_same_order(write_config, tmp_path, TINY):
+    from learning_rules.rules import register, unregister
+    from learning_rules.rules.backprop import Backprop
+    from learning_rules.rules.feedback_alignment import FeedbackAlignment
+
+    probes = {"probe_backprop": type("ProbeBP", (_RecordsBatches, Backprop), {"name": "probe_backprop"}),
+              "probe_fa": type("ProbeFA", (_RecordsBatches, FeedbackAlignment), {"name": "probe_fa"})}
+    _RecordsBatches.seen.clear()
+    for name, cls in probes.items():
+        register(name, cls)
+    try:
+        text = TINY.replace('name = "backprop"', 'name = "probe_backprop"').replace(
+            'name = "readout_only"', 'name = "probe_fa"\nscale = 0.5\noptimizer = { lr = 0.003 }')
+        text += "\n[diagnostics]\nevery = 0\n"  # diagnostics take steps of their own on a probe batch
+        run(write_config(text), tmp_path, workers=1)  # serial, in this process: the probes' records are here
+    finally:
+        for name in probes:
+            unregister(name)
+    seen = _RecordsBatches.seen
+    assert len(seen[("probe_backprop", 0)]) == 3 * (800 // 16)  # 3 epochs of 50 batches
+    for seed in (0, 1):
+        assert seen[("probe_backprop", seed)] == seen[("probe_fa", seed)], f"seed {seed}: rules saw other batches"
+    assert seen[("probe_backprop", 0)] != seen[("probe_backprop", 1)]
+
+
+def test_the_printed_summary_shows_the_numbers_of_summary_csv(write_config, tmp_path, capsys, TINY):
+    from experiments.cli import main
+
+    path = write_config(TINY.replace("seeds = [0, 1]", "seeds = [0, 1, 2]"))
+    assert main(["run", str(path), "--out", str(tmp_path), "--quiet", "--no-report", "--workers", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "test accuracy (%): mean ± 95% CI half-width over 3 seeds"
+    printed = {line.split()[0]: line for line in out[2:] if line.strip()}
+    summary = pd.read_csv(tmp_path / "tiny" / "summary.csv")
+    from experiments.report.statistics import mean_ci
+
+    for label, acc in summary.groupby("label")["test_accuracy"]:
+        mean, half, _ = mean_ci(acc)
+        assert f"{100 * mean:.1f} ± {100 * half:.1f}" in printed[label]
+        assert half > 0 and 0.3 < mean < 1  # numbers a broken table could not fake

@@ -81,3 +81,44 @@ def test_update_locking_figure(tmp_path):
     fig = F.accuracy_vs_critical_path(res)
     ax = fig.axes[0]
     assert len(ax.collections) == 2 * 3  # a circle and a cross per rule
+
+
+CONVOLUTION = """
+[experiment]
+name = "tiny_convolution"
+seeds = [0, 1]
+epochs = 1
+batch_size = 64
+[data]
+name = "mnist1d"
+num_samples = 400
+[model]
+layers = [{ type = "dense", units = 8, activation = "relu" }]
+[diagnostics]
+every = 1
+[sweep]
+"data.shuffle_seq" = [false, true]
+"model.layers" = [[{ type = "dense", units = 8, activation = "relu" }],
+                  [{ type = "conv1d", channels = 3, kernel = 5, stride = 2, activation = "relu" }]]
+[[rules]]
+name = "backprop"
+[[rules]]
+name = "feedback_alignment"
+[[rules]]
+name = "backprop"
+label = "linear"
+model = { layers = [] }
+"""
+
+
+def test_convolution_table_pairs_architectures_and_orders(tmp_path):
+    from experiments.studies.convolution import architecture, convolution_table
+
+    path = tmp_path / "conv.toml"
+    path.write_text(CONVOLUTION)
+    run_experiment(load_config(path), tmp_path / "out", quiet=True)
+    table = convolution_table(load_results(tmp_path / "out" / "tiny_convolution")).set_index("rule")
+    assert {"MLP ordered", "MLP shuffled", "CNN ordered", "CNN shuffled", "CNN gain (points)"} <= set(table.columns)
+    assert table.loc["linear", "linear ordered"] and not table.loc["linear", "CNN ordered"]
+    assert len(table.loc["feedback_alignment", "CNN final angles (°)"].split(" / ")) == 1  # one hidden block
+    assert architecture('[{"type": "conv1d"}]') == "CNN" and architecture([]) == "linear"

@@ -64,18 +64,53 @@ def test_critical_path_table_from_stored_specs():
     from experiments.studies.critical_paths import critical_path_table, spec_critical_path
 
     def spec(rule, hidden, **model):
-        return {"rule": rule, "label": rule, "model": {"hidden": hidden, **model}}
+        return {"spec": {"rule": rule, "label": rule, "model": {"hidden": hidden, **model}}}
 
     assert spec_critical_path(spec("backprop", [8, 8])).length == 6
     assert spec_critical_path(spec("spiking_surrogate", [8], kind="spiking", steps=10)).length == 2 * (10 + 2 - 1)
-    settle = {**spec("predictive_coding", [8, 8]), "hyperparameters": {"iterations": 7}}
+    settle = spec("predictive_coding", [8, 8])
+    settle["spec"]["hyperparameters"] = {"iterations": 7}
     assert spec_critical_path(settle).length == 3 + 14
+    # a layer stack: what the run recorded of its network
+    cnn = {"spec": {"rule": "backprop", "label": "cnn", "model": {"layers": [{"type": "conv1d"}]}},
+           "network": {"depth": 4, "time_steps": 1, "critical_path": {"length": 8, "first_layer_latency": 8}}}
+    assert spec_critical_path(cnn).length == 8
 
     class Results:
-        runs = {"a": {"spec": spec("backprop", [8, 8])}, "b": {"spec": spec("direct_feedback_alignment", [8, 8])}}
+        runs = {"a": spec("backprop", [8, 8]), "b": spec("direct_feedback_alignment", [8, 8])}
         summary = pd.DataFrame({"label": ["backprop", "direct_feedback_alignment"], "status": ["complete"] * 2,
                                 "test_accuracy": [0.7, 0.6]})
 
     table = critical_path_table(Results())
     assert table["label"].tolist() == ["direct_feedback_alignment", "backprop"]
     assert table["critical path"].tolist() == [4, 6] and table["test accuracy"].tolist() == [0.6, 0.7]
+
+
+def test_runs_record_their_network_and_its_critical_path(tmp_path):
+    """A layer stack's depth is known only to the built network: the run records it."""
+    from experiments import load_config, load_results, run_experiment
+
+    path = tmp_path / "cnn.toml"
+    path.write_text("""
+[experiment]
+name = "cnn_path"
+seeds = [0]
+epochs = 1
+[data]
+name = "digits"
+[model]
+layers = [{ type = "conv2d", channels = 2, kernel = 3, activation = "relu" }, { type = "maxpool2d", kernel = 2 }]
+[[rules]]
+name = "backprop"
+[[rules]]
+name = "direct_feedback_alignment"
+""")
+    run_experiment(load_config(path), tmp_path / "out", quiet=True)
+    res = load_results(tmp_path / "out" / "cnn_path")
+    facts = {m["spec"]["label"]: m["network"] for m in res.runs.values()}
+    assert facts["backprop"]["depth"] == 2 and facts["backprop"]["critical_path"]["length"] == 4
+    assert facts["direct_feedback_alignment"]["critical_path"]["length"] == 3
+    assert facts["backprop"]["description"].startswith("conv2d 2x3x3")
+    from experiments.studies.critical_paths import critical_path_table
+
+    assert critical_path_table(res)["critical path"].tolist() == [3, 4]

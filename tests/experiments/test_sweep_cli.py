@@ -5,8 +5,10 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from failing_rule import CLI_WITH_FAILING_RULE
 
 from experiments import load_config
 from experiments.cli import main
@@ -18,6 +20,12 @@ def cli(*args):
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
 
 
+def cli_with_failing_rule(*args):
+    script = CLI_WITH_FAILING_RULE % str(Path(__file__).parent)
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+
+
 FAILING = """
 [[rules]]
 name = "backprop"
@@ -26,16 +34,15 @@ optimizer = { name = "sgd", lr = 1e30 }
 model = { activation = "relu" }
 
 [[rules]]
-name = "backprop"
+name = "always_fails"
 label = "broken"
-data = { name = "mnist", cache_dir = "%s", download = false }
 """
 
 
 def test_a_raising_and_a_diverging_run_are_recorded_and_the_sweep_goes_on(tmp_path, write_config, TINY):
-    path = write_config(TINY.replace("seeds = [0, 1]", "seeds = [0]") + FAILING % (tmp_path / "no-data"))
+    path = write_config(TINY.replace("seeds = [0, 1]", "seeds = [0]") + FAILING)
     out = tmp_path / "out"
-    result = cli("run", str(path), "--out", str(out), "--workers", "2", "--no-report")
+    result = cli_with_failing_rule("run", str(path), "--out", str(out), "--workers", "2", "--no-report")
     assert result.returncode == 1
     runs = {}
     for run_json in (out / "tiny" / "runs").glob("*/run.json"):
@@ -52,7 +59,7 @@ def test_a_raising_and_a_diverging_run_are_recorded_and_the_sweep_goes_on(tmp_pa
     assert "1 run(s) diverged" in err and f"{exploding['run_id']}: {exploding['reason']}" in err
     assert "run.json" in err and "Traceback" not in err
     # the dry run shows what the next call would do: the failed run is redone, the rest is done
-    listing = cli("run", str(path), "--out", str(out), "--dry-run").stdout
+    listing = cli_with_failing_rule("run", str(path), "--out", str(out), "--dry-run").stdout
     assert f"redo  {broken['run_id']}" in listing and listing.count("done  ") == 3
 
 
@@ -97,6 +104,16 @@ def test_run_json_carries_provenance(tmp_path, write_config):
     assert env["python"] == sys.version.split()[0] and env["platform"]
     assert env["packages"]["numpy"] and env["packages"]["learning-rules"]
     assert env["blas"] and env["blas"][0]["num_threads"] == 1
+    assert {"internal_api", "version", "architecture"} <= set(env["blas"][0])  # the kernel decides roundings
+    from threadpoolctl import threadpool_info
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"][0]
+    assert env["blas"][0]["internal_api"] == blas["internal_api"]
+    assert env["blas"][0]["architecture"] == blas.get("architecture")
+    assert env["cpu_model"] and env["cpu_count"] >= 1
+    if os.path.exists("/proc/cpuinfo"):
+        names = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
+        assert env["cpu_model"] == (names[0] if names else env["cpu_model"])
     assert "git_commit" in env  # None outside a git checkout
     assert meta["started"] <= meta["finished"] and meta["wall_time"] > 0
 

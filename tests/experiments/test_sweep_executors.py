@@ -132,9 +132,32 @@ def test_dask_without_the_extra_names_the_extra(monkeypatch):
     assert str(err.value) == DASK_EXTRA and "[dask]" in DASK_EXTRA and "\n" not in DASK_EXTRA
 
 
+def test_dask_without_the_extra_is_refused_before_anything_is_written(monkeypatch, tmp_path, write_config):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(UserError, match="needs the 'dask' extra"):
+        run_experiment(load_config(write_config()), tmp_path / "out", dask="local:2", quiet=True)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_dask_local_without_workers_runs_on_a_many_core_machine(tmp_path, write_config, TINY, monkeypatch,
+                                                                    capsys):
+    pytest.importorskip("distributed")
+    from experiments.cli import main
+
+    monkeypatch.setattr("os.cpu_count", lambda: 4)  # --workers defaults to the core count
+    path = write_config(TINY.replace("seeds = [0, 1]", "seeds = [0]"))
+    assert main(["run", str(path), "--out", str(tmp_path), "--dask", "local:2", "--quiet", "--no-report"]) == 0
+    assert set(load_results(tmp_path / "tiny").summary["status"]) == {"complete"}
+    assert main(["run", str(path), "--out", str(tmp_path / "two"), "--dask", "local:2", "--workers", "2"]) == 2
+    assert "--workers and --dask do not combine" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("kw, message", [
     ({"dask": "local:0"}, "expected local:N with N >= 1"),
     ({"dask": "local:two"}, "expected local:N with N >= 1"),
+    ({"dask": "nonsense"}, "expected a scheduler address such as tcp://host:8786"),
+    ({"dask": "tcp://host:port"}, "expected a scheduler address"),
+    ({"dask": "http://host:8786"}, "expected a scheduler address"),
     ({"dask": "local:2", "workers": 2}, "--workers and --dask do not combine"),
     ({"workers": 0}, "--workers 0: must be >= 1"),
 ])

@@ -8,24 +8,26 @@ from learning_rules import get_loss
 from learning_rules.params import aligned_leaves, leaves
 
 
+def central_differences(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """d f() / d a by central differences, perturbing ``a`` in place entry by entry."""
+    g = np.zeros_like(a)
+    it = np.nditer(a, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = a[i]
+        a[i] = old + eps
+        up = f()
+        a[i] = old - eps
+        down = f()
+        a[i] = old
+        g[i] = (up - down) / (2 * eps)
+    return g
+
+
 def numeric_gradient(net, x, y, loss_name: str, eps: float = 1e-6) -> list[np.ndarray]:
     """Central differences of the batch loss, one array per leaf of ``net.params``."""
     loss_fn = get_loss(loss_name)
-    grads = []
-    for p in leaves(net.params):
-        g = np.zeros_like(p)
-        it = np.nditer(p, flags=["multi_index"])
-        for _ in it:
-            i = it.multi_index
-            old = p[i]
-            p[i] = old + eps
-            up = loss_fn(net.predict(x), y)[0]
-            p[i] = old - eps
-            down = loss_fn(net.predict(x), y)[0]
-            p[i] = old
-            g[i] = (up - down) / (2 * eps)
-        grads.append(g)
-    return grads
+    return [central_differences(lambda: loss_fn(net.predict(x), y)[0], p, eps) for p in leaves(net.params)]
 
 
 def relative_error(net, analytic_tree, numeric: list[np.ndarray]) -> float:

@@ -4,7 +4,7 @@ from hypothesis import given, strategies as st
 from hypothesis.extra.numpy import arrays
 
 from learning_rules import ACTIVATIONS, get_activation, get_loss
-from learning_rules.losses import cross_entropy, log_softmax, mse, one_hot
+from learning_rules.losses import cross_entropy, log_softmax, mse, one_hot, sample_losses
 
 finite = arrays(np.float64, st.integers(1, 20), elements=st.floats(-1e4, 1e4))
 
@@ -59,3 +59,11 @@ def test_mse_value_and_one_hot_targets():
     loss, e = mse(z, np.array([0, 1]))
     assert loss == pytest.approx(0.5 * (0 + 1) / 2)
     np.testing.assert_allclose(e, (z - one_hot(np.array([0, 1]), 2, np.float64)) / 2)
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "mse"])
+def test_sample_losses_average_to_the_batch_loss(name):
+    z, y = np.random.default_rng(0).normal(size=(7, 4)), np.random.default_rng(1).integers(0, 4, 7)
+    per = sample_losses(name, z, y)
+    assert per.shape == (7,) and per.mean() == pytest.approx(get_loss(name)(z, y)[0], rel=1e-12)
+    assert sample_losses(name, z[2:3], y[2:3])[0] == pytest.approx(per[2], rel=1e-12)  # a sample's own

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from learning_rules import Network, Optimizer, available_rules, get_rule
+from learning_rules import Network, available_rules, get_rule
 from learning_rules.diagnostics import epoch_diagnostics
 from learning_rules.diagnostics.alignment import angle_degrees, feedback_alignment, update_angles
 from learning_rules.params import leaves

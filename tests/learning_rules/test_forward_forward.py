@@ -19,10 +19,10 @@ def test_goodness_loss_matches_finite_differences():
 
     def loss(W):
         a = u @ W
-        return goodness_loss(np.tanh(a), 1 - np.tanh(a) ** 2, sign, 0.7)
+        return goodness_loss(np.tanh(a), sign, 0.7)
 
-    value, delta = loss(W)
-    grad = u.T @ delta
+    value, dh = loss(W)
+    grad = u.T @ (dh * (1 - np.tanh(u @ W) ** 2))  # dL/dh carried through f' to W
     numeric = np.zeros_like(W)
     for idx in np.ndindex(W.shape):
         d = np.zeros_like(W)
@@ -36,7 +36,7 @@ def test_goodness_loss_matches_finite_differences():
 
 def test_goodness_loss_is_finite_for_huge_goodness():
     h = np.full((2, 3), 1e4)
-    loss, delta = goodness_loss(h, np.ones_like(h), np.array([1.0, -1.0]), 2.0)
+    loss, delta = goodness_loss(h, np.array([1.0, -1.0]), 2.0)
     assert np.isfinite(loss) and np.all(np.isfinite(delta)) and loss > 1e7
 
 
@@ -49,12 +49,36 @@ def test_label_is_appended_and_hidden_inputs_are_normalised():
     x = np.random.default_rng(1).normal(size=(5, 8))
     assert net.layers[0].W.shape == (11, 12) and net.n_features == 8
     _, trace = net.forward(x, codes=net.one_hot(np.array([0, 1, 2, 0, 1])))
-    np.testing.assert_array_equal(trace.layers[0].input[:, :8], x)
-    np.testing.assert_array_equal(trace.layers[0].input[:, 8:], 2.0 * net.one_hot(np.array([0, 1, 2, 0, 1])))
-    rms = np.sqrt((trace.layers[1].input ** 2).mean(axis=1))
-    np.testing.assert_allclose(rms, 1.0, rtol=1e-5)  # the goodness of layer 0 is not passed on
+    first_input = trace.layers[0]             # a dense layer's cache is its input
+    np.testing.assert_array_equal(first_input[:, :8], x)
+    np.testing.assert_array_equal(first_input[:, 8:], 2.0 * net.one_hot(np.array([0, 1, 2, 0, 1])))
+    rms = np.sqrt((trace.layers[net.blocks[1].weight] ** 2).mean(axis=1))
+    np.testing.assert_allclose(rms, 1.0, rtol=1e-5)  # the goodness of block 0 is not passed on
     _, neutral = net.forward(x)
-    np.testing.assert_allclose(neutral.layers[0].input[:, 8:], 2.0 / 3)
+    np.testing.assert_allclose(neutral.layers[0][:, 8:], 2.0 / 3)
+
+
+def test_convolutional_blocks_get_the_label_as_channels_and_learn():
+    """With a layer stack the code rides along as K constant input channels; each hidden block
+    (convolution, relu, pooling) learns by its own goodness."""
+    layers = [{"type": "conv1d", "channels": 6, "kernel": 3, "padding": 1, "activation": "relu"},
+              {"type": "maxpool1d", "kernel": 2},
+              {"type": "conv1d", "channels": 6, "kernel": 3, "padding": 1, "activation": "relu"}]
+    net = ForwardForwardNetwork([8, 3], np.random.default_rng(0), layers=layers, input_shape=(2, 4), dtype="float64")
+    x = np.random.default_rng(1).normal(size=(5, 8))
+    _, trace = net.forward(x, codes=net.one_hot(np.array([0, 1, 2, 0, 1])))
+    cols_input = trace.outputs[0]
+    assert net.layers[0].input_shape == (4, 2 + 3) and net.depth == 3
+    # the (C, L) = (2, 4) row, channels last, then the label's one-hot at every position
+    np.testing.assert_array_equal(net.embed(x, net.one_hot(np.array([0, 1, 2, 0, 1])))[1, :, 2:],
+                                  np.tile([0.0, 1.0, 0.0], (4, 1)))
+    np.testing.assert_array_equal(net.embed(x, net.neutral(5))[0, :, :2], x[0].reshape(2, 4).T)
+    assert cols_input.shape == (5, 4, 6)
+    rule = ForwardForward(optimizer=Optimizer(lr=0.01))
+    rule.init(net, np.random.default_rng(2))
+    xs, ys = separable_problem(0, dtype=np.float64)
+    gaps = [rule.step(net, xs[:32], ys[:32])["goodness_gap/0"] for _ in range(60)]
+    assert gaps[-1] > gaps[0] + 0.5  # positive data's goodness pulls away from negative data's
 
 
 def test_predict_is_goodness_accumulated_per_label():
@@ -64,7 +88,7 @@ def test_predict_is_goodness_accumulated_per_label():
     assert scores.shape == (7, 3)
     for k in range(3):  # oracle: one forward pass per label, goodness summed over hidden layers
         _, trace = net.forward(x, codes=net.one_hot(np.full(7, k)))
-        expected = sum(goodness(lt.activated) for lt in trace.layers[:-1])
+        expected = sum(goodness(net.block_output(trace, b)) for b in range(net.depth - 1))
         np.testing.assert_allclose(scores[:, k], expected, rtol=1e-10)
 
 

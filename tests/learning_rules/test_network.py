@@ -27,10 +27,14 @@ def test_capabilities_are_declared():
     dense = Network([4, 3, 2], np.random.default_rng(0))
     conv = Network([8, 2], np.random.default_rng(0), input_shape=(1, 8),
                    layers=[{"type": "conv1d", "channels": 2, "kernel": 3}])
-    for net in (dense, conv):
+    normed = Network([8, 2], np.random.default_rng(0), input_shape=(1, 8),
+                     layers=[{"type": "conv1d", "channels": 2, "kernel": 3}, {"type": "batchnorm"}])
+    for net in (dense, conv, normed):
         assert net.capabilities.supports("backward") and net.capabilities.supports("population")
         assert not net.capabilities.supports("spiking") and net.capabilities.time_steps == 1
-    assert dense.capabilities.vectorised_population and not conv.capabilities.vectorised_population
+    # scoring a population in one stacked pass needs every layer to have a stacked forward
+    assert dense.capabilities.vectorised_population and conv.capabilities.vectorised_population
+    assert not normed.capabilities.vectorised_population
 
 
 def test_flops_count_each_layers_formula():

@@ -62,3 +62,10 @@ def test_none_gradients_freeze_parameters():
 def test_bad_hyperparameters_name_the_key(kwargs, key):
     with pytest.raises(ValueError, match=key):
         Optimizer(**kwargs)
+
+
+@pytest.mark.parametrize("key", ["lr", "momentum", "beta1", "beta2", "eps", "weight_decay", "clip_norm"])
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), "0.1"])
+def test_every_number_must_be_finite_and_a_number(key, value):
+    with pytest.raises(ValueError, match=f"^optimizer.{key}: .* not allowed; must be a finite number"):
+        Optimizer(**{key: value})

@@ -149,3 +149,22 @@ def test_antithetic_outputs_match_the_explicit_pairs(monkeypatch, sizes):
     # the first layer's product is paid n + 1 times instead of 2n
     first = 2 * 9 * 7 * 6
     assert pf.antithetic_flops(net, 5, 9) == 10 * net.flops(9) - 4 * first
+
+
+CONV = [{"type": "conv1d", "channels": 4, "kernel": 3, "stride": 2, "padding": 1, "activation": "tanh"},
+        {"type": "maxpool1d", "kernel": 2}, {"type": "conv1d", "channels": 3, "kernel": 2, "activation": "relu"},
+        {"type": "avgpool1d", "kernel": 2, "stride": 1}]
+
+
+def test_convolutional_populations_are_vectorised_and_match_the_loop():
+    net = Network([24, 3], np.random.default_rng(0), layers=CONV, input_shape=(2, 12), dtype="float64")
+    assert supports_vectorised(net)
+    pop = _population(net, 6, 0.3, 1)
+    x = np.random.default_rng(2).normal(size=(5, 24))
+    vec = population_outputs(net, pop, x)
+    assert vec.shape == (6, 5, 3)
+    np.testing.assert_allclose(vec, loop_outputs(net, pop, x), rtol=1e-12, atol=1e-12)
+    theta, step = pop[0], 0.1 * (pop[1:4] - pop[0])
+    pairs = pf.antithetic_outputs(net, theta, step, x)
+    np.testing.assert_allclose(pairs, loop_outputs(net, np.concatenate([theta + step, theta - step]), x),
+                               rtol=1e-10, atol=1e-12)

@@ -22,6 +22,8 @@ RC = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fonts
       "xtick.labelsize": 9, "ytick.labelsize": 9, "axes.spines.top": False,
       "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "lines.linewidth": 1.6}
 BAND_ALPHA = 0.18
+TITLE_ROOM = 0.45  # inches a figure title and its padding take above the plots
+MEASURE_DPI = 200  # resolution at which text is measured to place names (see label_points)
 CONTROL_NAMES = {"readout": "control: hidden frozen", "linear": "control: linear model"}
 
 
@@ -75,9 +77,10 @@ def ordered_labels(labels, controls: dict[str, str]) -> list[str]:
     return sorted(set(labels) - set(controls))
 
 
-def legend_outside(fig, axes, where: str = "right upper", ncols: int = 1) -> None:
-    """One legend for the figure, outside the plots (right, or e.g. 'lower center'), so it never
-    covers data."""
+def legend_outside(fig, axes, where: str = "right center", ncols: int = 1) -> None:
+    """One legend for the figure, outside the plots, so it never covers data: on the right (centred,
+    clear of a title above; the figure grows taller if the legend needs it), or below ('lower
+    center': fewer columns until it fits the figure's width)."""
     handles, labels, seen = [], [], set()
     for ax in axes.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
@@ -85,16 +88,30 @@ def legend_outside(fig, axes, where: str = "right upper", ncols: int = 1) -> Non
                 seen.add(lab)
                 handles.append(h)
                 labels.append(lab)
-    if handles:
+    if not handles:
+        return
+    renderer = fig.canvas.get_renderer()
+    for n in range(min(ncols, len(handles)), 0, -1):
         with plt.rc_context(RC):
-            fig.legend(handles, labels, loc=f"outside {where}", ncols=ncols, frameon=False)
+            legend = fig.legend(handles, labels, loc=f"outside {where}", ncols=n, frameon=False)
+        box = legend.get_window_extent(renderer)
+        if where.startswith("right"):
+            needed = box.height / fig.dpi + 2 * TITLE_ROOM  # inches, with room for a title above
+            if needed > fig.get_figheight():
+                fig.set_figheight(needed)
+            return
+        if n == 1 or box.width <= 0.98 * fig.bbox.width:
+            return
+        legend.remove()
 
 
 def percent_axis(ax, axis: str = "y") -> None:
     """Show accuracies (fractions) as percentages, the axis kept inside [0, 100%] (a t interval
-    of a few seeds can reach past 100%; the data cannot)."""
-    fmt = matplotlib.ticker.PercentFormatter(xmax=1.0, decimals=0)
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    of a few seeds can reach past 100%; the data cannot). Ticks fall on whole multiples of 1, 2
+    or 5 (times a power of ten) percent, so no label is a rounded 2.5% step."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(matplotlib.ticker.MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+    target.set_major_formatter(lambda v, _: f"{round(100 * v, 6):g}%")  # 55%, not 55.0%; 0.5% stays
     get, set_ = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
     lo, hi = get()
     set_(max(lo, -0.01), min(hi, 1.01))
@@ -103,3 +120,61 @@ def percent_axis(ax, axis: str = "y") -> None:
 def epoch_axis(ax) -> None:
     """Whole epochs only on the x axis."""
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+
+
+def _free(box, taken, frame) -> bool:
+    """True if ``box`` lies inside ``frame`` and overlaps none of ``taken`` (display bboxes)."""
+    inside = box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
+    return inside and not any(box.overlaps(t) for t in taken)
+
+
+def label_points(ax, points: list[tuple[float, float, str, str]], fontsize: float = 7.5,
+                 marker_radius: float = 4.0, avoid: list[tuple[float, float, float, float]] = ()) -> None:
+    """Name each point (x, y, text, colour) beside it, no name overlapping another, a marker, a
+    box of ``avoid`` ((x0, y0, x1, y1) in data coordinates: other markers, lines) or the axes'
+    edge: each goes right of its point, else left, moved up or down by whole lines (with a leader
+    line) until it fits. The figure's layout is computed first and then frozen, so the names stay
+    where they were placed."""
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    screen_dpi = fig.dpi
+    # measured at a high resolution: at 100 dpi hinting narrows small text by up to a tenth, so
+    # names that fit there would not fit in the report's PNG
+    fig.set_dpi(MEASURE_DPI)
+    fig.canvas.draw()  # the layout engine places the axes now; names are fitted to that layout
+    fig.set_layout_engine("none")
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    r = marker_radius * fig.dpi / 72
+    taken = [Bbox.from_extents(px - r, py - r, px + r, py + r)
+             for px, py in ax.transData.transform([(x, y) for x, y, _, _ in points])]
+    for x0, y0, x1, y1 in avoid:
+        (a, b), (c, d) = ax.transData.transform([(x0, y0), (x1, y1)])
+        taken.append(Bbox.from_extents(min(a, c) - r, min(b, d) - 1, max(a, c) + r, max(b, d) + 1))
+    line = fontsize * 1.25
+    shifts = [0.0] + [s * k * line for k in range(1, 9) for s in (-1, 1)]
+    for x, y, text, colour in sorted(points, key=lambda p: (-p[1], p[0])):
+        placed = None
+        for dy in shifts:
+            for dx, ha in ((6, "left"), (-6, "right")):
+                t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va="center",
+                                fontsize=fontsize, color="#222222", annotation_clip=False)
+                box = t.get_window_extent(renderer).expanded(1.04, 1.1)  # a margin around each name
+                if _free(box, taken, frame):
+                    placed = (t, box, dy)
+                    break
+                t.remove()
+            if placed:
+                break
+        if placed is None:  # no free place: the nearest one, so the point is still named
+            t = ax.annotate(text, (x, y), xytext=(6, 0), textcoords="offset points", ha="left", va="center",
+                            fontsize=fontsize, color="#222222", annotation_clip=False)
+            placed = (t, t.get_window_extent(renderer), 0.0)
+        t, box, dy = placed
+        if dy:  # a leader line from the point to its moved name (in data coordinates: any dpi)
+            end = ax.transData.inverted().transform((box.x0 if t.get_ha() == "left" else box.x1,
+                                                     (box.y0 + box.y1) / 2))
+            ax.plot([x, end[0]], [y, end[1]], color=colour, lw=0.5, label="_leader", zorder=2)
+        taken.append(box)
+    fig.set_dpi(screen_dpi)

@@ -50,7 +50,9 @@ def phase_starts(metrics: pd.DataFrame) -> list[float]:
 def _curve(ax, c: pd.DataFrame, label: str, st: Style, legend: bool = True, top: float | None = None) -> None:
     if c.empty:
         return
-    ax.plot(c["epoch"], c["mean"], label=label if legend else f"_{label}", **st.line())
+    # markers (a few per curve) tell apart rules whose colours are close when many are drawn
+    ax.plot(c["epoch"], c["mean"], label=label if legend else f"_{label}", marker=st.marker, markersize=3.5,
+            markevery=max(1, len(c) // 6), **st.line())
     # the band is clipped to what the quantity can take (accuracy in [0, 1], loss >= 0)
     ax.fill_between(c["epoch"], c["lo"].clip(lower=0), c["hi"].clip(upper=top), color=st.color,
                     alpha=BAND_ALPHA, lw=0)

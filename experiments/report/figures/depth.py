@@ -6,11 +6,13 @@ import json
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from ..statistics import mean_ci
 from .common import legend_outside, new_figure, percent_axis, resolve
 
 HIDDEN, ACTIVATION = "model.hidden", "model.activation"
+LEGEND_COLUMNS = 4
 
 
 def n_hidden(value) -> int:
@@ -60,7 +62,10 @@ def layer_signals(metrics: pd.DataFrame, summary: pd.DataFrame, *, controls=None
         deepest = sig[HIDDEN].map(n_hidden)
         sig = sig[deepest == deepest.max()]
     panels = _panels(sig)
-    fig, axes = new_figure(1, len(panels), width=3.4 * len(panels) + 2.0, sharey=True)
+    labels = sorted(set(sig["label"]) - set(controls))
+    rows_of_legend = -(-len(labels) // LEGEND_COLUMNS)
+    fig, axes = new_figure(1, len(panels), width=max(7.5, 3.4 * len(panels) + 1.0),
+                           height=3.6 + 0.2 * rows_of_legend, sharey=True)
     last = sig.groupby("run_id")["epoch"].transform("max")
     for ax, act in zip(axes[0], panels):
         rows = sig if act is None else sig[sig[ACTIVATION] == act]
@@ -73,7 +78,8 @@ def layer_signals(metrics: pd.DataFrame, summary: pd.DataFrame, *, controls=None
                         label=label if fill != "none" else None, **st.line())
         ax.set_yscale("log")
         ax.set(xlabel="layer (1 = first hidden)", title=act or "")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole layer numbers
     axes[0, 0].set(ylabel="learning-signal norm ||x^T delta||")
-    fig.suptitle("Per-layer learning signal: at initialisation (hollow) and after training (filled)")
-    legend_outside(fig, axes)
+    fig.suptitle("Per-layer learning signal\nhollow: at initialisation; filled: after training")
+    legend_outside(fig, axes, where="lower center", ncols=min(LEGEND_COLUMNS, len(labels)))
     return fig

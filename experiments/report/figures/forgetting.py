@@ -20,13 +20,15 @@ def forgetting(res, *, controls=None, styles=None):
     phases = phased[0]["spec"]["phases"]
     controls, styles = resolve(res.summary, controls, styles)
     metrics = res.metrics[res.metrics["layer"].isna()]
-    fig, axes = new_figure(1, len(phases) + 1, width=3.0 * (len(phases) + 1) + 1.5)
+    n_labels = res.summary["label"].nunique()
+    fig, axes = new_figure(1, len(phases) + 1, width=3.0 * (len(phases) + 1) + 1.5,
+                           height=max(3.6, 0.2 * n_labels + 1.4))  # a bar per rule on the last panel
     ends = list(itertools.accumulate(p["epochs"] for p in phases))
     for ax, phase in zip(axes[0], phases):
         rows = metrics[metrics["metric"] == f"{phase['name']}_accuracy"]
         for label in sorted(rows["label"].unique()):
             g = rows[rows["label"] == label].groupby("epoch")["value"].mean()
-            ax.plot(g.index, g.values, label=label, **styles[label].line())
+            ax.plot(g.index, g.values, label=label, marker=styles[label].marker, markersize=3.5, **styles[label].line())
         for end in ends[:-1]:
             ax.axvline(end, color="#555555", linestyle=":", lw=1)
         ax.set(title=f"task {phase['name']}", xlabel="epoch")

@@ -32,6 +32,11 @@ def layer_panels(metrics: pd.DataFrame, names: dict[str, str], ylabel: str, titl
         for c, layer in enumerate(layers):
             ax = axes[r, c]
             sub = m[(m["metric"] == name) & (m["layer"] == layer)]
+            if sub.empty:  # no rule logs this metric for this layer: say so instead of empty axes
+                ax.set_axis_off()
+                ax.text(0.5, 0.5, f"layer {int(layer)}: not logged", transform=ax.transAxes, ha="center",
+                        va="center", color="#888888", fontsize=9)
+                continue
             for label in sorted(sub["label"].unique()):
                 curve = epoch_curves(sub[sub["label"] == label], name, layer)
                 st = styles[label]
@@ -41,10 +46,11 @@ def layer_panels(metrics: pd.DataFrame, names: dict[str, str], ylabel: str, titl
             epoch_axis(ax)
             if ylim is not None:
                 ax.set_ylim(*ylim)
-            if c == 0:
+            if c == 0 or not axes[r, c - 1].axison:
                 ax.set_ylabel(names[name] or ylabel)
-            if r == len(present) - 1:
-                ax.set_xlabel("epoch")
+            if r == len(present) - 1 or (m[(m["metric"] == present[r + 1]) & (m["layer"] == layer)]).empty:
+                ax.set_xlabel("epoch")  # the lowest drawn panel of its column
+                ax.xaxis.set_tick_params(labelbottom=True)
     fig.suptitle(title)
     legend_outside(fig, axes)
     return fig
@@ -59,7 +65,8 @@ def alignment(metrics: pd.DataFrame, *, controls=None, styles=None):
                        controls=controls, styles=styles, ylim=(0, top))
     if fig is not None:
         for ax in fig.axes:
-            ax.axhline(90, color="#777777", lw=0.9, ls=":", label="_90")
+            if ax.axison:  # not on a panel that says "not logged"
+                ax.axhline(90, color="#777777", lw=0.9, ls=":", label="_90")
     return fig
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import PercentFormatter
 
 from .common import RC, new_figure
 
@@ -32,7 +35,7 @@ def sensitivity(summary: pd.DataFrame, *, controls=None, styles=None):
                           aspect="auto")
         for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
             if np.isnan(v):
-                ax.add_patch(__import__("matplotlib").patches.Rectangle(
+                ax.add_patch(Rectangle(
                     (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="xx", color="#bbbbbb", lw=0))
             else:
                 ax.text(j, i, f"{100 * v:.0f}", ha="center", va="center", fontsize=7,
@@ -47,7 +50,8 @@ def sensitivity(summary: pd.DataFrame, *, controls=None, styles=None):
         ax.set_xlabel("learning rate")
     for ax in axes[:, 0]:
         ax.set_ylabel("init gain")
-    with __import__("matplotlib.pyplot").pyplot.rc_context(RC):
-        fig.colorbar(image, ax=axes, shrink=0.8, label="final test accuracy")
+    with plt.rc_context(RC):  # the cells and the colour bar both in percent
+        fig.colorbar(image, ax=axes, shrink=0.8, label="final test accuracy (%)",
+                     format=PercentFormatter(xmax=1.0, decimals=0, symbol=""))
     fig.suptitle("Sensitivity: final test accuracy (%) over learning rate and initial weight scale")
     return fig

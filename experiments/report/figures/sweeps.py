@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..statistics import mean_ci, sweep_columns
+from ..statistics import mean_ci, point_mask, sweep_columns
+from ..tables import sweep_value
 from .common import legend_outside, new_figure, percent_axis, resolve
 
 
@@ -13,6 +14,7 @@ def sweeps(summary: pd.DataFrame, *, controls=None, styles=None):
     """One panel per sweep column (summary columns with a dot): final test accuracy (mean over
     complete runs, 95% CI error bars) against the swept value, one line per label (controls in
     their grey styles, as references). Other sweep columns are held at each label's best point.
+    A label that a key does not apply to (NaN in its column) has no line in that key's panel.
     None when nothing was swept."""
     columns = [c for c in sweep_columns(summary) if summary[c].nunique(dropna=True) > 1]
     if not columns:
@@ -24,7 +26,7 @@ def sweeps(summary: pd.DataFrame, *, controls=None, styles=None):
         numeric = pd.api.types.is_numeric_dtype(summary[col]) and not pd.api.types.is_bool_dtype(summary[col])
         categories = sorted(summary[col].dropna().unique(), key=str)
         for label in [*sorted(set(summary["label"]) - set(controls)), *sorted(controls)]:
-            rows = _held_at_best(ok[ok["label"] == label], col, sweep_columns(summary))
+            rows = _held_at_best(ok[(ok["label"] == label) & ok[col].notna()], col, sweep_columns(summary))
             if rows.empty:
                 continue
             pts = [(v, *mean_ci(g["test_accuracy"])) for v, g in rows.groupby(col)]
@@ -35,8 +37,9 @@ def sweeps(summary: pd.DataFrame, *, controls=None, styles=None):
             ax.errorbar(x, mean, yerr=np.nan_to_num(half), marker=st.marker, markersize=4, capsize=3,
                         label=label, lw=1.2 if label in controls else 1.6, **st.line())
         if not numeric:
-            ax.set_xticks(range(len(categories)), [str(c) for c in categories])
-        elif (summary[col] > 0).all() and summary[col].max() / summary[col].min() >= 3:
+            names = [sweep_value(c, col) for c in categories]  # a layer stack in words
+            ax.set_xticks(range(len(categories)), [n.replace("-", "-\n") if len(n) > 16 else n for n in names])
+        elif (summary[col].dropna() > 0).all() and summary[col].max() / summary[col].min() >= 3:
             ax.set_xscale("log")
         ax.set(xlabel=f"{col} (swept)")
         percent_axis(ax)
@@ -51,10 +54,7 @@ def _held_at_best(rows: pd.DataFrame, col: str, all_cols: list[str]) -> pd.DataF
     others = [c for c in all_cols if c != col]
     if not others or rows.empty:
         return rows
-    means = rows.groupby(others)["test_accuracy"].mean()
+    means = rows.groupby(others, dropna=False)["test_accuracy"].mean()  # NaN: a key that does not apply
     best = means.idxmax()
     best = best if isinstance(best, tuple) else (best,)
-    mask = np.ones(len(rows), dtype=bool)
-    for c, v in zip(others, best):
-        mask &= (rows[c] == v).to_numpy()
-    return rows[mask]
+    return rows[point_mask(rows, dict(zip(others, best)))]

@@ -70,7 +70,7 @@ def test_final_accuracy_one_point_per_run_and_every_status_named(res):
     control_runs = int(r.summary["label"].isin(list(CONTROLS)).sum())
     assert n_points == complete_or_diverged - control_runs
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert "report_fails\n(0 ok, 3 failed)" in ticks and "report_diverges\n(0 ok, 3 diverged)" in ticks
+    assert "report_fails (0 ok, 3 failed)" in ticks and "report_diverges (0 ok, 3 diverged)" in ticks
     assert len(data_lines(ax)) == len(CONTROLS)
 
 

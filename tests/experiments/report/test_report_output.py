@@ -20,7 +20,7 @@ def test_html_is_self_contained_with_summary_first(results_dir):
     assert not re.search(r'src="(?!data:)', page)  # nothing loaded from elsewhere
     first_table = page.index("<table>")
     assert page.index("<h2>Summary</h2>") < first_table < page.index("<h2>Plausibility")
-    assert "report_fails" in page[first_table:page.index("</table>", first_table)]
+    assert "report_fails" in page[first_table:page.index("</table>", first_table)].replace("<wbr>", "")
 
 
 def test_plausibility_table_shows_each_rules_card(results_dir):
@@ -34,7 +34,14 @@ def test_plausibility_table_shows_each_rules_card(results_dir):
         card = get_rule(rule).card
         for key in CONSTRAINTS:
             assert rows[label][cols.index(key.replace("_", " "))] == ("yes" if getattr(card, key) else "no")
-    assert rows["linear"][cols.index("notes")].startswith("control: no hidden layer")
+    # the linear control's card describes the control: with no hidden layer, every constraint
+    # about hidden layers holds vacuously, and its notes say what it is
+    linear = rows["linear"]
+    for key in ("no weight transport", "local errors", "no update locking", "no separate error phase"):
+        assert linear[cols.index(key)] == "yes"
+    assert linear[cols.index("spiking")] == "no" and linear[cols.index("single network")] == "yes"
+    assert linear[cols.index("notes")] == "control: linear model, no hidden layer; the readout learns by the delta rule"
+    assert "reference: exact gradient" not in linear[cols.index("notes")]
 
 
 def test_provenance_from_run_json(results_dir):
@@ -69,12 +76,27 @@ name = "blobs"
 hidden = [4]
 [[rules]]
 name = "report_fails"
+label = "fails_a"
+[[rules]]
+name = "report_fails"
+label = "fails_b"
+[[rules]]
+name = "report_fails"
+label = "fails_c"
 """
-    root = make_results(text)
+    root = make_results(text)  # three rules: enough for the update-locking figure, were there accuracies
     paths = write_report(root)
     md = paths[0].read_text()
     assert "0 ok, 1 failed" in md and "RuntimeError: report test: this rule always fails" in md
-    assert not list((root / "figures").glob("learning_curves.*"))  # nothing to draw: skipped, not empty
+    assert "3 of 3 runs did not complete" in md
+    assert not list((root / "figures").glob("*.png"))  # nothing to draw: every figure skipped, none empty
+    skipped = md.split("Not drawn (no data for them in these results):")[1].split("## Failures")[0]
+    lines = [line for line in skipped.splitlines() if line.strip()]
+    assert len(lines) == 13 and all(line.startswith("- ") and line.count(": ") >= 1 for line in lines)
+    assert "- Final test accuracy per rule: no run completed or diverged." in lines
+    assert "- Update locking: fewer than three rules completed a run." in lines
+    page = paths[1].read_text()
+    assert page.count("<li>Update locking: fewer than three rules completed a run.</li>") == 1
 
 
 @pytest.mark.parametrize("make", ["missing", "empty", "other", "no_runs"])

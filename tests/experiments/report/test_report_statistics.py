@@ -32,16 +32,21 @@ def finals(runs, metric="test_accuracy"):
     return np.array([max(s[metric])[1] for m, s in runs if m["status"] == "complete"])
 
 
+def summary_table(md: str) -> list[str]:
+    """The lines of the report's first table."""
+    section = md.split("## Summary", 1)[1]
+    table = next(block for block in section.split("\n\n") if block.startswith("| rule"))
+    return table.splitlines()
+
+
 def summary_rows(md: str) -> dict[str, list[str]]:
     """rule cell -> the cells of its row in the report's first table."""
-    table = md.split("## Summary", 1)[1].split("\n\n", 2)[1]
-    rows = [[c.strip() for c in line.strip("|").split(" | ")] for line in table.splitlines()[2:]]
+    rows = [[c.strip() for c in line.strip("|").split(" | ")] for line in summary_table(md)[2:]]
     return {r[0].split(" (")[0]: r for r in rows}
 
 
 def header(md: str) -> list[str]:
-    table = md.split("## Summary", 1)[1].split("\n\n", 2)[1]
-    return [c.strip() for c in table.splitlines()[0].strip("|").split(" | ")]
+    return [c.strip() for c in summary_table(md)[0].strip("|").split(" | ")]
 
 
 def half_width(x):

@@ -1,0 +1,78 @@
+"""Blocks: a network's layers split at its weight layers, and the part of the network interface
+that follows from that split (shared by the layered and the forward-forward networks).
+
+Block k runs from weight layer k up to the next weight layer, so it holds W_k and the layers that
+follow it (activation, pooling, normalisation, flatten, dropout). Learning rules assign an error
+to each block's output; the block's own layers carry it down to W_k (credit/chain.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..layers import Layer
+from ..trace import Trace
+
+
+@dataclass(frozen=True)
+class Block:
+    """Layers [start, stop) of a network; ``weight`` is the index of its weight layer."""
+
+    start: int
+    weight: int
+    stop: int
+
+
+def split_blocks(layers: list[Layer]) -> list[Block]:
+    """One block per weight layer; layers before the first weight layer belong to block 0."""
+    weights = [i for i, layer in enumerate(layers) if layer.has_weight]
+    if not weights:
+        raise ValueError("a network needs at least one weight layer")
+    if any(layers[i].params for i in range(weights[0])):
+        raise ValueError("layers with parameters before the first weight layer would never learn")
+    return [Block(s, w, e) for s, w, e in zip([0, *weights[1:]], weights, [*weights[1:], len(layers)])]
+
+
+class BlockedNetwork:
+    """``layers`` split into ``blocks``: parameters by layer and name, and blocks by index."""
+
+    layers: list[Layer]
+    blocks: list[Block]
+
+    @property
+    def params(self) -> list[dict[str, np.ndarray]]:
+        """One dict of live arrays per layer ({} for a layer without parameters)."""
+        return [layer.params for layer in self.layers]
+
+    @property
+    def weight_layers(self) -> list[int]:
+        """The index of block k's weight layer, for every block."""
+        return [b.weight for b in self.blocks]
+
+    def weight_layer(self, k: int) -> Layer:
+        return self.layers[self.blocks[k].weight]
+
+    @property
+    def depth(self) -> int:
+        """Weight layers (blocks): the depth that critical paths and diagnostics count."""
+        return len(self.blocks)
+
+    def block_output_shape(self, k: int) -> tuple[int, ...]:
+        return self.layers[self.blocks[k].stop - 1].output_shape
+
+    def block_output(self, trace: Trace, k: int) -> np.ndarray:
+        """What block k passed on in the traced pass: (B, *block_output_shape(k))."""
+        return trace.outputs[self.blocks[k].stop - 1]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layers[-1].n_out
+
+    def copy(self):
+        """A deep copy with independent parameter arrays."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.layers = [layer.copy() for layer in self.layers]
+        return clone

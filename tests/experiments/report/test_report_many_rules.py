@@ -1,0 +1,74 @@
+"""Every figure stays legible with 20 rules: nothing clipped or overlapping, every rule its own look."""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from figure_layout import layout_faults
+from synthetic_results import LABELS, write_results
+
+from experiments import load_results
+from experiments.report.build import draw_figures
+from experiments.report.palette import CONTROL_STYLES, palette
+
+#: the figures each synthetic folder has data for
+#: (runs record their network's critical path, so the grid's layer stack has an update-locking figure too)
+DRAWN = {"grid": ["final_accuracy", "learning_curves", "accuracy_vs_compute", "sweeps", "alignment", "spiking_activity",
+                  "evolution", "layer_signals", "sensitivity", "update_locking"],
+         "depth": ["final_accuracy", "learning_curves", "accuracy_vs_compute", "sweeps", "alignment", "spiking_activity",
+                   "evolution", "depth", "layer_signals", "forgetting", "update_locking"]}
+
+
+@pytest.fixture(scope="module", params=sorted(DRAWN))
+def drawn(request, tmp_path_factory):
+    res = load_results(write_results(tmp_path_factory.mktemp("many") / "results", request.param))
+    figures = draw_figures(res)
+    yield request.param, figures
+    plt.close("all")
+
+
+def test_every_figure_is_drawn_without_layout_faults(drawn):
+    kind, figures = drawn
+    assert sorted(name for name, fig in figures.items() if fig is not None) == sorted(DRAWN[kind])
+    faults = {name: layout_faults(fig) for name, fig in figures.items() if fig is not None}
+    assert not any(faults.values()), {k: v[:5] for k, v in faults.items() if v}
+
+
+def test_every_rule_has_its_own_look_in_every_legend(drawn):
+    _, figures = drawn
+    for name, fig in figures.items():
+        for legend in (fig.legends if fig is not None else []):
+            looks = {}
+            for handle, text in zip(legend.legend_handles, legend.get_texts()):
+                if hasattr(handle, "get_marker"):
+                    looks[text.get_text()] = (mcolors.to_hex(handle.get_color()), handle.get_marker(),
+                                              handle.get_linestyle())
+            assert len(set(looks.values())) == len(looks), (name, looks)
+
+
+def _lab(colour: str) -> np.ndarray:
+    """CIELAB (D65) of a colour, for distances as the eye sees them."""
+    rgb = np.array(mcolors.to_rgb(colour))
+    lin = np.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    f = np.cbrt(xyz / np.array([0.95047, 1.0, 1.08883]))
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_twenty_labels_get_twenty_distinct_colours_none_grey():
+    labels = [label for label, _ in LABELS]
+    controls = {"readout_only": "readout", "linear": "linear"}
+    styles = palette(labels, controls)
+    rules = [styles[label] for label in labels if label not in controls]
+    many = palette([f"rule_{i:02d}" for i in range(20)])
+    colours = [s.color for s in many.values()]
+    assert len(set(colours)) == 20  # no colour repeats up to twenty rules
+    greys = [c for c, _, _ in CONTROL_STYLES.values()]
+    for a, b in itertools.combinations(colours + greys, 2):
+        assert np.linalg.norm(_lab(a) - _lab(b)) > 20, (a, b)  # far enough apart to tell as thin lines
+    assert len({(s.color, s.marker) for s in rules}) == len(rules)
+    assert {styles["readout_only"].color, styles["linear"].color} == set(greys)

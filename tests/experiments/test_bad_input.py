@@ -1,0 +1,156 @@
+"""Bad input of every kind is refused before any run: exactly one ``error:`` line on stderr naming
+what is wrong, exit status 2, no traceback, nothing written (a new results folder is not created,
+an existing one stays byte-identical)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from experiments.cli import main
+from tiny import TINY, snapshot
+
+BASE = TINY.replace("seeds = [0, 1]", "seeds = [0]").replace("epochs = 3", "epochs = 1").replace(
+    'name = "readout_only"', 'name = "feedback_alignment"')
+FA = '[[rules]]\nname = "feedback_alignment"\n'
+
+
+def sets(*overrides: str) -> list[str]:
+    return [a for o in overrides for a in ("--set", o)]
+
+
+# (id, extra command-line arguments, (old, new) replacement in the experiment file or None, needle)
+CASES = [
+    # [experiment]
+    ("experiment-unknown-key", [], ("epochs = 1", "epochs = 1\nepohcs = 1"), "experiment: unknown key 'epohcs'"),
+    ("experiment-epochs-type", sets("experiment.epochs=three"), None, "experiment.epochs: expected an integer"),
+    ("experiment-epochs-zero", sets("experiment.epochs=0"), None, "experiment.epochs: 0 not allowed"),
+    ("experiment-batch-size-zero", sets("experiment.batch_size=0"), None, "experiment.batch_size: 0 not allowed"),
+    ("experiment-seeds-empty", sets("experiment.seeds=[]"), None, "experiment.seeds: expected a non-empty list"),
+    ("experiment-seeds-repeated", sets("experiment.seeds=[1, 1]"), None, "experiment.seeds: repeated seed"),
+    ("experiment-seeds-negative", sets("experiment.seeds=[-1]"), None, "experiment.seeds: expected a non-empty list of integers >= 0"),
+    ("experiment-name-path", sets("experiment.name=a/b"), None, "experiment.name: 'a/b' is not a usable folder name"),
+    ("target-accuracy-percent", sets("experiment.target_accuracy=60"), None, "experiment.target_accuracy: 60.0 not allowed; must be a fraction in (0, 1]"),
+    ("target-accuracy-nan", sets("experiment.target_accuracy=nan"), None, "experiment.target_accuracy: nan not allowed"),
+    # [data], and each dataset's parameters (checked without loading or downloading anything)
+    ("data-unknown-dataset", sets("data.name=cifar"), None, "data.name: unknown dataset 'cifar'; allowed: "),
+    ("data-unknown-key", sets("data.foo=1"), None, "data: unknown key 'foo'; allowed: "),
+    ("data-wrong-type", sets("data.n_samples=many"), None, "data.n_samples: expected an integer, got 'many'"),
+    ("digits-test-fraction", sets("data.name=digits", "data.test_fraction=1.5"), None, "'test_fraction' for dataset 'digits' must be a number strictly between 0 and 1, got 1.5"),
+    ("blobs-n-classes", sets("data.n_classes=0"), None, "'n_classes' for dataset 'blobs' must be an integer >= 2, got 0"),
+    ("blobs-empty-test-split", sets("data.test_fraction=0.0001"), None, "'test_fraction' 0.0001 leaves an empty train or test split of 1000 blobs samples"),
+    ("mnist-n-train", sets("data.name=mnist", "data.n_train=70000"), None, "'n_train' for dataset 'mnist' is 70000 but the split has only 60000 samples"),
+    ("mnist1d-num-samples", sets("data.name=mnist1d", "data.num_samples=25"), None, "'num_samples' for dataset 'mnist1d' must be a multiple of 10"),
+    ("xor-noise", sets("data.name=xor", "data.noise=-1.0"), None, "'noise' for dataset 'xor' must be a finite number >= 0.0"),
+    ("teacher-task", sets("data.name=teacher", "data.task=ranking"), None, "'task' for dataset 'teacher' must be one of classification, regression"),
+    # [model]
+    ("model-activation", sets("model.activation=swish"), None, "model: unknown activation 'swish'; allowed: "),
+    ("model-hidden-type", sets('model.hidden=[8, "x"]'), None, "model.hidden: expected a list of positive integers"),
+    ("model-hidden-too-large", sets("model.hidden=[1000000000000]"), None, "model.hidden: [1000000000000] needs at least"),
+    ("model-kind-unknown", sets("model.kind=convnet"), None, "model.kind: unknown network kind 'convnet'; allowed: "),
+    ("model-init-gain-inf", sets("model.init_gain=inf"), None, "init_gain"),
+    ("model-dtype", sets("model.dtype=int8"), None, "int8"),
+    ("model-loss", sets("model.loss=hinge"), None, "model.loss: unknown loss 'hinge'; allowed: "),
+    ("model-unknown-key", sets("model.widths=[4]"), None, "model: unknown key 'widths'; allowed: "),
+    # [optimizer]
+    ("optimizer-name", sets("optimizer.name=rmsprop"), None, "optimizer.name: unknown optimizer 'rmsprop'; allowed: "),
+    ("optimizer-lr-inf", sets("optimizer.lr=inf"), None, "optimizer.lr: inf not allowed; must be a finite number > 0"),
+    ("optimizer-lr-nan", sets("optimizer.lr=nan"), None, "optimizer.lr: nan not allowed; must be a finite number > 0"),
+    ("optimizer-weight-decay-inf", sets("optimizer.weight_decay=inf"), None, "optimizer.weight_decay: inf not allowed"),
+    ("optimizer-clip-norm-nan", sets("optimizer.clip_norm=nan"), None, "optimizer.clip_norm: nan not allowed"),
+    ("optimizer-momentum-one", sets("optimizer.momentum=1.0"), None, "optimizer.momentum: 1.0 not allowed; must be a finite number in [0, 1)"),
+    ("optimizer-lr-type", sets("optimizer.lr=fast"), None, "optimizer.lr: expected a number, got 'fast'"),
+    # [diagnostics] and unknown sections
+    ("diagnostics-every", sets("diagnostics.every=-1"), None, "diagnostics.every: -1 not allowed"),
+    ("unknown-section", [], ("[optimizer]", "[widget]\nsize = 1\n\n[optimizer]"), "unknown section 'widget'; allowed: "),
+    # [[rules]]: names, labels, hyperparameters, per-rule sections, network kinds
+    ("rule-unknown", [], ('name = "feedback_alignment"', 'name = "nope"'), "rules[1].name: unknown rule 'nope'; allowed: "),
+    ("rule-missing", [], ('[[rules]]\nname = "backprop"\n\n' + FA, ""), "rules: expected at least one [[rules]] entry"),
+    ("rule-label-twice", [], ('name = "feedback_alignment"', 'name = "backprop"'), "label 'backprop' used twice"),
+    ("rule-label-characters", [], ('name = "feedback_alignment"', 'name = "feedback_alignment"\nlabel = "f a"'), "rules[1].label: 'f a' not allowed"),
+    ("rule-optimizer-key-at-rule-level", sets("rules.backprop.lr=0.1"), None, "rules.backprop: unknown key 'lr'; allowed: backprop's hyperparameters (it has none), the tables data, model, optimizer, diagnostics, and seeds, epochs, batch_size; lr is a key of [optimizer]"),
+    ("rule-hyperparameter-type", sets("rules.feedback_alignment.scale=big"), None, "rules.feedback_alignment.scale: expected a number, got 'big'"),
+    ("rule-hyperparameter-value", sets("rules.feedback_alignment.scale=-1.0"), None, "rules.feedback_alignment: feedback_alignment: scale -1.0 not allowed"),
+    ("rule-epochs-zero", sets("rules.backprop.epochs=0"), None, "experiment.epochs: 0 not allowed"),
+    ("rule-own-optimizer-inf", sets("rules.backprop.optimizer.lr=inf"), None, "rules.backprop.optimizer.lr: inf not allowed"),
+    ("rule-kind-incompatible", sets("model.kind=rate"), ('name = "feedback_alignment"', 'name = "spiking_surrogate"'), "model.kind: 'rate' not allowed for rule 'spiking_surrogate'; it trains networks of kind 'spiking'"),
+    ("rule-own-kind-incompatible", [], ('name = "feedback_alignment"', 'name = "forward_forward"\nmodel = { kind = "spiking" }'), "rules.forward_forward.model.kind: 'spiking' not allowed for rule 'forward_forward'"),
+    # [sweep] and [[phases]]
+    ("sweep-empty-list", [], (FA, FA + '\n[sweep]\n"optimizer.lr" = []\n'), 'sweep "optimizer.lr": expected a non-empty list of values'),
+    ("sweep-unknown-key", [], (FA, FA + '\n[sweep]\n"optimizer.lrr" = [0.1]\n'), "optimizer: unknown key 'lrr'"),
+    ("sweep-value-type", [], (FA, FA + '\n[sweep]\n"optimizer.lr" = [0.1, "fast"]\n'), "optimizer.lr: expected a number, got 'fast' (at sweep point"),
+    ("phase-epochs-zero", [], (FA, FA + '\n[[phases]]\nname = "a"\nepochs = 0\n'), "phases.a.epochs: 0 not allowed"),
+    ("phase-unknown-class", [], (FA, FA + '\n[[phases]]\nname = "a"\nepochs = 1\nclasses = [7]\n'), "phases.a.classes: unknown class 7; allowed: 0..2"),
+    # --set itself
+    ("set-without-value", ["--set", "optimizer.lr"], None, "--set 'optimizer.lr': expected KEY=VALUE"),
+    ("set-undotted-key", sets("epochs=5"), None, "--set key 'epochs': expected a dotted path such as optimizer.lr or rules.<label>.<key>; did you mean experiment.epochs?"),
+    ("set-unknown-rule", sets("rules.nope.lr=1"), None, "--set key 'rules.nope.lr': no rule labelled 'nope'; rules here: backprop, feedback_alignment"),
+    ("set-unknown-section", sets("widget.size=1"), None, "--set key 'widget.size': unknown section 'widget'"),
+    # command-line flags and paths
+    ("dask-nonsense", ["--dask", "nonsense"], None, "--dask 'nonsense': expected a scheduler address such as tcp://host:8786"),
+    ("dask-local-zero", ["--dask", "local:0"], None, "--dask 'local:0': expected local:N with N >= 1"),
+    ("dask-with-workers", ["--dask", "local:2", "--workers", "2"], None, "--workers and --dask do not combine"),
+    ("workers-zero", ["--workers", "0"], None, "--workers 0: must be >= 1"),
+    ("workers-not-a-number", ["--workers", "two"], None, "argument --workers: invalid int value: 'two'"),
+    ("unknown-flag", ["--wrokers", "2"], None, "unrecognized arguments: --wrokers 2"),
+    ("config-not-found", ["CONFIG=missing"], None, "config file not found: "),
+    ("config-is-a-directory", ["CONFIG=directory"], None, " is a directory; give an experiment file (.toml)"),
+    ("config-not-toml", [], ("[experiment]", "[experiment"), "not valid TOML"),
+]
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """A results folder of the base experiment, computed once (tests work on copies)."""
+    root = tmp_path_factory.mktemp("stored")
+    (root / "exp.toml").write_text(BASE)
+    assert main(["run", str(root / "exp.toml"), "--out", str(root / "out"), "--quiet", "--no-report",
+                 "--workers", "1"]) == 0
+    return root / "out"
+
+
+def command(tmp_path, args, change, out) -> list[str]:
+    text = BASE if change is None else BASE.replace(*change, 1)
+    assert change is None or text != BASE, "the case's replacement must change the file"
+    config = tmp_path / "exp.toml"
+    config.write_text(text)
+    extra = []
+    for a in args:
+        if a == "CONFIG=missing":
+            config = tmp_path / "missing.toml"
+        elif a == "CONFIG=directory":
+            config = tmp_path
+        else:
+            extra.append(a)
+    return ["run", str(config), "--out", str(out), "--no-report", *extra]
+
+
+def test_at_least_thirty_kinds_of_bad_input():
+    assert len({case[0] for case in CASES}) == len(CASES) >= 30
+
+
+@pytest.mark.parametrize("args, change, needle", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_is_one_error_line_exit_2_and_writes_nothing(tmp_path, stored, capsys, args, change, needle):
+    existing = tmp_path / "existing"
+    shutil.copytree(stored, existing)
+    before = snapshot(existing)
+    for out in (tmp_path / "fresh", existing):
+        code = main(command(tmp_path, args, change, out))
+        captured = capsys.readouterr()
+        assert code == 2
+        assert captured.err.startswith("error: ") and captured.err.count("\n") == 1, captured.err
+        assert needle in captured.err and "Traceback" not in captured.err
+        assert captured.out == ""
+    assert not (tmp_path / "fresh").exists()
+    assert snapshot(existing) == before
+
+
+def test_an_unwritable_results_folder_is_one_error_and_the_blocker_is_untouched(tmp_path, capsys):
+    (tmp_path / "exp.toml").write_text(BASE)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("keep me")
+    assert main(["run", str(tmp_path / "exp.toml"), "--out", str(blocker / "x"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: output directory") and "not writable" in err and err.count("\n") == 1
+    assert blocker.read_text() == "keep me"
