@@ -17,15 +17,16 @@ from ..errors import ConfigError
 MAX_PARAMETERS = 2_000_000_000
 
 
-def check_layers(model: dict, data: dict, section: str = "model") -> None:
-    """Raise ConfigError when ``model['layers']`` cannot be built on ``data``'s input shape."""
+def check_layers(model: dict, data: dict, section: str = "model"):
+    """Raise ConfigError when ``model['layers']`` cannot be built on ``data``'s input shape;
+    returns the stack built there (one output), or None for a dense ``hidden`` model."""
     from learning_rules.layers import LayerError
     from learning_rules.networks import network_class
 
     from ..datasets import DatasetError, dataset_input_shape
 
     if model.get("layers") is None:
-        return
+        return None
     params = {k: v for k, v in data.items() if k not in ("name", "cache_dir")}
     try:
         shape = dataset_input_shape(data["name"], params)
@@ -45,3 +46,4 @@ def check_layers(model: dict, data: dict, section: str = "model") -> None:
     n = sum(p.size for layer in net.params for p in layer.values())
     if n > MAX_PARAMETERS:
         raise ConfigError(f"{section}.layers: {n} parameters; at most {MAX_PARAMETERS} are allowed")
+    return net

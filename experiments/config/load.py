@@ -20,7 +20,7 @@ from ..errors import ConfigError
 from ..runs.spec import RunSpec
 from .layers import check_layers
 from .phases import check_phases
-from .rules import check_hyperparameters, split_rule_entry
+from .rules import check_hyperparameters, check_rule_network, split_rule_entry
 from .smoke import smoke as smoke_version
 from .sections import check_data, check_diagnostics, check_experiment, check_model, check_optimizer, section_of_key
 
@@ -209,13 +209,14 @@ def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
         model_section = "model" if "model" not in sections else f"{where}.model"
         model = check_model(_model_of_rule(raw.get("model", {}), sections.get("model", {}), name, kinds, where),
                             model_section)
-        check_layers(model, data, model_section)
+        stack = check_layers(model, data, model_section)
         opt = check_optimizer(_merged(raw.get("optimizer", {}), sections.get("optimizer", {})),
                               "optimizer" if "optimizer" not in sections else f"{where}.optimizer")
         diag = check_diagnostics(_merged(raw.get("diagnostics", {}), sections.get("diagnostics", {})))
         rule_exp = check_experiment({**raw.get("experiment", {}), **exp_over})
         loss = "mse" if model["loss"] == "mse" else "cross_entropy"
         hyper = check_hyperparameters(label, name, hyper, opt, loss)
+        check_rule_network(label, name, hyper, opt, loss, stack)
         phases = check_phases(raw.get("phases"), data)
         if phases:  # a phased run's length is the sum of its phases
             rule_exp["epochs"] = sum(p["epochs"] for p in phases)

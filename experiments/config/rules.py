@@ -58,6 +58,17 @@ def check_hyperparameters(label: str, name: str, hyper: dict, optimizer: dict, l
     return {k: v for k, v in checked.items() if k in hyper}
 
 
+def check_rule_network(label: str, name: str, hyper: dict, optimizer: dict, loss: str, net) -> None:
+    """Refuse a layer stack the rule is not defined on (its ``check_network``, on the stack built
+    by ``check_layers``), before any run starts; ``net`` None (dense layers) is always allowed."""
+    if net is None:
+        return
+    try:
+        build_rule(name, hyper, optimizer, loss).check_network(net)
+    except ValueError as err:
+        raise ConfigError(f"rules.{label}: {str(err).splitlines()[0]}") from None
+
+
 def _unknown_rule_key(label: str, name: str, key: str, hyperparameters: list[str]) -> str:
     """One line: what a [[rules]] entry takes, and where ``key`` belongs if it is another section's."""
     from .sections import section_of_key

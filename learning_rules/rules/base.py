@@ -103,7 +103,9 @@ class LearningRule(ABC):
         return {k: getattr(self, k) for k in sig.parameters if k != "self" and hasattr(self, k)}
 
     def check_network(self, net) -> None:
-        """A one-line ValueError when ``net`` lacks the capability this rule needs."""
+        """A one-line ValueError when ``net`` lacks the capability this rule needs (rules not
+        defined on some layers refuse them here too); experiment files run it on their layer
+        stacks before any run starts."""
         require(type(self).name, type(self).requires, net)
 
     @abstractmethod

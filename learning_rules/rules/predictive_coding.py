@@ -76,6 +76,7 @@ class PredictiveCoding(CreditAssignmentRule):
 
     name = "predictive_coding"
     update_dependency = "relaxation"
+    conformance_steps = 40  # each step settles 20+ iterations; the loss falls below 0.45x of its start by 30
     card = PlausibilityCard(
         no_weight_transport=False,
         local_errors=True,
@@ -98,7 +99,8 @@ class PredictiveCoding(CreditAssignmentRule):
         super().__init__(iterations=iterations, step_size=step_size, variant=variant,
                          output_precision=output_precision, optimizer=optimizer, loss=loss)
 
-    def init_state(self, net, rng: np.random.Generator) -> None:
+    def check_network(self, net) -> None:
+        super().check_network(net)
         if self.variant == "standard":
             refuse_layers(self.name, net, lambda layer: layer.kind not in _NOT_RERUNNABLE,
                           "the standard variant re-runs every prediction at each inference step "

@@ -91,8 +91,8 @@ class TargetPropagation(CreditAssignmentRule):
         """Dense only: the learned inverses are dense maps (see the module docstring)."""
         return {"dense": super().example_networks(n_features, n_classes, rng_seed)["dense"]}
 
-    # -- state: the inverses ----------------------------------------------------------------
-    def init_state(self, net, rng: np.random.Generator) -> None:
+    def check_network(self, net) -> None:
+        super().check_network(net)
         for k in range(net.depth):
             block = net.blocks[k]
             kinds = [layer.kind for layer in net.layers[block.start:block.stop]]
@@ -101,6 +101,9 @@ class TargetPropagation(CreditAssignmentRule):
                          block.stop - 1)
                 raise ValueError(f"{self.name}: not defined for layer {i} ({net.layers[i].describe()}); its learned "
                                  "inverses need fully connected blocks of a dense layer and one activation")
+
+    # -- state: the inverses ----------------------------------------------------------------
+    def init_state(self, net, rng: np.random.Generator) -> None:
         self.inverses = []                                  # block k >= 1: [Dense (n_k -> n_{k-1}), Activation]
         for k in range(1, net.depth):
             n_below, n_k = net.sizes[k], net.sizes[k + 1]
