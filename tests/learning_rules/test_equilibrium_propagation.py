@@ -136,14 +136,36 @@ def test_hopfield_network_predicts_where_it_settles():
     np.testing.assert_allclose(one.predict(x), one.forward(x)[0], atol=1e-14)  # nothing feeds back
 
 
+def directional_derivative(net, x, y, directions: dict[int, np.ndarray], h=1e-5) -> float:
+    """d/dt C(s^0(theta + t v)) at t = 0 by central differences, v = ``directions`` (by layer)."""
+    def moved(t):
+        for i, v in directions.items():
+            net.layers[i].params["W"] += t * v
+        value = free_cost(net, x, y)
+        for i, v in directions.items():
+            net.layers[i].params["W"] -= t * v
+        return value
+    return (moved(h) - moved(-h)) / (2 * h)
+
+
 def test_convolutional_energy_estimate_agrees_with_the_true_gradient():
     """Convolutions with average pooling: the symmetric estimate at beta = 0.01 matches finite
-    differences of C(s^0) (max pooling would make the energy only piecewise smooth)."""
+    differences of C(s^0) along four random directions of all hidden weights (max pooling would
+    make the energy only piecewise smooth). Measured: relative error 4.2e-4 (one-sided: 2.1e-2)."""
     layers = [{"type": "conv1d", "channels": 3, "kernel": 3, "padding": 1, "activation": "tanh"},
               {"type": "avgpool1d", "kernel": 2},
               {"type": "dense", "units": 4, "activation": "tanh"}]
     net, x, y = small(3, layers)
-    assert estimate_error(net, x, y, true_gradients(net, x, y), 0.01, "symmetric") < 1e-3
+    rule = EquilibriumPropagation(0.01, SETTLE, SETTLE, "symmetric")
+    rule.init(net, np.random.default_rng(0))
+    grads = rule.compute_gradients(net, x, y, train=False)[1]
+    rng = np.random.default_rng(4)
+    estimated, true = [], []
+    for _ in range(4):
+        v = {i: rng.normal(size=net.layers[i].params["W"].shape) for i in net.weight_layers[:-1]}
+        estimated.append(sum(np.sum(grads[i]["W"] * d) for i, d in v.items()))
+        true.append(directional_derivative(net, x, y, v))
+    assert np.linalg.norm(np.subtract(estimated, true)) < 1e-3 * np.linalg.norm(true), (estimated, true)
 
 
 def test_refuses_layers_without_a_place_in_the_energy():
