@@ -14,7 +14,7 @@ def spec_inner_steps(spec: dict, depth: int) -> int:
     return get_rule(spec["rule"])(**spec.get("hyperparameters", {})).inner_steps(depth)
 
 
-def _depth_and_steps(meta: dict) -> tuple[int, int]:
+def depth_and_steps(meta: dict) -> tuple[int, int]:
     """Weight layers and time steps of a stored run's network: as the run recorded them (any
     network, layer stacks included), else from a dense spec (runs stored before they did)."""
     facts = meta.get("network") or {}
@@ -35,7 +35,7 @@ def spec_critical_path(meta: dict):
         from learning_rules.critical_path import CriticalPath
 
         return CriticalPath(int(recorded["length"]), int(recorded["first_layer_latency"]))
-    depth, steps = _depth_and_steps(meta)
+    depth, steps = depth_and_steps(meta)
     spec = meta["spec"]
     return critical_path(get_rule(spec["rule"]).update_dependency, depth, steps, spec_inner_steps(spec, depth))
 
@@ -50,7 +50,7 @@ def critical_path_table(results) -> pd.DataFrame:
             continue
         try:
             path = spec_critical_path(meta)
-            depth, steps = _depth_and_steps(meta)
+            depth, steps = depth_and_steps(meta)
         except (ValueError, KeyError):
             continue  # a failed run of a layer stack records no network
         rows[spec["label"]] = {

@@ -23,6 +23,7 @@ from learning_rules.rules.registry import get_rule
 
 from ..report.figures.common import control_bands, legend_outside, new_figure, percent_axis, resolve
 from ..report.statistics import mean_ci
+from .critical_paths import depth_and_steps, spec_inner_steps
 
 #: the hyperparameter that counts each settling rule's inner iterations
 ITERATION_KEYS = {"predictive_coding": "iterations", "equilibrium_propagation": "free_iterations",
@@ -39,11 +40,10 @@ def iterations_table(results) -> pd.DataFrame:
         key = ITERATION_KEYS.get(spec["rule"])
         if key is None or run_id not in done.index:
             continue
-        rule = get_rule(spec["rule"])(**spec.get("hyperparameters", {}))
-        n = int(getattr(rule, key))
+        n = int(getattr(get_rule(spec["rule"])(**spec.get("hyperparameters", {})), key))
         row = groups.setdefault((spec["label"], n), {
             "label": spec["label"], "rule": spec["rule"], "key": key, "iterations": n,
-            "inner steps": rule.inner_steps(len(spec["model"]["hidden"]) + 1), "acc": [], "flops": []})
+            "inner steps": spec_inner_steps(spec, depth_and_steps(meta)[0]), "acc": [], "flops": []})
         row["acc"].append(done.loc[run_id, "test_accuracy"])
         row["flops"].append(done.loc[run_id, "flops"])
     rows = []

@@ -44,6 +44,9 @@ def test_iterations_table_figure_and_command(tmp_path):
         ["predictive_coding", 1, 1], ["predictive_coding", 3, 1],
         ["target_propagation", 0, 1], ["target_propagation", 2, 1]]
     assert table["inner steps"].tolist() == [2, 6, 0, 2 * 2 * 2]
+    recorded = sorted((m["spec"]["hyperparameters"]["iterations"], m["network"]["critical_path"]["length"])
+                      for m in res.runs.values() if m["spec"]["rule"] == "predictive_coding")
+    assert recorded == [(1, 3 + 2), (3, 3 + 6)]    # each run's path at its own iterations
     pc = table[table["label"] == "predictive_coding"]["training FLOPs"].tolist()
     assert pc[0] < pc[1]                            # every inference step is counted
     fig = iterations_figure(res)
