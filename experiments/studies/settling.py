@@ -76,7 +76,7 @@ def iterations_figure(results):
                         markersize=4, capsize=3, label=label, **st.line())
         ax.set_xscale("symlog", linthresh=1.0) if column == "iterations" else ax.set_xscale("log")
         percent_axis(ax)
-    axes[0, 0].set(xlabel="inner iterations per step (inference / free phase / inverse training)",
+    axes[0, 0].set(xlabel="inner iterations per step",
                    ylabel="final test accuracy (mean, 95% CI)")
     axes[0, 1].set(xlabel="FLOPs of the whole training")
     fig.suptitle("How much settling buys")
