@@ -64,9 +64,13 @@ def test_default_config_is_the_packaged_quickstart():
     assert {"backprop", "readout_only", "linear"} <= {s.label for s in config.specs}
     from learning_rules.rules.registry import _BUILTIN
 
-    # the forward-only rules have their own experiment file, experiments/configs/perturbation.toml
+    # the forward-only rules have their own experiment file, experiments/configs/perturbation.toml,
+    # and so have the rules that settle before they learn, experiments/configs/settling.toml
     forward_only = {"weight_perturbation", "node_perturbation", "forward_gradient", "pepita"}
-    assert set(_BUILTIN) - forward_only <= {s.rule for s in config.specs}, "the quickstart runs every built-in rule"
+    settling = {"predictive_coding", "equilibrium_propagation", "target_propagation"}
+    assert set(_BUILTIN) - forward_only - settling <= {s.rule for s in config.specs}, \
+        "the quickstart runs every built-in rule"
+    assert settling <= {s.rule for s in load_config(default_config_path().parent / "settling.toml").specs}
 
 
 def test_a_spiking_rule_without_a_kind_runs_on_a_spiking_network(tmp_path, write_config, TINY, capsys):
