@@ -22,7 +22,7 @@ MAX_PARAMETERS = 2_000_000_000
 def check_layers(model: dict, data: dict, section: str = "model"):
     """Raise ConfigError when ``model['layers']`` (or a network that reads the data's shape, such
     as a temporal network's (T, D)) cannot be built on ``data``'s input shape. Returns the network
-    built on that shape for a network that reads it (for the rule's own check), else None."""
+    built on that shape (for the rule's own check), or None for a dense ``hidden`` model."""
     from learning_rules.layers import LayerError
 
     from ..datasets import DatasetError, dataset_input_shape
@@ -50,7 +50,7 @@ def check_layers(model: dict, data: dict, section: str = "model"):
     n = sum(p.size for layer in net.params for p in layer.values())
     if n > MAX_PARAMETERS:
         raise ConfigError(f"{section}.layers: {n} parameters; at most {MAX_PARAMETERS} are allowed")
-    return None
+    return net
 
 
 def _check_on_data_shape(model: dict, data: dict, section: str):

@@ -59,8 +59,12 @@ def check_hyperparameters(label: str, name: str, hyper: dict, optimizer: dict, l
 
 
 def check_rule_on_network(label: str, name: str, hyper: dict, optimizer: dict, loss: str, net) -> None:
-    """The rule's own check of the network it would train (an online rule on a bidirectional
-    layer, RTRL on two levels), as a one-line ConfigError."""
+    """The rule's own check (``check_network``) of the network it would train, built by
+    ``check_layers`` on the data's shape (an online rule on a bidirectional layer, RTRL on two
+    levels, target propagation on a convolution), as a one-line ConfigError before any run;
+    ``net`` None (dense layers) is always allowed."""
+    if net is None:
+        return
     try:
         build_rule(name, hyper, optimizer, loss).check_network(net)
     except ValueError as err:

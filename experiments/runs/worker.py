@@ -101,7 +101,8 @@ def network_facts(spec: RunSpec, net) -> dict:
     from learning_rules.params import leaves
     from learning_rules.rules.registry import get_rule
 
-    path = rule_critical_path(get_rule(spec.rule), net, spec.hyperparameters.get("truncation") or None)
+    path = rule_critical_path(get_rule(spec.rule)(**spec.hyperparameters), net,
+                              spec.hyperparameters.get("truncation") or None)
     return {"description": net.describe(), "depth": net.depth, "time_steps": net.capabilities.time_steps,
             "parameters": int(sum(p.size for p in leaves(net.params))),
             "critical_path": {"length": path.length, "first_layer_latency": path.first_layer_latency}}

@@ -25,6 +25,12 @@ def spec_time_steps(spec: dict) -> int:
     return 1
 
 
+def spec_inner_steps(spec: dict, depth: int) -> int:
+    """The inner steps of a stored run's rule at its hyperparameters on a network of ``depth``
+    weight layers (iterations inside a step)."""
+    return get_rule(spec["rule"])(**spec.get("hyperparameters", {})).inner_steps(depth)
+
+
 def depth_and_steps(meta: dict) -> tuple[int, int]:
     """Weight layers and time steps of a stored run's network: as the run recorded them (any
     network, layer stacks included), else from a dense spec (runs stored before they did)."""
@@ -39,20 +45,22 @@ def depth_and_steps(meta: dict) -> tuple[int, int]:
 
 def spec_critical_path(meta: dict):
     """The critical path of a stored run's rule on its network: recorded by the run, else
-    computed from its depth, time steps and truncated BPTT's window."""
+    computed from its depth, time steps, truncated BPTT's window and the rule's inner steps."""
     recorded = (meta.get("network") or {}).get("critical_path")
     if recorded:
         from learning_rules.critical_path import CriticalPath
 
         return CriticalPath(int(recorded["length"]), int(recorded["first_layer_latency"]))
     depth, steps = depth_and_steps(meta)
-    window = meta["spec"].get("hyperparameters", {}).get("truncation") or None
-    return critical_path(get_rule(meta["spec"]["rule"]).update_dependency, depth, steps, window)
+    spec = meta["spec"]
+    window = spec.get("hyperparameters", {}).get("truncation") or None
+    return critical_path(get_rule(spec["rule"]).update_dependency, depth, steps, window,
+                         spec_inner_steps(spec, depth))
 
 
 def critical_path_table(results) -> pd.DataFrame:
-    """Per rule label: update dependency, weight layers, time steps, critical path, first-layer
-    latency, and final test accuracy (mean over complete runs)."""
+    """Per rule label: update dependency, weight layers, time steps, inner steps, critical path,
+    first-layer latency, and final test accuracy (mean over complete runs)."""
     rows = {}
     for run_id, meta in results.runs.items():
         spec = meta["spec"]
@@ -66,7 +74,7 @@ def critical_path_table(results) -> pd.DataFrame:
         rows[spec["label"]] = {
             "label": spec["label"], "rule": spec["rule"],
             "update dependency": get_rule(spec["rule"]).update_dependency,
-            "weight layers": depth, "time steps": steps,
+            "weight layers": depth, "time steps": steps, "inner steps": spec_inner_steps(spec, depth),
             "critical path": path.length, "first-layer latency": path.first_layer_latency,
         }
     table = pd.DataFrame(rows.values())

@@ -20,6 +20,7 @@ NETWORK_KINDS: dict[str, str] = {
     "forward_forward": "learning_rules.networks.forward_forward:ForwardForwardNetwork",
     "spiking": "learning_rules.spiking.network:SpikingNetwork",
     "recurrent": "learning_rules.networks.temporal:TemporalNetwork",
+    "hopfield": "learning_rules.networks.hopfield:HopfieldNetwork",
 }
 
 

@@ -11,7 +11,9 @@
 - ``"goodness"``: the forward-forward network's label-embedded passes;
 - ``"population"``: parameters that can be scored by forward passes alone (genetic, ES);
 - ``"readout"``: ``readout_gradients(trace, e)`` gives the exact gradient of the readout alone
-  (the readout-only control).
+  (the readout-only control);
+- ``"energy"``: the network is an energy-based model whose prediction is the fixed point of its
+  energy (equilibrium propagation).
 
 ``time_steps`` is how many steps one forward pass simulates (1 for a static network), and
 ``vectorised_population`` says whether a whole population can be scored in one stacked pass.
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FAMILIES = ("backward", "temporal", "spiking", "goodness", "population", "readout")
+FAMILIES = ("backward", "temporal", "spiking", "goodness", "population", "readout", "energy")
 
 
 @dataclass(frozen=True)

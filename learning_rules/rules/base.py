@@ -40,7 +40,8 @@ class LearningRule(ABC):
     #: delta_{l+1}), "output" (delta_l needs the output error), "local" (layer l's own signal),
     #: "readout" (only the output layer learns), "population" (candidates scored by forward passes),
     #: "forward_only" (perturbed or forward-mode passes beside the forward pass, no backward sweep),
-    #: "two_forward_passes" (a second, modulated forward pass after the first)
+    #: "two_forward_passes" (a second, modulated forward pass after the first), "relaxation"
+    #: (every layer learns from its own state once the network has settled)
     update_dependency: ClassVar[str] = "backward_chain"
 
     #: the network capability this rule needs (see learning_rules.networks.capabilities)
@@ -85,12 +86,14 @@ class LearningRule(ABC):
     @classmethod
     def example_networks(cls, n_features: int, n_classes: int, rng_seed: int) -> dict[str, Any]:
         """The networks the conformance kit checks this rule on, by name: a dense one, and for
-        rules of layered networks a convolutional one too (inputs of shape (1, n_features))."""
-        nets = {"dense": cls.example_network([n_features, 16, 16, n_classes], np.random.default_rng(rng_seed))}
-        if cls.network_kinds[0] == "rate":
-            from ..networks import Network
+        rules of layered networks (a first kind built on the layered ``Network``) a convolutional
+        one too (inputs of shape (1, n_features))."""
+        from ..networks import Network, network_class
 
-            nets["conv"] = Network([n_features, n_classes], np.random.default_rng(rng_seed),
+        nets = {"dense": cls.example_network([n_features, 16, 16, n_classes], np.random.default_rng(rng_seed))}
+        layered = network_class(cls.network_kinds[0])
+        if issubclass(layered, Network):
+            nets["conv"] = layered([n_features, n_classes], np.random.default_rng(rng_seed),
                                    layers=EXAMPLE_CONV_LAYERS, input_shape=(1, n_features))
         return nets
 
@@ -100,7 +103,9 @@ class LearningRule(ABC):
         return {k: getattr(self, k) for k in sig.parameters if k != "self" and hasattr(self, k)}
 
     def check_network(self, net) -> None:
-        """A one-line ValueError when ``net`` lacks the capability this rule needs."""
+        """A one-line ValueError when ``net`` lacks the capability this rule needs (rules not
+        defined on some layers refuse them here too); experiment files run it on their layer
+        stacks before any run starts."""
         require(type(self).name, type(self).requires, net)
 
     @abstractmethod
@@ -113,6 +118,12 @@ class LearningRule(ABC):
 
         Returns at least ``loss`` (the batch loss before the update) and ``flops`` (the step's
         floating-point operations)."""
+
+    def inner_steps(self, depth: int) -> int:
+        """Sequential layer operations this rule iterates inside one step before a layer can
+        update (relaxation, training of inverses) on a network of ``depth`` weight layers: they
+        lengthen its critical path (learning_rules.critical_path). 0: no inner iterations."""
+        return 0
 
     def layer_diagnostics(self, net, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         """Rule-specific diagnostics ("name/L" keys) on a probe batch; changes no state."""

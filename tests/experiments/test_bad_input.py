@@ -14,6 +14,8 @@ from tiny import TINY, snapshot
 BASE = TINY.replace("seeds = [0, 1]", "seeds = [0]").replace("epochs = 3", "epochs = 1").replace(
     'name = "readout_only"', 'name = "feedback_alignment"')
 FA = '[[rules]]\nname = "feedback_alignment"\n'
+#: from the model's widths to the end: a case that changes both the network and a rule
+TAIL = BASE[BASE.index("hidden = [8]"):]
 TUNE = '\n[tune]\ntrials = 2\nseeds = [100]\n\n[tune.space]\n"optimizer.lr" = { log_uniform = [1e-3, 1e-1] }\n'
 
 
@@ -83,6 +85,7 @@ CASES = [
     ("rule-own-optimizer-inf", sets("rules.backprop.optimizer.lr=inf"), None, "rules.backprop.optimizer.lr: inf not allowed"),
     ("rule-kind-incompatible", sets("model.kind=rate"), ('name = "feedback_alignment"', 'name = "spiking_surrogate"'), "model.kind: 'rate' not allowed for rule 'spiking_surrogate'; it trains networks of kind 'spiking'"),
     ("rule-own-kind-incompatible", [], ('name = "feedback_alignment"', 'name = "forward_forward"\nmodel = { kind = "spiking" }'), "rules.forward_forward.model.kind: 'spiking' not allowed for rule 'forward_forward'"),
+    ("rule-undefined-on-layer-stack", [], (TAIL, TAIL.replace("hidden = [8]", 'layers = [{ type = "dense", units = 8, activation = "tanh" }, { type = "layernorm" }]').replace('name = "feedback_alignment"', 'name = "target_propagation"')), "rules.target_propagation: target_propagation: not defined for layer 2 (layernorm)"),
     # [sweep] and [[phases]]
     ("sweep-empty-list", [], (FA, FA + '\n[sweep]\n"optimizer.lr" = []\n'), 'sweep "optimizer.lr": expected a non-empty list of values'),
     ("sweep-unknown-key", [], (FA, FA + '\n[sweep]\n"optimizer.lrr" = [0.1]\n'), "optimizer: unknown key 'lrr'"),

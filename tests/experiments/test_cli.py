@@ -65,12 +65,15 @@ def test_default_config_is_the_packaged_quickstart():
     from learning_rules.rules.registry import _BUILTIN, get_rule
 
     # the forward-only rules have their own experiment file, experiments/configs/perturbation.toml;
-    # the rules in time need sequence data (experiments/configs/recurrence.toml and delay.toml)
+    # the rules in time need sequence data (experiments/configs/recurrence.toml and delay.toml);
+    # the rules that settle before they learn have experiments/configs/settling.toml
     forward_only = {"weight_perturbation", "node_perturbation", "forward_gradient", "pepita"}
     in_time = {name for name in _BUILTIN if get_rule(name).network_kinds == ("recurrent",)}
     assert in_time == {"bptt", "rtrl", "eprop", "rflo", "temporal_feedback_alignment", "random_recurrence"}
-    assert set(_BUILTIN) - forward_only - in_time <= {s.rule for s in config.specs}, \
+    settling = {"predictive_coding", "equilibrium_propagation", "target_propagation"}
+    assert set(_BUILTIN) - forward_only - in_time - settling <= {s.rule for s in config.specs}, \
         "the quickstart runs every built-in rule"
+    assert settling <= {s.rule for s in load_config(default_config_path().parent / "settling.toml").specs}
 
 
 def test_a_spiking_rule_without_a_kind_runs_on_a_spiking_network(tmp_path, write_config, TINY, capsys):

@@ -16,10 +16,30 @@ from learning_rules.critical_path import DEPENDENCIES, critical_path, rule_criti
     ("population", 2, 1, 3, 3),
     ("backward_chain", 2, 5, 12, 12), # forward wavefront 5 + 2 - 1 = 6, BPTT back the same
     ("local", 2, 5, 7, 6),            # online: layer 1 updates after its own 5 steps and 1 op
+    ("relaxation", 3, 1, 3, 3),       # F1 F2 F3, then every layer learns from its own state
 ])
 def test_by_hand(dependency, L, T, length, first):
     path = critical_path(dependency, L, T)
     assert (path.length, path.first_layer_latency) == (length, first)
+
+
+@pytest.mark.parametrize("dependency, L, S, length, first", [
+    ("relaxation", 3, 40, 43, 43),    # F1 F2 F3, 40 sequential relaxation operations
+    ("backward_chain", 3, 4, 10, 10), # 4 inverse-training operations before the targets go down
+    ("local", 3, 2, 6, 4),
+])
+def test_inner_steps_add_to_both_lengths(dependency, L, S, length, first):
+    path = critical_path(dependency, L, 1, inner_steps=S)
+    assert (path.length, path.first_layer_latency) == (length, first)
+
+
+def test_rule_critical_path_counts_a_rules_iterations():
+    net = Network([4, 8, 8, 3], np.random.default_rng(0))
+    assert rule_critical_path(get_rule("predictive_coding"), net).length == 3 + 2 * 20    # defaults
+    assert rule_critical_path(get_rule("predictive_coding")(iterations=5), net).length == 3 + 10
+    assert rule_critical_path(get_rule("equilibrium_propagation")(free_iterations=4, nudged_iterations=3,
+                                                                  nudging="one_sided"), net).length == 3 + 2 * 7
+    assert rule_critical_path(get_rule("target_propagation")(feedback_iterations=2), net).length == 6 + 2 * 2 * 2
 
 
 def test_every_registered_rule_declares_a_known_dependency():
@@ -48,6 +68,9 @@ def test_critical_path_table_from_stored_specs():
 
     assert spec_critical_path(spec("backprop", [8, 8])).length == 6
     assert spec_critical_path(spec("spiking_surrogate", [8], kind="spiking", steps=10)).length == 2 * (10 + 2 - 1)
+    settle = spec("predictive_coding", [8, 8])
+    settle["spec"]["hyperparameters"] = {"iterations": 7}
+    assert spec_critical_path(settle).length == 3 + 14
     # a layer stack: what the run recorded of its network
     cnn = {"spec": {"rule": "backprop", "label": "cnn", "model": {"layers": [{"type": "conv1d"}]}},
            "network": {"depth": 4, "time_steps": 1, "critical_path": {"length": 8, "first_layer_latency": 8}}}
