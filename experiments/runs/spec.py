@@ -45,6 +45,7 @@ class RunSpec:
     optimizer: dict[str, Any]
     hyperparameters: dict[str, Any]
     diagnostics_every: int = 1
+    representation_samples: int = 0  # test samples whose block outputs are stored (0: none)
     sweep_point: dict[str, Any] = field(default_factory=dict)
     phases: list[dict[str, Any]] = field(default_factory=list)
 
@@ -61,6 +62,8 @@ class RunSpec:
         d["data"] = {k: v for k, v in d["data"].items() if k not in NON_SEMANTIC_DATA_KEYS}
         d.pop("experiment")
         d.pop("sweep_point")  # already reflected in the resolved sections
+        if not d["representation_samples"]:  # the default leaves the ids of earlier runs as they were
+            d.pop("representation_samples")
         return d
 
     @property

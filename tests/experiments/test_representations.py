@@ -1,0 +1,80 @@
+"""Stored representations end to end: what a run keeps, that keeping it changes nothing learned,
+and CKA to backprop from the stored runs (1 at epoch 0: every rule of a seed starts from the same
+network)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import load_config, load_results, run_experiment
+from experiments.runs.representations import load_representations
+from experiments.studies.representations import cka_to_reference, similarity_matrices, similarity_pairs
+
+STORED = ["diagnostics.every=1", "diagnostics.representation_samples=40"]
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """The tiny experiment (backprop and readout_only on blobs, 2 seeds, 3 epochs), keeping
+    representations, and the same without."""
+    from tiny import TINY
+
+    folder = tmp_path_factory.mktemp("rep")
+    (folder / "exp.toml").write_text(TINY)
+    for name, overrides in (("with", STORED), ("without", ["diagnostics.every=1"])):
+        run_experiment(load_config(folder / "exp.toml", overrides), folder / name, quiet=True)
+    return load_results(folder / "with" / "tiny"), load_results(folder / "without" / "tiny")
+
+
+def test_each_run_keeps_its_block_outputs_and_first_weights(stored):
+    res, _ = stored
+    for run_id, meta in res.runs.items():
+        arrays = load_representations(res.root / "runs" / run_id)
+        assert list(arrays["epochs"]) == [0, 1, 2, 3]
+        assert arrays["block_0"].shape == (4, 40, 8) and arrays["block_1"].shape[:2] == (4, 40)
+        assert arrays["first_layer_W"].shape == (2, 8)
+        assert meta["representations"]["samples"] == 40 and meta["files"]["representations.npz"]["bytes"] > 0
+
+
+def test_keeping_representations_changes_nothing_learned(stored):
+    with_, without = stored
+    keep = lambda m: m[m["metric"] != "wall_time"].drop(columns="run_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(keep(with_.metrics), keep(without.metrics))
+
+
+def test_a_cut_representations_file_is_recomputed(stored, tmp_path):
+    from experiments.verify import damage
+
+    res, _ = stored
+    run_dir = res.root / "runs" / res.summary["run_id"][0]
+    meta = json.loads((run_dir / "run.json").read_text())
+    assert damage(run_dir, meta) is None
+    copy = tmp_path / "run"
+    copy.mkdir()
+    for f in run_dir.iterdir():
+        (copy / f.name).write_bytes(f.read_bytes())
+    data = (copy / "representations.npz").read_bytes()
+    (copy / "representations.npz").write_bytes(data[: len(data) // 2])
+    assert "representations.npz" in damage(copy, meta)
+
+
+def test_cka_to_backprop_is_one_at_the_start_and_falls_as_readout_only_diverges(stored):
+    res, _ = stored
+    cka = cka_to_reference(res)
+    assert set(cka["label"]) == {"readout_only"} and set(cka["seed"]) == {0, 1}
+    start = cka[cka["epoch"] == 0]["value"]
+    np.testing.assert_allclose(start, 1.0, rtol=1e-6)
+    hidden_end = cka[(cka["epoch"] == 3) & (cka["layer"] == 0)]["value"]
+    assert (hidden_end < 1.0 - 1e-6).all()  # backprop's hidden layer moved; readout_only's did not
+
+
+def test_similarity_matrix_is_symmetric_with_unit_diagonal(stored):
+    res, _ = stored
+    matrices = similarity_matrices(similarity_pairs(res))
+    assert {layer for _, layer in matrices} == {0, 1}
+    for m in matrices.values():
+        assert list(m.index) == ["backprop", "readout_only"]
+        np.testing.assert_allclose(m.to_numpy(), m.to_numpy().T)
+        np.testing.assert_allclose(np.diag(m.to_numpy()), 1.0)
