@@ -1,4 +1,4 @@
-"""The command line: ``learning-rules run``, ``learning-rules report``, ``learning-rules rules``.
+"""The command line: `learning-rules run`, `learning-rules report`, `learning-rules rules`.
 
 Mistakes in what the user asked for print one line ``error: ...`` and exit with status 2.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 from .errors import UserError
@@ -27,15 +28,55 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+RUN_EPILOG = """\
+examples:
+  learning-rules run                                   the quickstart: every rule on MNIST-1D
+  learning-rules run depth                             a bundled experiment, by name
+  learning-rules run my_experiment.toml --workers 2
+  learning-rules run sensitivity --smoke               a one-minute try-out of any experiment
+  learning-rules run quickstart --set data.name=digits --set experiment.name=qs_digits
+  learning-rules run quickstart --dry-run              list the runs, and which are done
+
+bundled experiments (experiments/configs/):
+  {configs}
+
+--set KEY=VALUE may be repeated; VALUE is TOML (0.01, true, [0, 1], "text"; a bare word is a
+string); KEY is a dotted path: experiment.epochs, optimizer.lr, model.hidden,
+rules.<label>.<key>.
+
+results land in OUT/<experiment name>/ (OUT is results/ unless --out): config.toml, summary.csv,
+runs/<run_id>/ (run.json, metrics.csv), figures/, report.md, report.html. Running the same command
+again resumes: finished runs are skipped, missing or damaged ones recomputed.
+
+exit status: 0 done; 1 some runs failed (the others are stored; run again to retry them);
+2 the command or the experiment file is wrong (one error: line, nothing written);
+130 interrupted (what finished is stored; run again to resume)."""
+
+
+def bundled_configs() -> list[str]:
+    """Names of the experiment files shipped in experiments/configs/."""
+    return sorted(p.stem for p in default_config_path().parent.glob("*.toml"))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="learning-rules", description=__doc__.splitlines()[0])
+    from learning_rules import __version__
+
+    parser = _Parser(prog="learning-rules", description="A laboratory for comparing how neural networks "
+                     "learn: backprop beside biologically plausible learning rules. Commands: run, report, rules.")
+    parser.add_argument("--version", action="version", version=f"learning-rules {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run an experiment file (default: the quickstart)")
+    run = sub.add_parser("run", help="run an experiment file (default: the quickstart)",
+                         description="Run every run of an experiment file that is not stored yet, then "
+                                     "write its report.",
+                         epilog=RUN_EPILOG.format(configs=textwrap.fill(", ".join(bundled_configs()), 96,
+                                                                          subsequent_indent="  ")),
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("config", nargs="?", help="experiment file (.toml), or the name of one in experiments/configs/ "
                                                 "(e.g. depth); default: experiments/configs/quickstart.toml")
     run.add_argument("--out", default="results", help="results folder (default: results/); runs land in OUT/<name>/")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a config value, e.g. --set optimizer.lr=0.01 --set rules.backprop.epochs=5")
+                     help="override a config value (repeatable; VALUE is TOML), e.g. --set optimizer.lr=0.01 "
+                          "--set rules.backprop.epochs=5")
     run.add_argument("--workers", type=int, default=None,
                      help="local worker processes, one BLAS thread each (default: one per core; 1 = serial; "
                           "not with --dask)")
@@ -47,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="recompute runs that are already stored")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.add_argument("--no-report", action="store_true", help="do not write the report at the end")
-    report = sub.add_parser("report", help="write report.md, report.html and figures for a results folder")
+    report = sub.add_parser("report", help="write report.md, report.html and figures for a results folder",
+                            description="Write report.md, report.html and figures/ for a results folder, "
+                                        "e.g. learning-rules report results/quickstart")
     report.add_argument("results_dir")
     sub.add_parser("rules", help="list the registered learning rules and their plausibility cards")
     return parser

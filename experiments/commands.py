@@ -13,6 +13,9 @@ import pandas as pd
 from .config import load_config
 from .driver import plan, report_damaged, run_experiment
 
+#: rows of the terminal summary before it is cut (a sweep's full table is in its report)
+MAX_ROWS, QUIET_ROWS = 40, 15
+
 
 def command_run(args) -> int:
     from .cli import default_config_path
@@ -31,7 +34,8 @@ def command_run(args) -> int:
         return 0
     outcome = run_experiment(config, args.out, workers=_workers(args), dask=args.dask,
                              force=args.force, quiet=args.quiet)
-    print(summary_table(outcome.summary))
+    report = None if args.no_report else outcome.results_dir / "report.md"
+    print(summary_table(outcome.summary, max_rows=QUIET_ROWS if args.quiet else MAX_ROWS, report=report))
     print(f"\nresults: {outcome.results_dir}  ({len(outcome.computed)} computed, {outcome.skipped} already done)")
     if outcome.interrupted:
         complete = sum(1 for r in outcome.summary if r["status"] in ("complete", "diverged"))
@@ -39,8 +43,9 @@ def command_run(args) -> int:
               f"to resume, run the same command again: {resume_command(args)}", file=sys.stderr)
         return 130
     if not args.no_report:
-        _write_report(outcome.results_dir)
+        _write_report(outcome.results_dir, args.quiet)
     return _report_failures(outcome)
+
 
 
 def _workers(args) -> int:
@@ -83,11 +88,13 @@ def _report_failures(outcome) -> int:
     return 0
 
 
-def _write_report(results_dir) -> None:
+def _write_report(results_dir, quiet: bool = False) -> None:
     try:
         from .report import write_report
     except ImportError:
         return
+    if not quiet:
+        print("writing the report (statistics and figures)...", file=sys.stderr, flush=True)
     with _results_warnings_on_stderr():
         paths = write_report(results_dir)
     print(f"report: {paths[0]}")
@@ -110,21 +117,39 @@ def _results_warnings_on_stderr():
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
-def summary_table(rows: list[dict]) -> str:
-    """Per rule label (and sweep point): final test accuracy mean ± std over seeds, wall time."""
+#: the number format of the terminal, report.md and the README: one line says it above the table
+ACCURACY_HEADER = "test accuracy (%)"
+
+
+def summary_table(rows: list[dict], max_rows: int | None = None, report: str | None = None) -> str:
+    """Per sweep point (one column per swept key, 'any' where a key does not apply to a rule) and
+    rule label: final test accuracy in %, mean ± 95% CI half-width over seeds (as in the report),
+    mean wall time, run counts. Longer than ``max_rows``: cut, with a pointer to ``report``."""
+    from .report.statistics import mean_ci
+    from .report.tables import sweep_value
+
     if not rows:
         return "no runs"
     df = pd.DataFrame(rows)
-    keys = ["label"] + [c for c in df.columns if "." in c]
+    swept = [c for c in df.columns if "." in c]
     lines = []
-    for key, g in df.groupby(keys, sort=False, dropna=False):
+    for key, g in df.groupby([*swept, "label"], sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
-        acc = g.loc[g["status"] == "complete", "test_accuracy"]
-        acc_text = f"{acc.mean():.3f} ± {acc.std(ddof=1) if len(acc) > 1 else 0.0:.3f}" if len(acc) else "—"
+        mean, half, n = mean_ci(g.loc[g["status"] == "complete", "test_accuracy"])
+        acc = "—" if n == 0 else f"{100 * mean:.1f}" + (f" ± {100 * half:.1f}" if n > 1 else "")
         statuses = ", ".join(f"{n} {s}" for s, n in g["status"].value_counts().items())
-        lines.append({"rule": " ".join(str(k) for k in key), "test accuracy (mean ± std)": acc_text,
-                      "wall time (s)": f"{g['wall_time'].mean():.1f}", "runs": statuses})
-    return pd.DataFrame(lines).to_string(index=False)
+        lines.append({**{c: sweep_value(v, c) for c, v in zip(swept, key[:-1])}, "rule": key[-1],
+                      ACCURACY_HEADER: acc, "wall time (s)": f"{g['wall_time'].mean():.1f}", "runs": statuses})
+    table = pd.DataFrame(lines)
+    if swept:  # grouped by sweep point: each point's rules together
+        table = table.sort_values(swept, kind="stable")
+    seeds = df["seed"].nunique() if "seed" in df else 0
+    head = f"{ACCURACY_HEADER}: mean ± 95% CI half-width over {seeds} seed{'s' if seeds != 1 else ''}"
+    cut = max_rows is not None and len(table) > max_rows
+    text = table.head(max_rows if cut else len(table)).to_string(index=False)
+    if cut:
+        text += f"\n... {len(table) - max_rows} more rows" + (f": every row is in {report}" if report else "")
+    return f"{head}\n{text}"
 
 
 def command_report(results_dir: str) -> int:

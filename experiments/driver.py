@@ -12,6 +12,7 @@ killed part-way still leaves a usable results folder.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -23,7 +24,7 @@ from typing import Callable
 from .config import ExperimentConfig
 from .errors import UserError
 from .progress import Progress
-from .runs.executors import check_dask, run_dask, run_processes, run_serial, sigint_ignored
+from .runs.executors import check_dask, parse_dask_address, run_dask, run_processes, run_serial, sigint_ignored
 from .store import ResultsStore
 from .verify import DONE
 
@@ -149,6 +150,7 @@ def _run(config, p: RunPlan, workers, dask, quiet, stream, on_result) -> SweepOu
     run_ids = [s.run_id for s in config.specs]
     serial = workers == 1 and not dask
     progress = Progress(total=len(config.specs), done=len(p.done), quiet=quiet, stream=stream,
+                        workers=(parse_dask_address(dask) or os.cpu_count() or 1) if dask else workers,
                         epochs=serial and bool(p.todo))
     if not specs:  # nothing to compute: no pool, no cluster, no scheduler to reach
         results = iter(())

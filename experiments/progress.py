@@ -1,7 +1,11 @@
-"""Progress of a sweep: a tqdm bar over runs (done / total, elapsed, remaining) and, when runs
-are computed serially, a second bar over the current run's epochs, on a terminal; plain log
-lines (one per finished run, with an estimate of the time left) when the output is not a
-terminal, e.g. a log file or a batch job; nothing with ``quiet``."""
+"""Progress of a sweep: a tqdm bar over runs (done / total, elapsed, an estimate of the time left)
+and, when runs are computed serially, a second bar over the current run's epochs, on a terminal;
+plain log lines (one per finished run, with the estimate) when the output is not a terminal,
+e.g. a log file or a batch job; nothing with ``quiet``.
+
+The estimate is the runs left times the mean wall time of the runs finished so far, divided by
+the number of workers. (The time since the start divided by the runs finished is far too high at
+first: several workers' runs were under way when the first one finished.)"""
 
 from __future__ import annotations
 
@@ -25,16 +29,18 @@ def _is_terminal(stream) -> bool:
 class Progress:
     """What the driver reports while a sweep runs (``total`` runs, ``done`` of them stored)."""
 
-    def __init__(self, total: int, done: int, quiet: bool, stream, epochs: bool = False) -> None:
-        self.quiet, self.stream = quiet, stream
+    def __init__(self, total: int, done: int, quiet: bool, stream, epochs: bool = False, workers: int = 1) -> None:
+        self.quiet, self.stream, self.workers = quiet, stream, max(1, int(workers))
         self.total, self.count, self.already = total, done, done
         self.start = time.perf_counter()
+        self.run_times: list[float] = []
         self.bar = self.epoch_bar = None
         if quiet:
             return
         if _is_terminal(stream):
             self.bar = _Bar(total=total, initial=done, desc="runs", unit="run", file=stream, position=0,
-                            dynamic_ncols=True)
+                            dynamic_ncols=True, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n}/{total} "
+                                                           "[{elapsed}{postfix}]")
             if epochs:
                 self.epoch_bar = _Bar(total=1, desc="epochs", unit="ep", file=stream, position=1,
                                       leave=False, dynamic_ncols=True)
@@ -59,17 +65,28 @@ class Progress:
             self.epoch_bar.n = epoch
             self.epoch_bar.refresh()
 
+    def seconds_left(self) -> float | None:
+        """Runs left x mean wall time of a finished run / workers (None before any finished)."""
+        if not self.run_times:
+            return None
+        left = self.total - self.count
+        return left * (sum(self.run_times) / len(self.run_times)) / min(self.workers, max(left, 1))
+
     def run_finished(self, result: dict) -> None:
         self.count += 1
+        if result.get("wall_time") is not None:
+            self.run_times.append(float(result["wall_time"]))
         if self.quiet:
             return
+        left = self.seconds_left()
         if self.bar is not None:
+            if left is not None and self.count < self.total:
+                self.bar.set_postfix_str(f"about {left:.0f} s left", refresh=False)
             self.bar.update(1)
             return
         spec = result["spec"]
         elapsed = time.perf_counter() - self.start
-        computed, left = self.count - self.already, self.total - self.count
-        eta = f", about {elapsed / computed * left:.0f} s left" if left else ""
+        eta = f", about {left:.0f} s left" if left is not None and self.count < self.total else ""
         reason = (result.get("reason") or "").splitlines()[:1]
         extra = f" ({reason[0]})" if result["status"] != "complete" and reason else ""
         point = "".join(f" {k}={v}" for k, v in spec.get("sweep_point", {}).items())

@@ -103,3 +103,49 @@ def test_a_dataset_that_cannot_be_loaded_is_one_error_before_any_run(tmp_path, w
     assert err.count("\n") == 1 and "Traceback" not in err
     assert len(calls) == len(download.MIRRORS["mnist"]), "one download attempt per mirror, not one per run"
     assert not (tmp_path / "out").exists()
+
+
+def test_version_and_run_help_say_what_a_newcomer_needs(capsys):
+    from learning_rules import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"learning-rules {__version__}"
+    assert main(["run", "--help"]) == 0
+    text = capsys.readouterr().out
+    for needle in ("examples:", "learning-rules run depth", "--smoke", "quickstart, sensitivity", "VALUE is TOML",
+                   "repeatable", "results land in OUT/", "exit status: 0 done; 1 some runs failed", "130 interrupted"):
+        assert needle in " ".join(text.split()), needle
+    assert main(["--help"]) == 0
+    assert "``" not in capsys.readouterr().out
+
+
+def test_a_sweeps_summary_has_a_column_per_key_and_is_cut_when_long(tmp_path, write_config, TINY, capsys):
+    from experiments.commands import summary_table
+
+    text = TINY + '\n[sweep]\n"optimizer.lr" = [0.01, 0.03]\n"rules.backprop.epochs" = [1, 2]\n'
+    assert main(["run", str(write_config(text)), "--out", str(tmp_path), "--quiet", "--no-report",
+                 "--workers", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "test accuracy (%): mean ± 95% CI half-width over 2 seeds"
+    header = lines[1].split()
+    assert header[:3] == ["optimizer.lr", "rules.backprop.epochs", "rule"]
+    readout = [line.split() for line in lines[2:] if " readout_only " in f" {line} "]
+    assert {row[1] for row in readout} == {"any"}  # the key does not apply to readout_only
+    import pandas as pd
+
+    rows = pd.read_csv(tmp_path / "tiny" / "summary.csv").to_dict("records")
+    cut = summary_table(rows, max_rows=3, report="results/tiny/report.md").splitlines()
+    assert len(cut) == 2 + 3 + 1 and cut[-1] == "... 3 more rows: every row is in results/tiny/report.md"
+
+
+def test_the_time_left_counts_the_workers():
+    """After the first of ten runs of 10 s on two workers: nine runs, two at a time, 45 s."""
+    import io
+
+    from experiments.progress import Progress
+
+    progress = Progress(total=10, done=0, quiet=False, stream=io.StringIO(), workers=2)
+    assert progress.seconds_left() is None
+    progress.run_finished({"spec": {"label": "a", "seed": 0}, "status": "complete", "wall_time": 10.0})
+    assert progress.seconds_left() == 45.0
+    assert "about 45 s left" in progress.stream.getvalue()

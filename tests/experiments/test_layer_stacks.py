@@ -103,3 +103,32 @@ def test_runs_without_a_stack_keep_their_spec_and_run_ids(tmp_path):
     spec = load_config(path).specs[0]
     assert "layers" not in spec.model and spec.model["hidden"] == [256, 256]
     assert spec.run_id == "backprop-s0-e7b820611d"  # the id this spec had before layers owned their backward
+
+
+def test_bundled_lenet5_builds_the_classic_network_on_28x28_images():
+    """LeNet-5 from its experiment file: 61,706 parameters on MNIST's (1, 28, 28), and one
+    step of every rule in the file runs on it (images drawn at random: the
+    test does not download MNIST)."""
+    import numpy as np
+
+    from experiments.runs.worker import build_network
+    from learning_rules import get_rule
+
+    config = load_config("experiments/configs/lenet5.toml")
+    spec = config.specs[0]
+
+    class Images:  # what build_network reads of a dataset
+        n_features, n_outputs, shape = 784, 10, (1, 28, 28)
+
+    rng = np.random.default_rng(0)
+    net = build_network(spec.model, Images, rng)
+    assert sum(p.size for layer in net.params for p in layer.values()) == 61_706
+    x = rng.standard_normal((8, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 8)
+    assert net.forward(x, train=False, rng=rng)[0].shape == (8, 10)
+    for rule_spec in {s.rule for s in config.specs}:
+        rule = get_rule(rule_spec)()
+        rule.init(net, np.random.default_rng(1))
+        before = [p.copy() for layer in net.params for p in layer.values()]
+        rule.step(net, x, y)
+        assert any(not np.array_equal(a, p) for a, p in zip(before, (p for layer in net.params for p in layer.values())))

@@ -170,8 +170,13 @@ def test_the_printed_summary_shows_the_numbers_of_summary_csv(write_config, tmp_
 
     path = write_config(TINY.replace("seeds = [0, 1]", "seeds = [0, 1, 2]"))
     assert main(["run", str(path), "--out", str(tmp_path), "--quiet", "--no-report", "--workers", "1"]) == 0
-    printed = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:] if line.strip()}
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "test accuracy (%): mean ± 95% CI half-width over 3 seeds"
+    printed = {line.split()[0]: line for line in out[2:] if line.strip()}
     summary = pd.read_csv(tmp_path / "tiny" / "summary.csv")
+    from experiments.report.statistics import mean_ci
+
     for label, acc in summary.groupby("label")["test_accuracy"]:
-        assert f"{acc.mean():.3f} ± {acc.std(ddof=1):.3f}" in printed[label]
-        assert acc.std(ddof=1) > 0 and 0.3 < acc.mean() < 1  # numbers a broken table could not fake
+        mean, half, _ = mean_ci(acc)
+        assert f"{100 * mean:.1f} ± {100 * half:.1f}" in printed[label]
+        assert half > 0 and 0.3 < mean < 1  # numbers a broken table could not fake

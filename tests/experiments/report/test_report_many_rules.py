@@ -16,9 +16,9 @@ from experiments.report.build import draw_figures
 from experiments.report.palette import CONTROL_STYLES, palette
 
 #: the figures each synthetic folder has data for
-#: (the grid's layer stack has no critical-path count, so its update-locking figure is not drawn)
+#: (runs record their network's critical path, so the grid's layer stack has an update-locking figure too)
 DRAWN = {"grid": ["final_accuracy", "learning_curves", "accuracy_vs_compute", "sweeps", "alignment", "spiking_activity",
-                  "evolution", "layer_signals", "sensitivity"],
+                  "evolution", "layer_signals", "sensitivity", "update_locking"],
          "depth": ["final_accuracy", "learning_curves", "accuracy_vs_compute", "sweeps", "alignment", "spiking_activity",
                    "evolution", "depth", "layer_signals", "forgetting", "update_locking"]}
 
