@@ -177,6 +177,27 @@ def chance_cka(res, run_ids=None, seed: int = 0) -> pd.DataFrame:
     return frame.groupby(["network", "layer"], as_index=False)["cka"].mean()
 
 
+def first_layer_weights(res, run_ids=None) -> tuple[dict[str, np.ndarray], tuple[int, ...], str]:
+    """(label -> first weight layer's W at the end, the input's shape, a caption's words) for the
+    lowest seed's runs of the network most labels share (so one unit is one initial filter
+    under every rule); ({}, (), "") when no run stored its weights."""
+    stored = _stored(res, run_ids)
+    if stored.empty:
+        return {}, (), ""
+    network = stored.groupby("network")["label"].nunique().sort_values(kind="stable").index[-1]
+    part = stored[stored["network"] == network]
+    seed = int(part["seed"].min())
+    arrays = _Arrays(res)
+    weights = {}
+    for label, run_id in zip(part["label"], part["run_id"]):
+        if int(part.loc[part["run_id"] == run_id, "seed"].iloc[0]) == seed and label not in weights:
+            W = arrays(run_id).get("first_layer_W")
+            if W is not None:
+                weights[label] = W
+    shape = tuple(res.runs[part["run_id"].iloc[0]]["representations"].get("input_shape", ()))
+    return weights, shape, f"seed {seed}, {network}"
+
+
 #: the per-block metrics the tables report, with their headings
 TABLE_METRICS = {METRIC: "linear CKA to backprop", "linear_probe_accuracy": "linear-probe accuracy",
                  "effective_rank": "effective rank", "dead_fraction": "dead fraction",

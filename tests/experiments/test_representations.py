@@ -78,3 +78,42 @@ def test_similarity_matrix_is_symmetric_with_unit_diagonal(stored):
         assert list(m.index) == ["backprop", "readout_only"]
         np.testing.assert_allclose(m.to_numpy(), m.to_numpy().T)
         np.testing.assert_allclose(np.diag(m.to_numpy()), 1.0)
+
+
+def test_the_report_draws_the_representation_figures(stored):
+    import matplotlib.pyplot as plt
+
+    from experiments.report.build import figure_inputs, figure_specs
+
+    res, without = stored
+    mine = ("cka_to_backprop", "similarity_matrix", "unit_health", "receptive_fields")
+    for results, drawn in ((res, True), (without, False)):
+        specs = {s[0]: s[2] for s in figure_specs(results, figure_inputs(results)) if s[0] in mine}
+        assert set(specs) == set(mine)
+        for name, draw in specs.items():
+            fig = draw()
+            if name == "unit_health":  # logged with or without stored representations
+                assert fig is not None
+            else:
+                assert (fig is not None) == drawn, name
+            if fig is not None and name == "receptive_fields":
+                rows = [ax for ax in fig.axes if ax.get_ylabel()]
+                assert [ax.get_ylabel() for ax in rows] == ["backprop", "readout_only"]
+            if fig is not None:
+                plt.close(fig)
+
+
+def test_receptive_fields_are_the_first_layer_columns_in_the_input_shape():
+    from experiments.report.figures.representations import _filters, _mosaic
+
+    W = np.arange(64 * 5, dtype=float).reshape(64, 5)  # dense: 8 x 8 inputs, 5 units
+    f = _filters(W, (1, 8, 8), units=3)
+    assert f.shape == (3, 8, 8)
+    np.testing.assert_array_equal(f[2], W[:, 2].reshape(8, 8))
+    m = _mosaic(f)
+    assert m.shape == (8, 26) and np.isnan(m[:, 8]).all()
+    np.testing.assert_array_equal(m[:, 18:], f[2])
+    kernels = np.arange(6 * 1 * 5 * 5, dtype=float).reshape(6, 1, 5, 5)  # conv2d kernels
+    np.testing.assert_array_equal(_filters(kernels, (1, 28, 28), units=4), kernels[:4, 0])
+    signal = np.arange(40 * 3, dtype=float).reshape(40, 3)  # dense on a (1, 40) signal
+    assert _filters(signal, (1, 40), units=2).shape == (2, 40)
