@@ -34,6 +34,7 @@ from ..runs.representations import load_representations
 from ..runs.spec import canonical_json
 
 METRIC = "cka_to_backprop"
+DEBIASED = "debiased_cka_to_backprop"
 
 
 def network_name(meta: dict) -> str:
@@ -113,6 +114,8 @@ def cka_to_reference(res, reference: str | None = None, run_ids=None) -> pd.Data
             for k, (x, y) in enumerate(zip(a[1], b[1])):
                 rows.append({"run_id": run_id, "epoch": int(epoch), "metric": METRIC, "value": linear_cka(x, y),
                              "layer": k})
+                rows.append({"run_id": run_id, "epoch": int(epoch), "metric": DEBIASED,
+                             "value": linear_cka(x, y, debiased=True), "layer": k})
     frame = pd.DataFrame(rows, columns=["run_id", "epoch", "metric", "value", "layer"])
     ids = [c for c in res.summary.columns if c in ("label", "rule", "seed") or "." in c]
     return frame.merge(res.summary[["run_id", *ids]], on="run_id", how="left")
@@ -128,26 +131,29 @@ def similarity_pairs(res, run_ids=None) -> pd.DataFrame:
             a, b = arrays.at(ra), arrays.at(rb)
             for k, (x, y) in enumerate(zip(a[1], b[1])):
                 rows.append({"network": net, "seed": seed, "layer": k, "label_a": la, "label_b": lb,
-                             "cka": linear_cka(x, y), "epoch_a": a[0], "epoch_b": b[0]})
-    return pd.DataFrame(rows, columns=["network", "seed", "layer", "label_a", "label_b", "cka", "epoch_a", "epoch_b"])
+                             "cka": linear_cka(x, y), "debiased_cka": linear_cka(x, y, debiased=True),
+                             "epoch_a": a[0], "epoch_b": b[0]})
+    return pd.DataFrame(rows, columns=["network", "seed", "layer", "label_a", "label_b", "cka", "debiased_cka",
+                                       "epoch_a", "epoch_b"])
 
 
-def similarity_matrices(pairs: pd.DataFrame) -> dict[tuple[str, int], pd.DataFrame]:
-    """(network, layer) -> label-by-label matrix of CKA at the end, mean over seeds (diagonal 1)."""
+def similarity_matrices(pairs: pd.DataFrame, column: str = "cka") -> dict[tuple[str, int], pd.DataFrame]:
+    """(network, layer) -> label-by-label matrix of ``column`` (cka or debiased_cka) at the end,
+    mean over seeds (diagonal 1)."""
     out = {}
     for (net, layer), g in pairs.groupby(["network", "layer"], sort=True):
         labels = sorted(set(g["label_a"]) | set(g["label_b"]))
         m = pd.DataFrame(np.eye(len(labels)), index=labels, columns=labels)
-        for (a, b), v in g.groupby(["label_a", "label_b"])["cka"].mean().items():
+        for (a, b), v in g.groupby(["label_a", "label_b"])[column].mean().items():
             m.loc[a, b] = m.loc[b, a] = v
         out[(net, int(layer))] = m
     return out
 
 
-def similarity_vs_accuracy(res, cka: pd.DataFrame) -> pd.DataFrame:
-    """Per network and layer: Spearman's rho across labels between final CKA to backprop and
-    final test accuracy (each a mean over seeds), its p-value and the number of labels."""
-    final = cka.sort_values("epoch").groupby(["run_id", "layer"]).tail(1)
+def similarity_vs_accuracy(res, cka: pd.DataFrame, metric: str = METRIC) -> pd.DataFrame:
+    """Per network and layer: Spearman's rho across labels between final CKA to backprop
+    (``metric``) and final test accuracy (each a mean over seeds), its p-value and the number of labels."""
+    final = cka[cka["metric"] == metric].sort_values("epoch").groupby(["run_id", "layer"]).tail(1)
     acc = res.summary.set_index("run_id")["test_accuracy"]
     nets = {r: network_name(res.runs[r]) for r in final["run_id"].unique()}
     final = final.assign(accuracy=final["run_id"].map(acc), network=final["run_id"].map(nets))
@@ -172,9 +178,10 @@ def chance_cka(res, run_ids=None, seed: int = 0) -> pd.DataFrame:
         a, b = arrays.at(run_id), arrays.at(ref)
         perm = rng.permutation(a[1][0].shape[0])
         for k, (x, y) in enumerate(zip(a[1], b[1])):
-            rows.append({"network": nets[run_id], "layer": k, "cka": linear_cka(x, y[perm])})
-    frame = pd.DataFrame(rows, columns=["network", "layer", "cka"])
-    return frame.groupby(["network", "layer"], as_index=False)["cka"].mean()
+            rows.append({"network": nets[run_id], "layer": k, "cka": linear_cka(x, y[perm]),
+                         "debiased_cka": linear_cka(x, y[perm], debiased=True)})
+    frame = pd.DataFrame(rows, columns=["network", "layer", "cka", "debiased_cka"])
+    return frame.groupby(["network", "layer"], as_index=False)[["cka", "debiased_cka"]].mean()
 
 
 def first_layer_weights(res, run_ids=None) -> tuple[dict[str, np.ndarray], tuple[int, ...], str]:
@@ -199,7 +206,7 @@ def first_layer_weights(res, run_ids=None) -> tuple[dict[str, np.ndarray], tuple
 
 
 #: the per-block metrics the tables report, with their headings
-TABLE_METRICS = {METRIC: "linear CKA to backprop", "linear_probe_accuracy": "linear-probe accuracy",
+TABLE_METRICS = {METRIC: "linear CKA to backprop", DEBIASED: "debiased linear CKA to backprop", "linear_probe_accuracy": "linear-probe accuracy",
                  "effective_rank": "effective rank", "dead_fraction": "dead fraction",
                  "saturated_fraction": "saturated fraction"}
 
@@ -213,7 +220,8 @@ def final_table(res, cka: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Per network and label of the runs that stored representations: final test accuracy (%)
     and each block's final ``metric`` (mean ± 95% CI half-width over seeds)."""
     runs = _stored(res).set_index("run_id")
-    source = cka if metric == METRIC else res.metrics[res.metrics["metric"] == metric]
+    source = (cka if metric in (METRIC, DEBIASED) else res.metrics)
+    source = source[source["metric"] == metric]
     m = source[source["run_id"].isin(runs.index) & source["layer"].notna()]
     if m.empty:
         return pd.DataFrame()

@@ -10,7 +10,9 @@
   feature of one is uncorrelated with every feature of the other. With few samples it is biased
   upwards: independent isotropic random representations of n samples with p and q features give
   about sqrt(pq / ((n + p)(n + q))) (0.5 for n = p = q), so it is compared between rules on one
-  probe set, not read as an absolute number.
+  probe set, not read as an absolute number; ``debiased=True`` uses the unbiased HSIC estimator
+  (Song et al. 2012), near 0 for independent representations at any sample size (it can be
+  slightly negative).
 - ``effective_rank(X)``: the participation ratio of the covariance spectrum,
   (sum_i lambda_i)^2 / sum_i lambda_i^2, between 1 (one direction holds all the variance) and
   min(n - 1, p) (variance spread evenly).
@@ -46,19 +48,32 @@ def _gram_norm_sq(Xc: np.ndarray) -> float:
     return float(np.sum(G * G))
 
 
-def linear_cka(X: np.ndarray, Y: np.ndarray) -> float:
+def _debiased(cross: float, rows_x: np.ndarray, rows_y: np.ndarray, n: int) -> float:
+    """The unbiased HSIC estimator of Song et al. (2012) for linear kernels, up to the factor
+    1 / (n (n - 3)) that cancels in CKA: from ||Y^T X||_F^2 and the rows' squared norms (n,)."""
+    return cross - n / (n - 2.0) * float(rows_x @ rows_y) + float(rows_x.sum() * rows_y.sum()) / ((n - 1.0) * (n - 2.0))
+
+
+def linear_cka(X: np.ndarray, Y: np.ndarray, debiased: bool = False) -> float:
     """Linear CKA of X (n, p) and Y (n, q) (any trailing shape is flattened); nan when either
-    has no variance."""
+    has no variance. ``debiased``: from the unbiased HSIC estimator (needs n >= 4), which removes
+    the small-sample bias towards 1 (Kornblith et al. 2019, section 3 and appendix)."""
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"linear_cka: X has {X.shape[0]} samples, Y {Y.shape[0]}")
     Xc, Yc = _centred(X), _centred(Y)
     n, p, q = Xc.shape[0], Xc.shape[1], Yc.shape[1]
+    if debiased and n < 4:
+        raise ValueError(f"linear_cka: the debiased estimator needs at least 4 samples, got {n}")
     if p * q <= n * n:
         cross = Yc.T @ Xc                                                   # (q, p)
         num = float(np.sum(cross * cross))
     else:  # fewer samples than features: the same number from the (n, n) Gram matrices
         num = float(np.sum((Xc @ Xc.T) * (Yc @ Yc.T)))
-    den = np.sqrt(_gram_norm_sq(Xc) * _gram_norm_sq(Yc))
+    xx, yy = _gram_norm_sq(Xc), _gram_norm_sq(Yc)
+    if debiased:
+        rx, ry = np.einsum("ij,ij->i", Xc, Xc), np.einsum("ij,ij->i", Yc, Yc)   # (n,) squared row norms
+        num, xx, yy = _debiased(num, rx, ry, n), _debiased(xx, rx, rx, n), _debiased(yy, ry, ry, n)
+    den = np.sqrt(xx * yy) if xx > 0 and yy > 0 else 0.0
     return float(num / den) if den > 0 else float("nan")
 
 

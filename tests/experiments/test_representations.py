@@ -117,3 +117,17 @@ def test_receptive_fields_are_the_first_layer_columns_in_the_input_shape():
     np.testing.assert_array_equal(_filters(kernels, (1, 28, 28), units=4), kernels[:4, 0])
     signal = np.arange(40 * 3, dtype=float).reshape(40, 3)  # dense on a (1, 40) signal
     assert _filters(signal, (1, 40), units=2).shape == (2, 40)
+
+
+def test_the_study_prints_its_tables(stored, capsys):
+    from experiments.studies.representations import main
+
+    res, _ = stored
+    assert main([str(res.root)]) == 0
+    out = capsys.readouterr().out
+    for heading in ("## Final linear CKA to backprop per block", "## Final debiased linear CKA to backprop",
+                    "## Final dead fraction per block", "## CKA of unrelated representations",
+                    "## Does similarity to backprop predict accuracy?", "## CKA between rules at the end"):
+        assert heading in out
+    cka_table = out.split("## Final linear CKA to backprop per block")[1].split("##")[0]
+    assert "| readout_only |" in cka_table and "| backprop |" not in cka_table  # backprop is the reference

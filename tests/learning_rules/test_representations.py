@@ -138,3 +138,42 @@ def test_representation_diagnostics_change_no_state():
     for p, q in zip(before, net.params):
         for k in p:
             np.testing.assert_array_equal(p[k], q[k])
+
+
+def _reference_debiased_cka(X, Y):
+    """The unbiased HSIC estimator (Song et al. 2012) on diagonal-free Gram matrices, written out."""
+    n = X.shape[0]
+    X, Y = X - X.mean(0), Y - Y.mean(0)
+
+    def hsic(K, L):
+        K, L = K - np.diag(np.diag(K)), L - np.diag(np.diag(L))
+        one = np.ones(n)
+        return (np.trace(K @ L) + one @ K @ one * (one @ L @ one) / ((n - 1) * (n - 2))
+                - 2 / (n - 2) * one @ K @ L @ one) / (n * (n - 3))
+
+    K, L = X @ X.T, Y @ Y.T
+    return hsic(K, L) / np.sqrt(hsic(K, K) * hsic(L, L))
+
+
+@pytest.mark.parametrize("p,q", [(5, 8), (60, 70)])
+def test_debiased_cka_matches_the_definition_and_keeps_the_invariances(p, q):
+    rng = np.random.default_rng(9)
+    X, Y = rng.normal(size=(30, p)), rng.normal(size=(30, q))
+    Y[:, :5] += 2 * X[:, :5]
+    value = linear_cka(X, Y, debiased=True)
+    assert value == pytest.approx(_reference_debiased_cka(X, Y), rel=1e-10)
+    assert linear_cka(X @ ortho_group.rvs(p, random_state=1), 4.0 * Y, debiased=True) == pytest.approx(value, rel=1e-10)
+    assert linear_cka(X, X, debiased=True) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_debiased_cka_removes_the_small_sample_bias():
+    """Independent representations of 100 samples x 100 features: linear CKA near its bias,
+    sqrt(pq / ((n + p)(n + q))) = 0.5; the debiased one near 0."""
+    rng = np.random.default_rng(10)
+    plain, debiased = [], []
+    for _ in range(5):
+        X, Y = rng.normal(size=(100, 100)), rng.normal(size=(100, 100))
+        plain.append(linear_cka(X, Y))
+        debiased.append(linear_cka(X, Y, debiased=True))
+    assert np.mean(plain) == pytest.approx(0.5, abs=0.05)
+    assert abs(np.mean(debiased)) < 0.03

@@ -14,7 +14,8 @@ import pandas as pd
 from .common import RC, new_figure
 from .layers import layer_panels
 
-SIMILARITY_METRICS = {"cka_to_backprop": "linear CKA to\nbackprop (same seed)"}
+SIMILARITY_METRICS = {"cka_to_backprop": "linear CKA to\nbackprop (same seed)",
+                      "debiased_cka_to_backprop": "debiased linear CKA\nto backprop"}
 HEALTH_METRICS = {"linear_probe_accuracy": "linear-probe\naccuracy", "effective_rank": "effective rank\n(participation ratio)",
                   "dead_fraction": "dead fraction", "saturated_fraction": "saturated fraction"}
 #: receptive fields drawn per rule: the same first units for every rule (one seed's runs share
@@ -26,8 +27,9 @@ FIELD_CMAP = "RdBu_r"
 def cka_to_backprop(cka: pd.DataFrame, *, controls=None, styles=None):
     """Linear CKA between each rule's block output and backprop's (same seed, same initial weights,
     same batches), per block, over training (rows of ``studies.representations.cka_to_reference``)."""
+    low = min(0.0, float(cka["value"].min())) if len(cka) else 0.0  # the debiased one can dip below 0
     return layer_panels(cka, SIMILARITY_METRICS, "linear CKA", "Similarity to backprop's representation",
-                        controls=controls, styles=styles, ylim=(0, 1.02))
+                        controls=controls, styles=styles, ylim=(low - 0.02, 1.02))
 
 
 def unit_health(metrics: pd.DataFrame, *, controls=None, styles=None):
