@@ -80,9 +80,15 @@ def linear_cka(X: np.ndarray, Y: np.ndarray, debiased: bool = False) -> float:
 def effective_rank(X: np.ndarray) -> float:
     """Participation ratio of the covariance spectrum of X (n, p): tr(C)^2 / tr(C^2); 0 for a
     representation without variance."""
-    Xc = _centred(X)
+    return _rank_of(_centred(X))
+
+
+def _rank_of(Xc: np.ndarray, gram: np.ndarray | None = None) -> float:
+    """effective_rank of centred Xc, from its (p, p) second-moment matrix ``gram`` when given."""
     total = float(np.sum(Xc * Xc))
-    return total * total / _gram_norm_sq(Xc) if total > 0 else 0.0
+    if total <= 0:
+        return 0.0
+    return total * total / (float(np.sum(gram * gram)) if gram is not None else _gram_norm_sq(Xc))
 
 
 def linear_probe_accuracy(X: np.ndarray, y: np.ndarray, X_held: np.ndarray | None = None,
@@ -99,7 +105,13 @@ def linear_probe_accuracy(X: np.ndarray, y: np.ndarray, X_held: np.ndarray | Non
         X, X_held, y, y_held = X[:half], X[half:], y[:half], y[half:]
     X_held = np.asarray(X_held, dtype=np.float64).reshape(X_held.shape[0], -1)
     mean = X.mean(axis=0)
-    A, B = X - mean, X_held - mean
+    return _probe(X - mean, y, X_held - mean, np.asarray(y_held), ridge)
+
+
+def _probe(A: np.ndarray, y: np.ndarray, B: np.ndarray, y_held: np.ndarray, ridge: float,
+           gram: np.ndarray | None = None) -> float:
+    """linear_probe_accuracy on centred features A (n, p) and B (m, p) (B centred with A's
+    mean); ``gram``: A^T A when already computed."""
     classes = np.unique(y)
     T = (y[:, None] == classes[None, :]).astype(np.float64)                 # (n, K) one-hot
     t_mean = T.mean(axis=0)
@@ -107,11 +119,12 @@ def linear_probe_accuracy(X: np.ndarray, y: np.ndarray, X_held: np.ndarray | Non
     lam = ridge * max(float(np.sum(A * A)) / A.shape[1], np.finfo(np.float64).tiny)
     n, p = A.shape
     if p <= n:
-        W = np.linalg.solve(A.T @ A + lam * np.eye(p), A.T @ (T - t_mean))     # (p, K)
+        G = (A.T @ A if gram is None else gram) + lam * np.eye(p)
+        W = np.linalg.solve(G, A.T @ (T - t_mean))                          # (p, K)
     else:  # the dual form: an (n, n) system instead of (p, p)
         W = A.T @ np.linalg.solve(A @ A.T + lam * np.eye(n), T - t_mean)
     predicted = classes[np.argmax(B @ W + t_mean, axis=1)]
-    return float(np.mean(predicted == np.asarray(y_held)))
+    return float(np.mean(predicted == y_held))
 
 
 def block_outputs(net, x: np.ndarray) -> list[np.ndarray] | None:
@@ -135,11 +148,16 @@ def representation_diagnostics(net, x: np.ndarray, y: np.ndarray, x_held: np.nda
     held = block_outputs(net, x_held) if x_held is not None and y.ndim == 1 else None
     out: dict[str, float] = {}
     for k in range(net.depth):
-        h = net.block_output(trace, k).reshape(x.shape[0], -1)
-        out[f"effective_rank/{k}"] = effective_rank(h)
-        if y.ndim == 1:
-            out[f"linear_probe_accuracy/{k}"] = (linear_probe_accuracy(h, y) if held is None
-                                                 else linear_probe_accuracy(h, y, held[k], y_held))
+        h = np.asarray(net.block_output(trace, k), dtype=np.float64).reshape(x.shape[0], -1)
+        mean = h.mean(axis=0)
+        hc = h - mean
+        gram = hc.T @ hc if hc.shape[1] <= hc.shape[0] else None  # shared by the rank and the probe
+        out[f"effective_rank/{k}"] = _rank_of(hc, gram)
+        if held is not None:
+            out[f"linear_probe_accuracy/{k}"] = _probe(hc, y, np.asarray(held[k], dtype=np.float64) - mean,
+                                                       np.asarray(y_held), RIDGE, gram)
+        elif y.ndim == 1:
+            out[f"linear_probe_accuracy/{k}"] = linear_probe_accuracy(h, y)
         pre = block_pre_activation(net, trace, k)
         if pre is not None:
             for name, value in unit_health(*pre).items():
