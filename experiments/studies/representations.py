@@ -29,6 +29,7 @@ from scipy import stats
 
 from learning_rules.diagnostics import linear_cka
 
+from ..report.budgets import network_text
 from ..report.statistics import find_controls, mean_ci, reference_label
 from ..runs.representations import load_representations
 from ..runs.spec import canonical_json
@@ -38,8 +39,8 @@ DEBIASED = "debiased_cka_to_backprop"
 
 
 def network_name(meta: dict) -> str:
-    """How a run's network is named in tables: its description from run.json, else its model."""
-    return meta.get("network", {}).get("description") or canonical_json(meta["spec"]["model"])
+    """How a run's network is named in tables: 'rate 40-256-256-10', 'rate 1x40-conv25k5s2-...-10'."""
+    return network_text(meta)
 
 
 def _stored(res, run_ids=None) -> pd.DataFrame:
@@ -152,18 +153,24 @@ def similarity_matrices(pairs: pd.DataFrame, column: str = "cka") -> dict[tuple[
 
 def similarity_vs_accuracy(res, cka: pd.DataFrame, metric: str = METRIC) -> pd.DataFrame:
     """Per network and layer: Spearman's rho across labels between final CKA to backprop
-    (``metric``) and final test accuracy (each a mean over seeds), its p-value and the number of labels."""
+    (``metric``) and final test accuracy (each a mean over seeds), its p-value and the number of
+    labels; and the same without the controls (readout_only, the linear model), which anchor the
+    low end."""
     final = cka[cka["metric"] == metric].sort_values("epoch").groupby(["run_id", "layer"]).tail(1)
     acc = res.summary.set_index("run_id")["test_accuracy"]
     nets = {r: network_name(res.runs[r]) for r in final["run_id"].unique()}
     final = final.assign(accuracy=final["run_id"].map(acc), network=final["run_id"].map(nets))
+    controls = set(find_controls(res.summary, res.runs))
     rows = []
     for (net, layer), g in final.groupby(["network", "layer"]):
         means = g.groupby("label")[["value", "accuracy"]].mean()
-        rho, p = (stats.spearmanr(means["value"], means["accuracy"]) if len(means) >= 3 else (math.nan, math.nan))
-        rows.append({"network": net, "layer": int(layer), "spearman_rho": float(rho), "p": float(p),
-                     "labels": len(means)})
-    return pd.DataFrame(rows, columns=["network", "layer", "spearman_rho", "p", "labels"])
+        row = {"network": net, "layer": int(layer)}
+        for suffix, part in (("", means), (" (rules only)", means[~means.index.isin(controls)])):
+            rho, p = stats.spearmanr(part["value"], part["accuracy"]) if len(part) >= 3 else (math.nan, math.nan)
+            row.update({f"spearman_rho{suffix}": float(rho), f"p{suffix}": float(p), f"labels{suffix}": len(part)})
+        rows.append(row)
+    columns = ["network", "layer"] + [f"{k}{s}" for s in ("", " (rules only)") for k in ("spearman_rho", "p", "labels")]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def chance_cka(res, run_ids=None, seed: int = 0) -> pd.DataFrame:
