@@ -94,13 +94,15 @@ def _mosaic(filters: np.ndarray) -> np.ndarray:
     return out
 
 
-def _strip(filters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(units, L) 1-D filters one after another: x and y with NaN between them (one line)."""
+def _strip(filters: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(units, L) 1-D filters one after another: x and y with NaN in the gaps between them (one
+    line), and the stride from one filter's start to the next."""
     units, length = filters.shape
-    x = np.arange(units * (length + 2), dtype=float).reshape(units, length + 2)
+    stride = length + max(2, length // 4)
+    x = np.arange(units * stride, dtype=float).reshape(units, stride)
     y = np.full(x.shape, np.nan)
     y[:, :length] = filters
-    return x.ravel(), y.ravel()
+    return x.ravel(), y.ravel(), stride
 
 
 def receptive_fields(weights: dict[str, np.ndarray], input_shape, *, units: int = FIELD_UNITS,
@@ -123,8 +125,9 @@ def receptive_fields(weights: dict[str, np.ndarray], input_shape, *, units: int 
             image = ax.imshow(_mosaic(f), cmap=FIELD_CMAP, vmin=-scale, vmax=scale, interpolation="nearest",
                               aspect="equal")
         else:
-            x, y = _strip(f)
-            ax.axhline(0, color="#bbbbbb", lw=0.5)
+            x, y, stride = _strip(f)
+            for j in range(n):  # each filter's zero line, so the gaps show where one ends
+                ax.plot([j * stride, j * stride + f.shape[1] - 1], [0, 0], color="#bbbbbb", lw=0.5)
             ax.plot(x, y, color="#332288", lw=0.8)
             ax.set_ylim(-scale, scale)
         ax.spines[:].set_visible(False)
