@@ -1,6 +1,6 @@
 """Backprop training throughput: the framework against a hand-written NumPy loop (and PyTorch).
 
-The network of issue 2, part 13: 784-256-256-10, tanh hidden layers, softmax cross-entropy,
+The network: 784-256-256-10, tanh hidden layers, softmax cross-entropy,
 plain SGD (lr 0.01), float32, random data (standard-normal inputs, uniform labels), one training
 step per batch. Candidates, measured in the same run, interleaved (``_timing.interleaved``):
 

@@ -1,7 +1,7 @@
 """Spiking network speed and memory: surrogate BPTT, the online local rule, the rate network,
 and snnTorch where it is installed.
 
-The benchmark network of issue 5: 784-256-10 LIF (direct-current input, leaky readout), batch 128,
+The benchmark network: 784-256-10 LIF (direct-current input, leaky readout), batch 128,
 T = 25 steps, random inputs and labels. Measured in the same run (best of ``--repeats``):
 
 - ``forward``: the spiking forward pass (``net.forward``, time-resolved records kept);

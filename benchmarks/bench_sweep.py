@@ -8,7 +8,7 @@ start-up, every run, every write. The ratio is workers / serial wall time, per r
 gives the median and the ratio of the best times. Every executor's metrics are checked equal to
 the serial ones (bit for bit, wall_time aside) before anything is printed.
 
-Acceptance (issue 7): 2 workers <= 0.6x serial on the 2-core machine.
+Target: 2 workers <= 0.6x serial on the 2-core machine.
 
     python benchmarks/bench_sweep.py                  # 8 runs, 2 workers, 3 repeats
     python benchmarks/bench_sweep.py --dask           # also --dask local:2

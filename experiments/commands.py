@@ -126,7 +126,7 @@ def summary_table(rows: list[dict], max_rows: int | None = None, report: str | N
     rule label: final test accuracy in %, mean ± 95% CI half-width over seeds (as in the report),
     mean wall time, run counts. Longer than ``max_rows``: cut, with a pointer to ``report``."""
     from .report.statistics import mean_ci
-    from .report.tables import sweep_value
+    from .report.tables import DASH, pct_ci, sweep_value
 
     if not rows:
         return "no runs"
@@ -136,7 +136,7 @@ def summary_table(rows: list[dict], max_rows: int | None = None, report: str | N
     for key, g in df.groupby([*swept, "label"], sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         mean, half, n = mean_ci(g.loc[g["status"] == "complete", "test_accuracy"])
-        acc = "—" if n == 0 else f"{100 * mean:.1f}" + (f" ± {100 * half:.1f}" if n > 1 else "")
+        acc = DASH if n == 0 else pct_ci(mean, half if n > 1 else float("nan"))
         statuses = ", ".join(f"{n} {s}" for s, n in g["status"].value_counts().items())
         lines.append({**{c: sweep_value(v, c) for c, v in zip(swept, key[:-1])}, "rule": key[-1],
                       ACCURACY_HEADER: acc, "wall time (s)": f"{g['wall_time'].mean():.1f}", "runs": statuses})

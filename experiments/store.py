@@ -1,4 +1,4 @@
-"""The results folder of one experiment (DESIGN.md section 4), written by the driver alone.
+"""The results folder of one experiment (docs/results.md), written by the driver alone.
 
     <out>/<experiment>/
       config.toml               the resolved experiment (an earlier, different one is kept as config.<hash>.toml)

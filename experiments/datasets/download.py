@@ -4,7 +4,7 @@ Each file is fetched from the mirrors in order into a temporary file in its dest
 checked against the digest below (SHA-256 where published, else MD5), and only then renamed
 into place. A file already in the cache is checked again before every use, so a damaged or
 tampered file is never read. Digests and mirrors come from the common loaders
-(torchvision, keras); see ``shared/reference/datasets.md``.
+(torchvision, keras); docs/datasets.md lists them.
 """
 
 from __future__ import annotations

@@ -32,8 +32,6 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 #: command text (as in the docs, comments stripped) -> why it is not run here
 SKIP = {
-    "learning-rules run experiments/configs/sensitivity.toml --dask tcp://scheduler:8786":
-        "needs a running Dask scheduler on a host named 'scheduler'",
     "learning-rules run sweep.toml --dask tcp://127.0.0.1:8786":
         "needs the `dask scheduler` and `dask worker` processes that block starts",
 }

@@ -1,6 +1,7 @@
 """The command line: bad input gives one line and exit status 2, writes and overwrites nothing."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -131,6 +132,9 @@ def test_a_sweeps_summary_has_a_column_per_key_and_is_cut_when_long(tmp_path, wr
     assert header[:3] == ["optimizer.lr", "rules.backprop.epochs", "rule"]
     readout = [line.split() for line in lines[2:] if " readout_only " in f" {line} "]
     assert {row[1] for row in readout} == {"any"}  # the key does not apply to readout_only
+    # the report's number format: two decimals, ± the 95% CI half-width
+    assert all(re.fullmatch(r"\d+\.\d\d", row[3]) and row[4] == "±" and re.fullmatch(r"\d+\.\d\d", row[5])
+               for row in readout), readout
     import pandas as pd
 
     rows = pd.read_csv(tmp_path / "tiny" / "summary.csv").to_dict("records")

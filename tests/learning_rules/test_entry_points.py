@@ -1,6 +1,6 @@
 """A rule in another installed package joins the registry through the entry-point group.
 
-The test installs the README's worked example (examples/drtp_rule) the way pip would leave it:
+The test installs the worked example of docs/extending.md (examples/drtp_rule) the way pip would leave it:
 its package and a .dist-info folder with entry_points.txt on sys.path.
 """
 
