@@ -188,8 +188,8 @@ def check_diagnostics(raw: dict, section: str = "diagnostics") -> dict:
     if diag["every"] < 0:
         raise ConfigError(f"{section}.every: {diag['every']} not allowed; must be >= 0 (0 switches diagnostics off)")
     n = diag["representation_samples"]
-    if not 0 <= n <= MAX_REPRESENTATION_SAMPLES:
-        raise ConfigError(f"{section}.representation_samples: {n} not allowed; must be between 0 (none) and "
+    if n != 0 and not 4 <= n <= MAX_REPRESENTATION_SAMPLES:  # the debiased CKA needs 4 samples
+        raise ConfigError(f"{section}.representation_samples: {n} not allowed; must be 0 (none) or between 4 and "
                           f"{MAX_REPRESENTATION_SAMPLES} (test samples whose block outputs are stored)")
     if n and not diag["every"]:
         raise ConfigError(f"{section}.representation_samples: {n} needs {section}.every >= 1 "

@@ -64,7 +64,7 @@ CASES = [
     # [diagnostics] and unknown sections
     ("diagnostics-every", sets("diagnostics.every=-1"), None, "diagnostics.every: -1 not allowed"),
     ("representation-samples-negative", sets("diagnostics.representation_samples=-1"), None,
-     "diagnostics.representation_samples: -1 not allowed; must be between 0 (none) and 4096"),
+     "diagnostics.representation_samples: -1 not allowed; must be 0 (none) or between 4 and 4096"),
     ("representation-samples-without-diagnostics", sets("diagnostics.representation_samples=64", "diagnostics.every=0"),
      None, "diagnostics.representation_samples: 64 needs diagnostics.every >= 1"),
     ("unknown-section", [], ("[optimizer]", "[widget]\nsize = 1\n\n[optimizer]"), "unknown section 'widget'; allowed: "),
