@@ -102,11 +102,14 @@ def _reference_runs(stored: pd.DataFrame, reference: str) -> dict[str, str]:
 
 def cka_to_reference(res, reference: str | None = None, run_ids=None) -> pd.DataFrame:
     """Rows (run_id, epoch, metric, value, layer, label, seed, + the summary's sweep columns) of
-    CKA to the reference rule's run, at every diagnostic epoch both stored."""
-    stored = _stored(res, run_ids)
+    CKA to the reference rule's run, at every diagnostic epoch both stored, for the runs of
+    ``run_ids`` (None: all); the reference run may be any stored run of the same point."""
     reference = reference or reference_label(res.summary, find_controls(res.summary, res.runs))
+    wanted = None if run_ids is None else set(run_ids)
     arrays, rows = _Arrays(res), []
-    for run_id, ref in _reference_runs(stored, reference).items():
+    for run_id, ref in _reference_runs(_stored(res), reference).items():
+        if wanted is not None and run_id not in wanted:
+            continue
         mine = arrays(run_id)
         for epoch in mine["epochs"]:
             a, b = arrays.at(run_id, int(epoch)), arrays.at(ref, int(epoch))

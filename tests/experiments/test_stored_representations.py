@@ -131,3 +131,12 @@ def test_the_study_prints_its_tables(stored, capsys):
         assert heading in out
     cka_table = out.split("## Final linear CKA to backprop per block")[1].split("##")[0]
     assert "| readout_only |" in cka_table and "| backprop |" not in cka_table  # backprop is the reference
+
+
+def test_cka_of_chosen_runs_finds_their_reference_among_all_runs(stored):
+    """The report passes each rule's runs at its best sweep point; backprop's run of the same
+    point is found even when backprop's own best point is elsewhere."""
+    res, _ = stored
+    readout = res.summary.loc[res.summary["label"] == "readout_only", "run_id"].tolist()
+    cka = cka_to_reference(res, run_ids=readout)
+    assert set(cka["run_id"]) == set(readout)
