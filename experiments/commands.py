@@ -25,27 +25,60 @@ def command_run(args) -> int:
         p = plan(config, args.out, args.force)
         report_damaged(p, sys.stderr)
         done = {s.run_id for s in p.done}
-        print(f"{config.name}: {len(config.specs)} runs ({len(done)} done, {len(p.todo)} to compute) -> {p.store.root}")
-        for s in config.specs:
+        print(f"{config.name}: {len(p.specs)} runs ({len(done)} done, {len(p.todo)} to compute) -> {p.store.root}")
+        for s in p.specs:
             point = " ".join(f"{k}={v}" for k, v in s.sweep_point.items())
             state = "done" if s.run_id in done else "redo" if s.run_id in p.stored_status else "todo"
             kind = "" if s.model["kind"] == "rate" else f"[{s.model['kind']} network] "
-            print(f"  {state}  {s.run_id}  {s.label} {kind}seed={s.seed} {point}".rstrip())
+            stage = f"[{s.stage}] " if s.stage else ""
+            print(f"  {state}  {s.run_id}  {s.label} {kind}{stage}seed={s.seed} {point}".rstrip())
+        pending = total_runs(config) - len(p.specs)
+        if pending:
+            print(f"  then {pending} tuned runs: each rule's trial chosen on validation, once the search is stored")
         return 0
     outcome = run_experiment(config, args.out, workers=_workers(args), dask=args.dask,
                              force=args.force, quiet=args.quiet)
     report = None if args.no_report else outcome.results_dir / "report.md"
-    print(summary_table(outcome.summary, max_rows=QUIET_ROWS if args.quiet else MAX_ROWS, report=report))
+    print(summary_table([r for r in outcome.summary if r.get("tune.stage") != "search"],
+                        max_rows=QUIET_ROWS if args.quiet else MAX_ROWS, report=report))
+    if config.tuning is not None:
+        print("\n" + tuning_lines(config, outcome.results_dir))
     print(f"\nresults: {outcome.results_dir}  ({len(outcome.computed)} computed, {outcome.skipped} already done)")
     if outcome.interrupted:
         complete = sum(1 for r in outcome.summary if r["status"] in ("complete", "diverged"))
-        print(f"interrupted: {complete} of {len(config.specs)} runs complete ({len(outcome.computed)} in this call); "
+        print(f"interrupted: {complete} of {total_runs(config)} runs complete ({len(outcome.computed)} in this call); "
               f"to resume, run the same command again: {resume_command(args)}", file=sys.stderr)
         return 130
     if not args.no_report:
         _write_report(outcome.results_dir, args.quiet)
     return _report_failures(outcome)
 
+
+def total_runs(config) -> int:
+    """How many runs the experiment asks for, a tuned experiment's tuned runs included."""
+    if config.tuning is None:
+        return len(config.specs)
+    return len(config.specs) + sum(len(config.tuning.final[label][0]) for label in config.tuning.labels)
+
+
+def tuning_lines(config, results_dir) -> str:
+    """What the search chose for each rule (or that it is not complete yet), for the terminal."""
+    from .report.tables import pct
+    from .store import ResultsStore
+    from .tuning.select import choose
+
+    t = config.tuning.settings
+    choices = choose(config.tuning, ResultsStore(results_dir))
+    head = (f"tuning: {t.trials} trials per rule, chosen on validation ({100 * t.validation_fraction:g}% of the "
+            f"training split, select = {t.select})")
+    if choices is None:
+        return head + "; the search is not complete, so the tuned runs have not started"
+    lines = [head]
+    for c in choices.values():
+        values = " ".join(f"{k}={v}" for k, v in c.values.items())
+        epochs = f" epochs={c.epochs}" if t.select == "best" else ""
+        lines.append(f"  {c.label}: trial {c.trial}, validation {pct(c.score)}%: {values}{epochs}".rstrip(": "))
+    return "\n".join(lines)
 
 
 def _workers(args) -> int:

@@ -26,6 +26,7 @@ from .errors import UserError
 from .progress import Progress
 from .runs.executors import check_dask, parse_dask_address, run_dask, run_processes, run_serial, sigint_ignored
 from .store import ResultsStore
+from .tuning.select import planned_specs
 from .verify import DONE
 
 #: seconds between refreshes of summary.csv while a sweep runs
@@ -38,10 +39,12 @@ class RunPlan:
 
     config: ExperimentConfig
     store: ResultsStore
+    specs: list = field(default_factory=list)  # the runs planned: the config's, and a tuned experiment's tuned runs once known
     todo: list = field(default_factory=list)
     done: list = field(default_factory=list)
     stored_status: dict = field(default_factory=dict)  # run_id -> status of a stored, unfinished run
     damaged: dict = field(default_factory=dict)  # run_id -> why its stored files cannot be believed
+    force: bool = False  # to do: every run of the plan, stored or not
 
 
 @dataclass
@@ -65,10 +68,16 @@ class SweepOutcome:
 
 
 def plan(config: ExperimentConfig, out: str | Path, force: bool = False) -> RunPlan:
-    """Sort the runs into done and to-do (reads the results folder, writes nothing)."""
+    """Sort the runs into done and to-do (reads the results folder, writes nothing). A tuned
+    experiment's tuned runs are planned once its search is stored (with ``force``, only after
+    the search has been computed again)."""
     store = ResultsStore(Path(out) / config.name)
-    p = RunPlan(config, store)
-    for spec in config.specs:
+    return _plan_of(config, store, list(config.specs) if force else planned_specs(config, store), force)
+
+
+def _plan_of(config: ExperimentConfig, store: ResultsStore, specs: list, force: bool) -> RunPlan:
+    p = RunPlan(config, store, specs, force=force)
+    for spec in specs:
         why = store.damage(spec.run_id)
         if why is not None:
             p.damaged[spec.run_id] = why
@@ -99,7 +108,7 @@ def check_datasets(specs, dask: str | None) -> None:
         return
     seen = set()
     for spec in specs:
-        key = canonical_json([spec.data, spec.model.get("dtype")])
+        key = canonical_json([spec.data, spec.model.get("dtype"), spec.validation_fraction])
         if key in seen:
             continue
         seen.add(key)
@@ -143,13 +152,29 @@ def run_experiment(
 
 
 def _run(config, p: RunPlan, workers, dask, quiet, stream, on_result) -> SweepOutcome:
+    """Compute the plan; for a tuned experiment whose search this completes, then the tuned runs."""
     removed = p.store.remove_temporaries()
     report_damaged(p, stream)
     p.store.write_config(config.raw)
+    run_ids = [s.run_id for s in p.specs]
+    computed, skipped = [], 0
+    while True:
+        done, interrupted, summary = _compute(p, run_ids, workers, dask, quiet, stream, on_result)
+        computed, skipped = computed + done, skipped + len(p.done)
+        new = [s for s in planned_specs(config, p.store) if s.run_id not in set(run_ids)]
+        if interrupted or not new:
+            return SweepOutcome(p.store.root, computed, skipped, summary, interrupted, removed)
+        p = _plan_of(config, p.store, new, p.force)  # the search is stored: its tuned runs
+        check_datasets(p.todo, dask)
+        run_ids += [s.run_id for s in new]
+
+
+def _compute(p: RunPlan, run_ids, workers, dask, quiet, stream, on_result) -> tuple[list[dict], bool, list[dict]]:
+    """Compute ``p.todo`` and store each run as it finishes: (results, interrupted, summary rows
+    of ``run_ids``)."""
     specs = [s.to_dict() for s in p.todo]
-    run_ids = [s.run_id for s in config.specs]
     serial = workers == 1 and not dask
-    progress = Progress(total=len(config.specs), done=len(p.done), quiet=quiet, stream=stream,
+    progress = Progress(total=len(p.specs), done=len(p.done), quiet=quiet, stream=stream,
                         workers=(parse_dask_address(dask) or os.cpu_count() or 1) if dask else workers,
                         epochs=serial and bool(p.todo))
     if not specs:  # nothing to compute: no pool, no cluster, no scheduler to reach
@@ -182,7 +207,7 @@ def _run(config, p: RunPlan, workers, dask, quiet, stream, on_result) -> SweepOu
                 results.close()  # stops and joins the workers of an interrupted sweep
             progress.close()
             summary = p.store.write_summary(run_ids)
-    return SweepOutcome(p.store.root, computed, len(p.done), summary, interrupted, removed)
+    return computed, interrupted, summary
 
 
 @contextlib.contextmanager

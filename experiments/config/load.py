@@ -24,7 +24,7 @@ from .rules import check_hyperparameters, split_rule_entry
 from .smoke import smoke as smoke_version
 from .sections import check_data, check_diagnostics, check_experiment, check_model, check_optimizer, section_of_key
 
-TOP_LEVEL = ("experiment", "data", "model", "optimizer", "diagnostics", "rules", "sweep", "phases")
+TOP_LEVEL = ("experiment", "data", "model", "optimizer", "diagnostics", "rules", "sweep", "phases", "tune")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ class ExperimentConfig:
     specs: tuple[RunSpec, ...]
     sweep_keys: tuple[str, ...]
     target_accuracy: float | None = None
+    #: a file with [tune]: its search and each trial's final runs (experiments/tuning/expand.py);
+    #: ``specs`` are then the search and untuned runs, the tuned ones follow the search
+    tuning: Any = None
 
 
 def bundled_configs_dir() -> Path:
@@ -101,7 +104,7 @@ def apply_override(raw: dict, key: str, value: Any, what: str = "sweep") -> None
             labels = [e.get("label", e.get("name")) for e in entries if isinstance(e, dict)]
             raise ConfigError(f"{what} key {key!r}: no rule labelled {parts[1]!r}; rules here: {', '.join(map(str, labels))}")
         target, rest = matches[0], parts[2:]
-    elif parts[0] in TOP_LEVEL and parts[0] not in ("rules", "sweep", "phases"):
+    elif parts[0] in TOP_LEVEL and parts[0] not in ("rules", "sweep", "phases") and (parts[0] != "tune" or what == "--set"):
         target, rest = raw.setdefault(parts[0], {}), parts[1:]
     else:
         raise ConfigError(f"{what} key {key!r}: unknown section {parts[0]!r}; allowed: "
@@ -119,6 +122,10 @@ def parse_config(raw: dict) -> ExperimentConfig:
     unknown = sorted(set(raw) - set(TOP_LEVEL))
     if unknown:
         raise ConfigError(f"unknown section {unknown[0]!r}; allowed: {', '.join(TOP_LEVEL)}")
+    if "tune" in raw:
+        from ..tuning.expand import parse_tuned
+
+        return parse_tuned(raw)
     sweep = raw.get("sweep", {})
     if not isinstance(sweep, dict):
         raise ConfigError("sweep: expected a table of dotted keys to lists of values")

@@ -1,8 +1,9 @@
 """``--smoke``: the same experiment cut to its smallest budget, to check quickly that it runs.
 
 One seed (the first), one epoch for the experiment, for every rule that sets its own, for every
-phase and for every swept epoch count; results go under ``<name>-smoke`` so they never mix with
-the real experiment's. Everything else (data, networks, rules, sweep grid) is unchanged.
+phase and for every swept epoch count; a tuned experiment searches with at most two trials and
+its first search seed. Results go under ``<name>-smoke`` so they never mix with the real
+experiment's. Everything else (data, networks, rules, sweep grid, search space) is unchanged.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import copy
 
 SUFFIX = "-smoke"
+#: the most trials a tuned experiment searches with under --smoke
+SMOKE_TRIALS = 2
 
 
 def _first_seed(seeds) -> list:
@@ -32,6 +35,12 @@ def smoke(raw: dict) -> dict:
                 table["epochs"] = 1
             if "seeds" in table:
                 table["seeds"] = _first_seed(table["seeds"])
+    tune = out.get("tune")
+    if isinstance(tune, dict):
+        if isinstance(tune.get("trials"), int) and not isinstance(tune["trials"], bool):
+            tune["trials"] = min(tune["trials"], SMOKE_TRIALS)
+        if "seeds" in tune:
+            tune["seeds"] = _first_seed(tune["seeds"])
     sweep = out.get("sweep")
     if isinstance(sweep, dict):
         for key, values in sweep.items():

@@ -25,6 +25,7 @@ from .provenance import load_note, provenance  # noqa: E402
 from .statistics import (at_points, best_sweep_points, find_controls, reference_label,  # noqa: E402
                          rule_statistics, sweep_columns)
 from .tables import failures_table, pct, plausibility_table, summary_table, sweep_value  # noqa: E402
+from .tuning import TuningSection, main_results, tuning_figures, tuning_section  # noqa: E402
 
 PNG_DPI = 130
 
@@ -59,6 +60,7 @@ class ReportContent:
     budgets: str = ""
     number_format: str = ""
     skipped: list[str] = field(default_factory=list)
+    tuning: TuningSection | None = None  # a tuned experiment's search (report/tuning.py)
 
 
 @dataclass
@@ -87,6 +89,8 @@ def figure_inputs(res: Results) -> FigureInputs:
 
 def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
     """Compute the statistics and tables and save every figure with data into ``<root>/figures/``."""
+    tuning = tuning_section(res)
+    res = main_results(res)  # a tuned experiment: its tuned runs
     inputs = figure_inputs(res)
     summary, controls, points = inputs.summary, inputs.controls, inputs.points
     if target_accuracy is None:
@@ -94,7 +98,7 @@ def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
     reference = reference_label(summary, controls)
     stats = rule_statistics(summary, res.metrics, controls=controls, reference=reference,
                             target_accuracy=target_accuracy)
-    figures, skipped = _save_figures(res.root / "figures", figure_specs(res, inputs))
+    figures, skipped = _save_figures(res.root / "figures", figure_specs(res, inputs) + tuning_figures(tuning))
     exp = res.config.get("experiment", {})
     notes = _notes(stats, reference, target_accuracy, points) + [load_note(res.runs)]
     return ReportContent(
@@ -103,13 +107,15 @@ def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
         plausibility=plausibility_table(stats, _path_counts(inputs.paths)), figures=figures,
         failures=failures_table(summary), n_runs=len(summary), provenance=provenance(res.root, res.runs),
         stats=stats, budgets=budget_differences(summary, res.runs), number_format=_number_format(summary),
-        skipped=skipped)
+        skipped=skipped, tuning=tuning)
 
 
 def draw_figures(res: Results) -> dict:
     """name -> every report figure as a matplotlib Figure (None where there is no data), drawn as
     the report draws them but not saved (the caller closes them)."""
-    return {spec[0]: spec[2]() for spec in figure_specs(res, figure_inputs(res))}
+    tuning = tuning_section(res)
+    res = main_results(res)
+    return {spec[0]: spec[2]() for spec in figure_specs(res, figure_inputs(res)) + tuning_figures(tuning)}
 
 
 def budget_sentence(budgets: str, figure_link: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .build import ReportContent, budget_sentence
+from .tuning import html_parts as tuning_html
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1180px;margin:2em auto;
@@ -83,6 +84,7 @@ def render_html(c: ReportContent) -> str:
         out.append('<p class="budgets">' + e(budget_sentence(c.budgets, "{link}")).replace("{link}", link) + "</p>")
     out += [f'<p class="format">{e(c.number_format)}</p>', html_table(c.summary),
             '<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in c.notes) + "</ul>"]
+    out += tuning_html(c.tuning, html_table, e)
     out += ["<h2>Plausibility and cost</h2>",
             "<p>Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute. "
             "Critical path: sequential layer operations (forward and backward) in one training step; "

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .build import ReportContent, budget_sentence
+from .tuning import markdown_lines as tuning_markdown
 
 
 def md_table(df: pd.DataFrame) -> str:
@@ -32,6 +33,7 @@ def render_markdown(c: ReportContent, root: Path) -> str:
         out += [budget_sentence(c.budgets, link), ""]
     out += [c.number_format, "", md_table(c.summary), ""]
     out += [f"- {n}" for n in c.notes] + [""]
+    out += tuning_markdown(c.tuning, md_table)
     out += ["## Plausibility and cost", "",
             "Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute. "
             "Critical path: sequential layer operations (forward and backward) in one training step; "

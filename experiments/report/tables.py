@@ -91,7 +91,7 @@ def summary_table(stats: pd.DataFrame, reference: str | None) -> pd.DataFrame:
         row.update({
             "runs": run_counts(r),
             "final test acc. (%)": pct_ci(r["acc_mean"], r["acc_ci"]),
-            "best test acc. (%)": pct_ci(r["best_mean"], r["best_ci"]),
+            "best test acc., epoch picked on test (%)": pct_ci(r["best_mean"], r["best_ci"]),
             "gain over readout_only (pts)": signed_points(r["gain_over_readout"]),
             f"p vs {ref} (Welch, Holm)": pvalue(r["p_holm"]),
             f"Hedges' g vs {ref}": number(r["hedges_g"]),

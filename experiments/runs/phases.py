@@ -72,12 +72,14 @@ def task_view(phase: dict, x: np.ndarray, y: np.ndarray, n_classes: int | None) 
 
 
 def phase_streams(spec: RunSpec, data, classification: bool) -> Iterator[Phase]:
-    """The phases of a run: the whole training split for ``spec.epochs``, or ``spec.phases``."""
+    """The phases of a run: the whole training split for ``spec.epochs``, or ``spec.phases``.
+    A search run's held-out split is its validation part (logged as ``validation_*``)."""
     if not spec.phases:
+        held_out = "test" if spec.validation_fraction is None else "validation"  # see dataset_for
         yield Phase(
             data.x_train, data.y_train, spec.epochs,
             {"train": EvalSet(data.x_train, data.y_train, classification),
-             "test": EvalSet(data.x_test, data.y_test, classification)},
+             held_out: EvalSet(data.x_test, data.y_test, classification)},
         )
         return
     tasks = {p["name"]: task_view(p, data.x_test, data.y_test, data.n_classes) for p in spec.phases}

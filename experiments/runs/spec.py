@@ -48,6 +48,12 @@ class RunSpec:
     representation_samples: int = 0  # test samples whose block outputs are stored (0: none)
     sweep_point: dict[str, Any] = field(default_factory=dict)
     phases: list[dict[str, Any]] = field(default_factory=list)
+    #: a search run of a tuned experiment: this fraction of the training split is held out
+    #: (stratified, drawn from the seed) as its validation split, and it has no test split
+    validation_fraction: float | None = None
+    #: the stage of a tuned experiment: "untuned" (the file's own values), "search" or "tuned";
+    #: hashed, so that one set of values in two stages is two runs, each of its own stage
+    stage: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,8 +68,9 @@ class RunSpec:
         d["data"] = {k: v for k, v in d["data"].items() if k not in NON_SEMANTIC_DATA_KEYS}
         d.pop("experiment")
         d.pop("sweep_point")  # already reflected in the resolved sections
-        if not d["representation_samples"]:  # the default leaves the ids of earlier runs as they were
-            d.pop("representation_samples")
+        for key, unset in (("validation_fraction", None), ("stage", ""), ("representation_samples", 0)):
+            if d[key] == unset:  # absent, as before these keys existed: run ids stay the same
+                d.pop(key)
         return d
 
     @property
@@ -71,14 +78,16 @@ class RunSpec:
         return f"{self.label}-s{self.seed}-{stable_hash(self.semantic(), 10)}"
 
     def generator(self, purpose: str) -> np.random.Generator:
-        """A generator for one purpose ('network', 'shuffle', 'rule', 'data'), derived from
-        the seed and only the part of the spec that purpose depends on."""
+        """A generator for one purpose ('network', 'shuffle', 'rule', 'data', 'validation'),
+        derived from the seed and only the part of the spec that purpose depends on: every rule
+        and trial of one search seed holds out the same validation split."""
         d = self.semantic()
         scope = {
             "network": (d["data"], d["model"]),
             "shuffle": (d["data"], d["batch_size"]),
             "data": d["data"],
             "rule": (d["rule"], d["hyperparameters"], d["optimizer"], d["model"], d["data"]),
+            "validation": (d["data"], d.get("validation_fraction")),
         }[purpose]
         key = int(stable_hash([purpose, scope], 8), 16)
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(key,)))

@@ -18,6 +18,7 @@ from learning_rules.networks import make_network
 
 from ..config.rules import build_rule
 from ..datasets import load_dataset
+from ..datasets.validation import carve_validation
 from .phases import phase_streams
 from .provenance import environment
 from .raster import sample_spikes
@@ -39,11 +40,15 @@ def _cached_dataset(name: str, params_items: tuple, seed: int, dtype: str, cache
 
 
 def dataset_for(spec: RunSpec):
-    """The dataset a spec asks for, in the network's dtype."""
+    """The dataset a spec asks for, in the network's dtype; for a search run, its training split
+    cut into training and validation parts, without the test split (see datasets/validation.py)."""
     params = {k: v for k, v in spec.data.items() if k not in ("name", "cache_dir")}
     items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     dtype = spec.model.get("dtype", "float32")
-    return _cached_dataset(spec.data["name"], items, spec.seed, dtype, spec.data.get("cache_dir"))
+    data = _cached_dataset(spec.data["name"], items, spec.seed, dtype, spec.data.get("cache_dir"))
+    if spec.validation_fraction is None:
+        return data
+    return carve_validation(data, spec.validation_fraction, spec.generator("validation"))
 
 
 def build_network(model: dict, data, rng):

@@ -5,7 +5,7 @@ The commands are read from the Markdown code blocks (``$ `` lines of console blo
 of the others, with ``\\`` continuations and ``cmd && learning-rules ...`` chains), in document
 order, and run in one temporary folder with the CLI's ``--smoke`` (one seed, one epoch: the
 documented experiment, shrunk). The quickstart-shaped experiments (the quickstart, the pasteable
-sweep, the plugin example) are computed, without their report, which the documented
+sweep, the pasteable tuned experiment, the plugin example) are computed, without their report, which the documented
 ``learning-rules report results/quickstart`` then writes once; the study files, whose smallest
 version still takes minutes, are validated and planned with ``--dry-run``. A console block that
 shows an ``error:`` line documents exit status 2 and that exact line. Commands that cannot run
@@ -41,7 +41,7 @@ SKIP_TRANSCRIPTS = {
         "the transcript shows an interruption by Ctrl-C (exit 130); interrupts are tested in test_sweep_interrupt.py",
 }
 #: configs computed for real (shrunk by --smoke); every other config is planned with --dry-run
-COMPUTED = ("quickstart.toml", "sweep.toml", "drtp.toml")
+COMPUTED = ("quickstart.toml", "sweep.toml", "drtp.toml", "tuned.toml")
 #: pages whose commands are measurements (minutes each): planned with --dry-run, whatever the config
 MEASUREMENTS = ("docs/reproducibility.md",)
 #: computed commands that also write their report, with the exit status expected: the pasteable

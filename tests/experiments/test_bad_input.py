@@ -14,6 +14,13 @@ from tiny import TINY, snapshot
 BASE = TINY.replace("seeds = [0, 1]", "seeds = [0]").replace("epochs = 3", "epochs = 1").replace(
     'name = "readout_only"', 'name = "feedback_alignment"')
 FA = '[[rules]]\nname = "feedback_alignment"\n'
+TUNE = '\n[tune]\ntrials = 2\nseeds = [100]\n\n[tune.space]\n"optimizer.lr" = { log_uniform = [1e-3, 1e-1] }\n'
+
+
+def tune(old: str, new: str) -> tuple[str, str]:
+    """The replacement that adds [tune] to the file, with ``old`` replaced by ``new`` in it."""
+    assert old in TUNE
+    return FA, FA + TUNE.replace(old, new)
 
 
 def sets(*overrides: str) -> list[str]:
@@ -86,6 +93,30 @@ CASES = [
     ("sweep-value-type", [], (FA, FA + '\n[sweep]\n"optimizer.lr" = [0.1, "fast"]\n'), "optimizer.lr: expected a number, got 'fast' (at sweep point"),
     ("phase-epochs-zero", [], (FA, FA + '\n[[phases]]\nname = "a"\nepochs = 0\n'), "phases.a.epochs: 0 not allowed"),
     ("phase-unknown-class", [], (FA, FA + '\n[[phases]]\nname = "a"\nepochs = 1\nclasses = [7]\n'), "phases.a.classes: unknown class 7; allowed: 0..2"),
+    # [tune]
+    ("tune-unknown-distribution", [], tune("log_uniform = [1e-3, 1e-1]", "normal = [0, 1]"), 'tune.space "optimizer.lr": unknown distribution \'normal\'; allowed: log_uniform = [lo, hi], uniform = [lo, hi], choice = [a, b, ...]'),
+    ("tune-empty-range", [], tune("log_uniform = [1e-3, 1e-1]", "uniform = [0.1, 0.01]"), 'tune.space "optimizer.lr": uniform range [0.1, 0.01] is empty; expected [lo, hi] with lo < hi'),
+    ("tune-log-range-through-zero", [], tune("[1e-3, 1e-1]", "[0.0, 0.1]"), 'tune.space "optimizer.lr": log_uniform range [0.0, 0.1] reaches 0 or below'),
+    ("tune-range-not-numbers", [], tune("[1e-3, 1e-1]", '[1e-3, "big"]'), 'tune.space "optimizer.lr": log_uniform expects [lo, hi], two finite numbers'),
+    ("tune-choice-of-one", [], tune("log_uniform = [1e-3, 1e-1]", "choice = [0.1]"), "choice expects a list of at least two distinct values"),
+    ("tune-not-a-distribution", [], tune("{ log_uniform = [1e-3, 1e-1] }", "0.1"), 'tune.space "optimizer.lr": expected a table with one distribution'),
+    ("tune-key-of-no-section", [], tune("optimizer.lr", "optimizer.lrr"), "optimizer: unknown key 'lrr'; allowed: "),
+    ("tune-key-no-rule-has", [], tune('"optimizer.lr"', '"rules.backprop.scale"'), "rules.backprop: unknown key 'scale'; allowed: backprop's hyperparameters (it has none)"),
+    ("tune-key-of-no-rule", [], tune('"optimizer.lr"', '"rules.nope.scale"'), "tune.space key 'rules.nope.scale': no rule labelled 'nope'; rules here: backprop, feedback_alignment"),
+    ("tune-key-changes-no-run", sets("rules.backprop.optimizer.lr=0.01", "rules.feedback_alignment.optimizer.lr=0.01"), tune("", ""), "tune.space \"optimizer.lr\": changes no rule's runs"),
+    ("tune-value-of-wrong-type", [], tune('"optimizer.lr" = { log_uniform = [1e-3, 1e-1] }', '"experiment.batch_size" = { uniform = [8, 32] }'), "experiment.batch_size: expected an integer, got 17.84 (at tune trial 0: {'experiment.batch_size': 17.84})"),
+    ("tune-seeds-searched", [], tune('"optimizer.lr"', '"experiment.seeds"'), 'tune.space "experiment.seeds": seeds says which runs exist'),
+    ("tune-trials-zero", sets("tune.trials=0"), tune("", ""), "tune.trials: 0 not allowed; must be an integer in [1, 1000]"),
+    ("tune-trials-huge", sets("tune.trials=100000000"), tune("", ""), "tune.trials: 100000000 not allowed; must be an integer in [1, 1000]"),
+    ("tune-validation-fraction-one", sets("tune.validation_fraction=1.0"), tune("", ""), "tune.validation_fraction: 1.0 not allowed; must be a fraction in (0, 1)"),
+    ("tune-validation-fraction-zero", sets("tune.validation_fraction=0"), tune("", ""), "tune.validation_fraction: 0.0 not allowed"),
+    ("tune-select", sets("tune.select=last"), tune("", ""), "tune.select: 'last' not allowed; allowed: final, best"),
+    ("tune-sampler", sets("tune.sampler=tpe"), tune("", ""), "tune.sampler: 'tpe' not allowed; allowed: sobol, random, grid"),
+    ("tune-grid-of-a-range", sets("tune.sampler=grid"), tune("", ""), 'tune.sampler "grid": every key of [tune.space] must be a choice'),
+    ("tune-seeds-overlap", sets("tune.seeds=[0]"), tune("", ""), "tune.seeds: seed 0 is also in experiment.seeds"),
+    ("tune-unknown-key", [], tune("trials = 2", "trails = 2"), "tune: unknown key 'trails'; allowed: "),
+    ("tune-missing-trials", [], tune("trials = 2\n", ""), "tune: missing required key 'trials'"),
+    ("tune-with-sweep", [], (FA, FA + TUNE + '\n[sweep]\n"optimizer.beta1" = [0.9]\n'), "tune: [tune] and [sweep] do not combine"),
     # --set itself
     ("set-without-value", ["--set", "optimizer.lr"], None, "--set 'optimizer.lr': expected KEY=VALUE"),
     ("set-undotted-key", sets("epochs=5"), None, "--set key 'epochs': expected a dotted path such as optimizer.lr or rules.<label>.<key>; did you mean experiment.epochs?"),

@@ -178,5 +178,5 @@ def test_the_printed_summary_shows_the_numbers_of_summary_csv(write_config, tmp_
 
     for label, acc in summary.groupby("label")["test_accuracy"]:
         mean, half, _ = mean_ci(acc)
-        assert f"{100 * mean:.1f} ± {100 * half:.1f}" in printed[label]
+        assert f"{100 * mean:.2f} ± {100 * half:.2f}" in printed[label]
         assert half > 0 and 0.3 < mean < 1  # numbers a broken table could not fake

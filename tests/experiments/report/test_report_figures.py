@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.collections import PathCollection
 import pytest
 
 from experiments import load_results
 from experiments.report import figures as F
+from experiments.report.figures.tuning import validation_vs_keys
 from experiments.report.palette import TOL_MUTED, palette
 from experiments.report.statistics import find_controls
 
@@ -241,3 +244,19 @@ def test_alignment_axis_shows_angles_beyond_90_degrees(res):
     m.loc[m["metric"] == "update_angle", "value"] = 130.0
     fig = F.alignment(m)
     assert all(ax.get_ylim()[1] >= 130.0 for ax in fig.axes if ax.get_title().startswith("layer"))
+
+
+def test_tuning_figure_draws_every_trial_visibly_with_the_chosen_one_starred():
+    rows = [{"label": label, "trial": t, "score": 0.3 + 0.01 * t, "epoch": 3, "optimizer.lr": 10.0 ** -(1 + t)}
+            for label in ("backprop", "linear") for t in range(4)]
+    fig = validation_vs_keys(pd.DataFrame(rows), {"backprop": ("optimizer.lr",), "linear": ("optimizer.lr",)},
+                               log_keys=("optimizer.lr",), chosen={"backprop": 3, "linear": 1},
+                               controls={"linear": "linear"})
+    assert [ax.get_ylabel().split("\n")[0] for ax in fig.axes] == ["backprop", "linear"]
+    for ax in fig.axes:
+        points, star = [c for c in ax.collections if isinstance(c, PathCollection)]
+        assert len(points.get_offsets()) == 4 and len(star.get_offsets()) == 1
+        assert ax.get_xscale() == "log"
+    linear_points = fig.axes[1].collections[0]
+    assert linear_points.get_linewidths()[0] > 0  # the linear control's x is unfilled: it shows only as an edge
+    plt.close(fig)

@@ -71,7 +71,7 @@ def test_final_and_best_accuracy_mean_and_ci_match_raw_files(results_dir):
         best = np.array([max(v for _, v in s["test_accuracy"]) for m, s in raw[label]])
         assert len(acc) == 3
         assert rows[label][cols.index("final test acc. (%)")] == f"{100 * acc.mean():.2f} ± {100 * half_width(acc):.2f}"
-        assert rows[label][cols.index("best test acc. (%)")] == f"{100 * best.mean():.2f} ± {100 * half_width(best):.2f}"
+        assert rows[label][cols.index("best test acc., epoch picked on test (%)")] == f"{100 * best.mean():.2f} ± {100 * half_width(best):.2f}"
 
 
 def test_welch_holm_and_hedges_g_match_scipy(results_dir):
