@@ -5,6 +5,8 @@
       summary.csv               one row per run of this config
       runs/<run_id>/metrics.csv tidy rows: epoch, metric, value, layer
       runs/<run_id>/spikes.csv  spiking runs: the spikes of one test sample (layer, neuron, step)
+      runs/<run_id>/representations.npz  with [diagnostics] representation_samples: block outputs
+                                on fixed test samples and the first layer's weights (runs/representations.py)
       runs/<run_id>/run.json    spec, status, reason/traceback, timings, environment, and the
                                 SHA-256 and row count of each file above (see verify.py)
 
@@ -33,6 +35,7 @@ import tomli_w
 
 from .atomic import write_atomic
 from .errors import UserError
+from .runs.representations import FILE as REPRESENTATIONS, npz_bytes
 from .runs.spec import stable_hash
 from .verify import DONE, METRIC_COLUMNS, damage, file_record, read_meta
 
@@ -135,11 +138,18 @@ class ResultsStore:
             files["spikes.csv"] = _csv_text(SPIKE_COLUMNS, result["spikes"]["events"])
         else:
             (folder / "spikes.csv").unlink(missing_ok=True)  # an earlier attempt's
+        if result.get("representations"):
+            files[REPRESENTATIONS] = npz_bytes(result["representations"]["arrays"])
+        else:
+            (folder / REPRESENTATIONS).unlink(missing_ok=True)
         for name, text in files.items():
             write_atomic(folder / name, text)
         meta = {k: v for k, v in result.items() if k != "records"}
         if meta.get("spikes"):
             meta["spikes"] = {k: v for k, v in meta["spikes"].items() if k != "events"}
+        if meta.get("representations"):
+            meta["representations"] = {**{k: v for k, v in meta["representations"].items() if k != "arrays"},
+                                       "bytes": len(files[REPRESENTATIONS])}
         meta["files"] = {name: file_record(text) for name, text in files.items()}
         write_atomic(folder / "run.json", json.dumps(meta, indent=2, default=str) + "\n")
 

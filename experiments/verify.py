@@ -1,7 +1,8 @@
 """Is a stored run whole? A run.json that says complete is believed only if its files agree.
 
 When the driver stores a run it records in run.json, beside ``epochs_completed``, what each file
-of the run must hold: ``"files": {"metrics.csv": {"sha256": ..., "rows": ...}, ...}``. A file
+of the run must hold: ``"files": {"metrics.csv": {"sha256": ..., "rows": ...}, ...}`` (for a
+binary file, representations.npz, ``"bytes"`` instead of ``"rows"``). A file
 cut by a killed copy, replaced, emptied or edited no longer matches its digest, and the run is
 recomputed. Runs stored before digests were recorded are accepted when their metrics.csv parses
 as the tidy table and holds the epochs that run.json says were completed.
@@ -20,9 +21,12 @@ METRIC_COLUMNS = ("epoch", "metric", "value", "layer")
 DONE = ("complete", "diverged")
 
 
-def file_record(text: str) -> dict:
-    """What run.json records of a CSV file the driver writes: its SHA-256 and data row count."""
-    return {"sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "rows": max(text.count("\n") - 1, 0)}
+def file_record(data: str | bytes) -> dict:
+    """What run.json records of a file the driver writes: its SHA-256, and the data row count of
+    a CSV text or the size in bytes of a binary file (an .npz of arrays)."""
+    if isinstance(data, bytes):
+        return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    return {"sha256": hashlib.sha256(data.encode("utf-8")).hexdigest(), "rows": max(data.count("\n") - 1, 0)}
 
 
 def read_meta(run_dir: Path) -> dict | None:

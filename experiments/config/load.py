@@ -232,7 +232,8 @@ def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
                 experiment=exp["name"], rule=name, label=label, seed=seed,
                 epochs=rule_exp["epochs"], batch_size=rule_exp["batch_size"],
                 data=data, model=model, optimizer=opt, hyperparameters=hyper,
-                diagnostics_every=diag["every"], sweep_point=dict(sweep_point),
+                diagnostics_every=diag["every"], representation_samples=diag["representation_samples"],
+                sweep_point=dict(sweep_point),
                 phases=copy.deepcopy(phases),
             ))
     return specs

@@ -25,7 +25,9 @@ EXPERIMENT_SCHEMA = {
     "batch_size": (32, "int"),
     "target_accuracy": (None, "number"),
 }
-DIAGNOSTICS_SCHEMA = {"every": (1, "int")}
+DIAGNOSTICS_SCHEMA = {"every": (1, "int"), "representation_samples": (0, "int")}
+#: the most test samples a run may store its block outputs on (memory: N x width floats per epoch)
+MAX_REPRESENTATION_SAMPLES = 4096
 #: experiment keys a [[rules]] entry may override for that rule alone
 RULE_EXPERIMENT_KEYS = ("seeds", "epochs", "batch_size")
 #: sections a [[rules]] entry may override (merged key by key into the shared section)
@@ -185,4 +187,11 @@ def check_diagnostics(raw: dict, section: str = "diagnostics") -> dict:
     diag = check_table(section, raw, DIAGNOSTICS_SCHEMA)
     if diag["every"] < 0:
         raise ConfigError(f"{section}.every: {diag['every']} not allowed; must be >= 0 (0 switches diagnostics off)")
+    n = diag["representation_samples"]
+    if n != 0 and not 4 <= n <= MAX_REPRESENTATION_SAMPLES:  # the debiased CKA needs 4 samples
+        raise ConfigError(f"{section}.representation_samples: {n} not allowed; must be 0 (none) or between 4 and "
+                          f"{MAX_REPRESENTATION_SAMPLES} (test samples whose block outputs are stored)")
+    if n and not diag["every"]:
+        raise ConfigError(f"{section}.representation_samples: {n} needs {section}.every >= 1 "
+                          "(representations are stored at the diagnostic epochs)")
     return diag

@@ -186,6 +186,7 @@ def figure_specs(res: Results, inputs: FigureInputs) -> list[tuple]:
     summary, curves, paths = inputs.summary, inputs.curves, inputs.paths
     kw = {"controls": inputs.controls, "styles": inputs.styles}
     best = "; each rule at its best sweep point" if inputs.points else ""
+    runs = list(curves["run_id"].unique())
     return [
         ("final_accuracy", "Final test accuracy per rule", lambda: F.final_accuracy(
             at_points(summary, inputs.points), **kw),
@@ -227,12 +228,45 @@ def figure_specs(res: Results, inputs: FigureInputs) -> list[tuple]:
         ("sensitivity", "Sensitivity to learning rate and initial scale", lambda: F.sensitivity(summary, **kw),
          "Final test accuracy (%) per rule over the learning-rate x init-gain grid; hatched: no complete run.",
          "optimizer.lr and model.init_gain were not both swept"),
+        ("cka_to_backprop", "Similarity to backprop's representations", lambda: F.cka_to_backprop(
+            _study().cka_to_reference(res, run_ids=runs), **kw),
+         "Per block: linear CKA (Kornblith et al. 2019) between each rule's block output and that of backprop "
+         "trained from the same initial weights on the same batches (same seed), on fixed test samples; 1 at "
+         "epoch 0, since every rule of a seed starts from the same network" + best + ".",
+         "no run stored representations ([diagnostics] representation_samples = 0) or no backprop run to compare with"),
+        ("similarity_matrix", "Similarity between rules", lambda: F.similarity_matrices(
+            _study().similarity_matrices(_study().similarity_pairs(res, run_ids=runs))),
+         "Linear CKA between every pair of rules' block outputs at the end of training, on the same test "
+         "samples, mean over seeds; one panel per block" + best + ".",
+         "no two runs of one seed and network stored representations"),
+        ("unit_health", "Decodability, dimension and unit health", lambda: F.unit_health(curves, **kw),
+         "Per block, on 1024 training samples: accuracy of a ridge linear readout fitted there and scored on "
+         "512 test samples; effective rank of the block output (participation ratio of its covariance "
+         "spectrum); fraction of dead units (in the activation's flat region on every sample: relu off, "
+         "|a| > 2 for tanh) and of saturated ones (tanh, sigmoid: flat on most samples)" + best + ".",
+         "no complete run logged representation diagnostics ([diagnostics] every = 0, or no layered network)"),
+        ("receptive_fields", "Receptive fields", lambda: _receptive_fields(res, runs),
+         "The first layer's weights after training, the same first units under every rule (they start from "
+         "the same weights: readout_only's row is that start) on one colour scale: images for 2-D inputs and "
+         "convolution kernels, lines for 1-D signals.", "no run stored representations"),
         ("update_locking", "Update locking", lambda: None if paths is None else F.accuracy_vs_critical_path(
             res, table=paths, **kw),
          "Final test accuracy against the critical path of one training step in sequential layer "
          "operations (o) and the first layer's wait before it can update (x), from each rule's structure.",
          "fewer than three rules completed a run" if paths is not None else inputs.why_no_paths),
     ] + time_figures(res, curves, summary, kw)  # learning in time: delay, critical path in time
+
+
+def _study():
+    """The representations study (imported here: it reads the report's statistics)."""
+    from ..studies import representations
+
+    return representations
+
+
+def _receptive_fields(res: Results, run_ids: list[str]):
+    weights, shape, which = _study().first_layer_weights(res, run_ids=run_ids)
+    return F.receptive_fields(weights, shape, title=f"Receptive fields: the first layer's weights ({which})")
 
 
 def _save_figures(out_dir: Path, specs: list[tuple]) -> tuple[list[FigureFile], list[str]]:

@@ -45,6 +45,7 @@ class RunSpec:
     optimizer: dict[str, Any]
     hyperparameters: dict[str, Any]
     diagnostics_every: int = 1
+    representation_samples: int = 0  # test samples whose block outputs are stored (0: none)
     sweep_point: dict[str, Any] = field(default_factory=dict)
     phases: list[dict[str, Any]] = field(default_factory=list)
     #: a search run of a tuned experiment: this fraction of the training split is held out
@@ -67,8 +68,8 @@ class RunSpec:
         d["data"] = {k: v for k, v in d["data"].items() if k not in NON_SEMANTIC_DATA_KEYS}
         d.pop("experiment")
         d.pop("sweep_point")  # already reflected in the resolved sections
-        for key, unset in (("validation_fraction", None), ("stage", "")):
-            if d[key] == unset:  # absent, as before tuning existed: run ids stay the same
+        for key, unset in (("validation_fraction", None), ("stage", ""), ("representation_samples", 0)):
+            if d[key] == unset:  # absent, as before these keys existed: run ids stay the same
                 d.pop(key)
         return d
 

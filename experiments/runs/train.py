@@ -3,6 +3,13 @@
 It knows nothing about files, configs or executors, so a run made of several phases (train on
 task A, then on task B, evaluating on both) calls it once per phase. Records are tidy rows
 ``{"epoch", "metric", "value", "layer"}``; epoch 0 is the evaluation before any learning.
+
+Diagnostics run at epoch 0, every ``diagnostics_every`` epochs and after the last epoch. The
+rule's diagnostics read the first PROBE_SIZE training samples; the representation diagnostics
+(unit health, effective rank) the first REPRESENTATION_FIT, on which the linear probes are fitted
+and then scored on the held-out set (the first HELD_OUT_PROBE test samples). A ``stored_probe``
+(rows of the test split) has every block's output on it kept at each diagnostic epoch, for
+comparing representations across runs afterwards.
 """
 
 from __future__ import annotations
@@ -15,12 +22,16 @@ from typing import Callable
 
 import numpy as np
 
-from learning_rules.diagnostics import epoch_diagnostics
+from learning_rules.diagnostics import block_outputs, epoch_diagnostics
 from learning_rules.losses import get_loss
 from learning_rules.params import leaves
 
 #: how many training samples the diagnostics and the train-set evaluation look at
 PROBE_SIZE = 256
+#: training samples the representation diagnostics read and the linear probes are fitted on
+REPRESENTATION_FIT = 1024
+#: held-out samples the linear probes are scored on
+HELD_OUT_PROBE = 512
 EVAL_CHUNK = 2048
 
 
@@ -43,6 +54,9 @@ class TrainOutcome:
     epochs_completed: int = 0
     flops: float = 0.0
     wall_time: float = 0.0
+    diagnostics_time: float = 0.0  # seconds of wall_time spent on diagnostics
+    #: (epoch, every block's output on the stored probe (N, F_k) float32) per diagnostic epoch
+    representations: list[tuple[int, list[np.ndarray]]] = field(default_factory=list)
 
 
 def evaluate(net, data: EvalSet, loss_name: str) -> dict[str, float]:
@@ -86,21 +100,26 @@ def train(
     flops_so_far: float = 0.0,
     wall_so_far: float = 0.0,
     on_epoch: Callable[[int], None] | None = None,
+    held_out: EvalSet | None = None,
+    stored_probe: np.ndarray | None = None,
 ) -> TrainOutcome:
     """Train ``net`` with ``rule`` on (x, y) for ``epochs`` shuffled passes of whole batches.
 
     Logs per epoch: step_loss (mean of the step losses), for each evaluation set ``<name>_loss``
     and ``<name>_accuracy``, cumulative ``flops`` and ``wall_time`` (seconds of training and
     evaluation), the epoch mean of every other float a step reports (a key ``"m/L"`` is metric
-    ``m`` of layer ``L``), and the rule's diagnostics every ``diagnostics_every`` epochs.
+    ``m`` of layer ``L``), and the diagnostics (see the module docstring): ``held_out`` is where
+    the linear probes are scored (None: half the fitted samples), ``stored_probe`` (N, D) the
+    samples whose block outputs are kept in ``representations``.
     Stops with status ``diverged`` when the loss or the parameters stop being finite.
     """
     out = TrainOutcome(flops=flops_so_far, wall_time=wall_so_far)
     n = x.shape[0]
-    probe = slice(0, min(PROBE_SIZE, n))
+    probe = _Probe(x, y, held_out, stored_probe)
     if first_epoch == 1:
-        out.records += _evaluation(net, rule, 0, eval_sets, loss_name, x[probe], y[probe], diagnostics_every)
+        out.records += _evaluation(net, rule, 0, eval_sets, loss_name, probe, diagnostics_every, out)
         out.records += [_row(0, "flops", out.flops), _row(0, "wall_time", out.wall_time)]
+    last = first_epoch + epochs - 1
     for epoch in range(first_epoch, first_epoch + epochs):
         start = time.perf_counter()
         order = shuffle_rng.permutation(n)
@@ -128,8 +147,8 @@ def train(
             name, layer = _split_key(key)
             rows.append(_row(epoch, name, total / steps, layer))
         t0 = time.perf_counter()
-        diag = diagnostics_every and epoch % diagnostics_every == 0
-        rows += _evaluation(net, rule, epoch, eval_sets, loss_name, x[probe], y[probe], diag)
+        diag = diagnostics_every and (epoch % diagnostics_every == 0 or epoch == last)
+        rows += _evaluation(net, rule, epoch, eval_sets, loss_name, probe, diag, out)
         out.wall_time += time.perf_counter() - t0
         rows += [_row(epoch, "flops", out.flops), _row(epoch, "wall_time", out.wall_time)]
         out.records += rows
@@ -142,13 +161,31 @@ def train(
     return out
 
 
-def _evaluation(net, rule, epoch, eval_sets, loss_name, x_probe, y_probe, diagnostics) -> list[dict]:
+class _Probe:
+    """The fixed samples diagnostics read (see the module docstring)."""
+
+    def __init__(self, x, y, held_out: EvalSet | None, stored: np.ndarray | None) -> None:
+        self.x, self.y = x[:PROBE_SIZE], y[:PROBE_SIZE]
+        fit_x, fit_y = x[:REPRESENTATION_FIT], y[:REPRESENTATION_FIT]
+        held = (None, None) if held_out is None else (held_out.x[:HELD_OUT_PROBE], held_out.y[:HELD_OUT_PROBE])
+        self.representation = (fit_x, fit_y, *held)
+        self.stored = stored
+
+
+def _evaluation(net, rule, epoch, eval_sets, loss_name, probe: _Probe, diagnostics, out: TrainOutcome) -> list[dict]:
     rows = []
     for name, data in eval_sets.items():
         for metric, value in evaluate(net, data, loss_name).items():
             rows.append(_row(epoch, f"{name}_{metric}", value))
     if diagnostics:
-        for key, value in sorted(epoch_diagnostics(rule, net, x_probe, y_probe).items()):
+        t0 = time.perf_counter()
+        values = epoch_diagnostics(rule, net, probe.x, probe.y, probe.representation)
+        for key, value in sorted(values.items()):
             metric, layer = _split_key(key)
             rows.append(_row(epoch, metric, value, layer))
+        if probe.stored is not None:
+            stored = block_outputs(net, probe.stored)
+            if stored is not None:
+                out.representations.append((epoch, [h.astype(np.float32) for h in stored]))
+        out.diagnostics_time += time.perf_counter() - t0
     return rows

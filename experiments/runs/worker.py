@@ -22,8 +22,9 @@ from ..datasets.validation import carve_validation
 from .phases import phase_streams
 from .provenance import environment
 from .raster import sample_spikes
+from .representations import stored_representations
 from .spec import RunSpec
-from .train import TrainOutcome, train
+from .train import EvalSet, TrainOutcome, train
 
 NETWORK_KEYS_NOT_OPTIONS = ("kind", "hidden", "loss")
 
@@ -71,8 +72,9 @@ def loss_for(spec: RunSpec, classification: bool) -> str:
 
 def execute_run(spec_dict: dict, on_epoch=None) -> dict:
     """Run one spec; returns {run_id, spec, status, reason, traceback, epochs_completed,
-    records, started, finished, wall_time, flops, environment}, and for a complete spiking run
-    ``spikes`` (see raster.py)."""
+    records, started, finished, wall_time, flops, diagnostics_time, environment}, for a complete
+    spiking run ``spikes`` (see raster.py), and with ``representation_samples`` set
+    ``representations`` (see representations.py)."""
     spec = RunSpec.from_dict(spec_dict)
     result = {"run_id": spec.run_id, "spec": spec_dict, "started": _now(), "status": "failed",
               "reason": "", "traceback": "", "records": [], "epochs_completed": 0,
@@ -82,9 +84,12 @@ def execute_run(spec_dict: dict, on_epoch=None) -> dict:
         outcome, net, data = train_spec(spec, on_epoch)
         result.update(status=outcome.status, reason=outcome.reason, records=outcome.records,
                       epochs_completed=outcome.epochs_completed, flops=outcome.flops,
-                      train_time=outcome.wall_time, network=network_facts(spec, net))
+                      train_time=outcome.wall_time, diagnostics_time=outcome.diagnostics_time,
+                      network=network_facts(spec, net))
         if spec.model["kind"] == "spiking" and outcome.status == "complete":
             result["spikes"] = sample_spikes(net, data.x_test)
+        if spec.representation_samples:
+            result["representations"] = stored_representations(outcome, net, data)
     except Exception as err:  # a failing run is a result; the sweep goes on
         result.update(status="failed", reason=f"{type(err).__name__}: {err}",
                       traceback=traceback.format_exc())
@@ -117,6 +122,8 @@ def train_spec(spec: RunSpec, on_epoch=None):
     rule = build_rule(spec.rule, spec.hyperparameters, spec.optimizer, loss)
     rule.init(net, spec.generator("rule"))
     shuffle = spec.generator("shuffle")
+    held_out = EvalSet(data.x_test, data.y_test, classification)
+    stored = data.x_test[:spec.representation_samples] if spec.representation_samples else None
     total = TrainOutcome()
     for phase in phase_streams(spec, data, classification):
         part = train(
@@ -124,8 +131,11 @@ def train_spec(spec: RunSpec, on_epoch=None):
             shuffle_rng=shuffle, eval_sets=phase.eval_sets, loss_name=loss,
             diagnostics_every=spec.diagnostics_every, first_epoch=total.epochs_completed + 1,
             flops_so_far=total.flops, wall_so_far=total.wall_time, on_epoch=on_epoch,
+            held_out=held_out, stored_probe=stored,
         )
         total.records += part.records
+        total.representations += part.representations
+        total.diagnostics_time += part.diagnostics_time
         total.flops, total.wall_time = part.flops, part.wall_time
         total.epochs_completed = max(total.epochs_completed, part.epochs_completed)
         total.status, total.reason = part.status, part.reason

@@ -78,3 +78,10 @@ def test_blas_kernels_script_compares_kernels_in_fresh_processes(capsys):
     assert [(r["dtype"], r["rule"]) for r in rows] == [("float32", "backprop")] * 2
     assert rows[0]["parameter digits"] == float("inf")  # the reference against itself
     assert rows[1]["parameter digits"] > 2 and "digits agreeing" in capsys.readouterr().out
+
+
+def test_diagnostics_cost_script_reports_the_overhead(capsys):
+    overhead = load("bench_diagnostics_cost").main(["--quick", "--samples", "64", "--every", "10"])
+    assert set(overhead) == {"diagnostics", "representations", "stored"}
+    assert all(v > 0 for v in overhead.values())
+    assert "longer with every diagnostic" in capsys.readouterr().out

@@ -72,6 +72,10 @@ CASES = [
     ("optimizer-lr-type", sets("optimizer.lr=fast"), None, "optimizer.lr: expected a number, got 'fast'"),
     # [diagnostics] and unknown sections
     ("diagnostics-every", sets("diagnostics.every=-1"), None, "diagnostics.every: -1 not allowed"),
+    ("representation-samples-negative", sets("diagnostics.representation_samples=-1"), None,
+     "diagnostics.representation_samples: -1 not allowed; must be 0 (none) or between 4 and 4096"),
+    ("representation-samples-without-diagnostics", sets("diagnostics.representation_samples=64", "diagnostics.every=0"),
+     None, "diagnostics.representation_samples: 64 needs diagnostics.every >= 1"),
     ("unknown-section", [], ("[optimizer]", "[widget]\nsize = 1\n\n[optimizer]"), "unknown section 'widget'; allowed: "),
     # [[rules]]: names, labels, hyperparameters, per-rule sections, network kinds
     ("rule-unknown", [], ('name = "feedback_alignment"', 'name = "nope"'), "rules[1].name: unknown rule 'nope'; allowed: "),

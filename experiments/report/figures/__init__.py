@@ -20,9 +20,11 @@ from .final_accuracy import final_accuracy
 from .forgetting import forgetting
 from .layers import alignment, spike_raster, spiking_activity
 from .locking import accuracy_vs_critical_path
+from .representations import cka_to_backprop, receptive_fields, similarity_matrices, unit_health
 from .sensitivity import sensitivity
 from .sweeps import sweeps
 
 __all__ = ["RC", "accuracy_vs_compute", "accuracy_vs_critical_path", "accuracy_vs_depth", "alignment",
-           "evolution", "final_accuracy", "forgetting", "layer_signals", "learning_curves", "new_figure",
-           "sensitivity", "spike_raster", "spiking_activity", "sweeps"]
+           "cka_to_backprop", "evolution", "final_accuracy", "forgetting", "layer_signals", "learning_curves",
+           "new_figure", "receptive_fields", "sensitivity", "similarity_matrices", "spike_raster",
+           "spiking_activity", "sweeps", "unit_health"]

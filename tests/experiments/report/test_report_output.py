@@ -92,7 +92,7 @@ label = "fails_c"
     assert not list((root / "figures").glob("*.png"))  # nothing to draw: every figure skipped, none empty
     skipped = md.split("Not drawn (no data for them in these results):")[1].split("## Failures")[0]
     lines = [line for line in skipped.splitlines() if line.strip()]
-    assert len(lines) == 15 and all(line.startswith("- ") and line.count(": ") >= 1 for line in lines)
+    assert len(lines) == 19 and all(line.startswith("- ") and line.count(": ") >= 1 for line in lines)
     assert "- Final test accuracy per rule: no run completed or diverged." in lines
     assert "- Update locking: fewer than three rules completed a run." in lines
     page = paths[1].read_text()
