@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..networks.blocks import BlockedNetwork
 from .unit_health import block_pre_activation, unit_health
 
 #: the linear probe's ridge penalty, relative to the mean eigenvalue of the fitted features'
@@ -129,7 +130,10 @@ def _probe(A: np.ndarray, y: np.ndarray, B: np.ndarray, y_held: np.ndarray, ridg
 
 def block_outputs(net, x: np.ndarray) -> list[np.ndarray] | None:
     """Every block's output on x (B, D), flattened to (B, F_k), from one forward pass in
-    evaluation mode; None for a network whose trace keeps no layer outputs (spiking)."""
+    evaluation mode; None for a network that is not a stack of blocks (a network in time, whose
+    states are (B, T, ...) per step, or spiking) or whose trace keeps no layer outputs."""
+    if not isinstance(net, BlockedNetwork):
+        return None
     _, trace = net.forward(x, train=False)
     if trace.outputs is None:
         return None
@@ -141,7 +145,10 @@ def representation_diagnostics(net, x: np.ndarray, y: np.ndarray, x_held: np.nda
     """Per block k, on the probe x (B, D), y (B,) or (B, K): ``effective_rank/k``,
     ``dead_fraction/k`` and ``saturated_fraction/k`` (blocks with a known activation; see
     unit_health.py), and for integer labels ``linear_probe_accuracy/k``, fitted on the probe and
-    scored on (x_held, y_held) (without them, on the probe's second half). Changes no state."""
+    scored on (x_held, y_held) (without them, on the probe's second half). Changes no state.
+    Empty for a network that is not a stack of blocks (in time, spiking)."""
+    if not isinstance(net, BlockedNetwork):
+        return {}
     _, trace = net.forward(x, train=False)
     if trace.outputs is None:
         return {}

@@ -104,3 +104,19 @@ def test_online_rules_learn_nothing_they_do_not_own():
         rule.init(net, np.random.default_rng(0))
         rule.step(net, x, np.arange(8) % 3)
         assert all(p.dtype == np.float32 for p in leaves(net.params))
+
+
+@pytest.mark.parametrize("name", ["bptt", "eprop", "rflo", "random_recurrence", "readout_only"])
+def test_epoch_diagnostics_run_on_a_temporal_network(name):
+    """The diagnostics of every epoch (angles to BPTT, norms) run on a network in time; the
+    representation diagnostics, defined per block of a layer stack, are left out there."""
+    from learning_rules import get_rule
+    from learning_rules.diagnostics import epoch_diagnostics
+
+    net = temporal_net("elman")
+    x, y = batch()
+    rule = get_rule(name)()
+    rule.init(net, np.random.default_rng(0))
+    values = epoch_diagnostics(rule, net, x, y)
+    assert values and all(np.isfinite(v) for v in values.values())
+    assert not any(k.startswith(("effective_rank", "linear_probe")) for k in values)
