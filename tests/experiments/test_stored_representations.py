@@ -83,7 +83,7 @@ def test_similarity_matrix_is_symmetric_with_unit_diagonal(stored):
 def test_the_report_draws_the_representation_figures(stored):
     import matplotlib.pyplot as plt
 
-    from experiments.report.build import figure_inputs, figure_specs
+    from experiments.report.figure_specs import figure_inputs, figure_specs
 
     res, without = stored
     mine = ("cka_to_backprop", "similarity_matrix", "unit_health", "receptive_fields")
