@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
@@ -55,7 +56,14 @@ def check_hyperparameters(label: str, name: str, hyper: dict, optimizer: dict, l
         build_rule(name, checked, optimizer, loss)
     except (ValueError, TypeError) as err:
         raise ConfigError(f"rules.{label}: {err}") from None
-    return {k: v for k, v in checked.items() if k in hyper}
+    return {k: v for k, v in checked.items() if k in hyper and not _is_default(cls, k, v)}
+
+
+def _is_default(cls, key: str, value: Any) -> bool:
+    """Whether ``value`` is the constructor's default for ``key``: such a value is left out of
+    the run spec, so writing a default out gives the same run (and run id) as leaving it out."""
+    default = inspect.signature(cls.__init__).parameters[key].default
+    return default is not inspect.Parameter.empty and type(default) is type(value) and default == value
 
 
 def check_rule_on_network(label: str, name: str, hyper: dict, optimizer: dict, loss: str, net) -> None:

@@ -4,7 +4,8 @@
 the dataset cache folder), so rerunning an experiment finds the runs it has already done.
 Each run's random generators derive from (seed, the part of the spec they serve) through
 ``numpy.random.SeedSequence``: the network's initial weights depend on the seed, data and model
-only, so every rule of one seed starts from the same network and sees the same batch order.
+only, so every rule of one seed starts from the same network and sees the same batch order; a
+rule's own draws depend on the seed, the network and the rule's name only (``generator``).
 """
 
 from __future__ import annotations
@@ -78,15 +79,24 @@ class RunSpec:
         return f"{self.label}-s{self.seed}-{stable_hash(self.semantic(), 10)}"
 
     def generator(self, purpose: str) -> np.random.Generator:
-        """A generator for one purpose ('network', 'shuffle', 'rule', 'data', 'validation'),
-        derived from the seed and only the part of the spec that purpose depends on: every rule
-        and trial of one search seed holds out the same validation split."""
+        """A generator for one purpose, derived from the seed and only what that purpose serves
+        (common random numbers, docs/reproducibility.md):
+
+        - ``network``: the initial weights, from the data and the network: every rule of one
+          seed starts from the same weights;
+        - ``shuffle``: the batch order, from the data and the batch size;
+        - ``rule``: the rule's own draws, from the rule's name, the network and the data; never
+          from the optimizer, the learning rate or the hyperparameters (the rule splits it into
+          named streams, learning_rules.streams), so every point of a sweep that keeps the
+          network sees the same feedback tensors and perturbations;
+        - ``data`` and ``validation``: generated data sets and the held-out validation split.
+        """
         d = self.semantic()
         scope = {
             "network": (d["data"], d["model"]),
             "shuffle": (d["data"], d["batch_size"]),
             "data": d["data"],
-            "rule": (d["rule"], d["hyperparameters"], d["optimizer"], d["model"], d["data"]),
+            "rule": ("common", d["rule"], d["model"], d["data"]),
             "validation": (d["data"], d.get("validation_fraction")),
         }[purpose]
         key = int(stable_hash([purpose, scope], 8), 16)

@@ -15,6 +15,7 @@ from ..hyperparameters import InstanceOf, Options
 from ..losses import LOSSES
 from ..optimizers import Optimizer, OptimizerState, apply_updates
 from ..params import GradTree, aligned_leaves, leaves, tree_like
+from ..streams import child_stream
 from .base import LearningRule
 
 
@@ -29,10 +30,13 @@ class GradientRule(LearningRule):
             self.optimizer = Optimizer()
 
     def init(self, net, rng: np.random.Generator) -> None:
+        """Optimizer state, then the rule's own state: fixed tensors from the ``feedback``
+        stream, and ``self.rng`` (the ``step`` stream) for what each step draws, so neither
+        moves with the other's number of draws (learning_rules.streams)."""
         self.check_network(net)
-        self.rng = rng
+        self.rng = child_stream(rng, "step")
         self.opt_state: OptimizerState = self.optimizer.init(leaves(net.params))
-        self.init_state(net, rng)
+        self.init_state(net, child_stream(rng, "feedback"))
 
     def init_state(self, net, rng: np.random.Generator) -> None:
         """Create rule-specific state (feedback tensors, readouts, traces). Default: nothing."""

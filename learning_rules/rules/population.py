@@ -28,6 +28,7 @@ from ..hyperparameters import Integer, Options
 from ..losses import LOSSES, get_loss
 from ..params import leaves
 from ..population_forward import FITNESS_KINDS, ParamLayout, population_fitness, population_outputs
+from ..streams import child_stream
 from .base import LearningRule
 
 
@@ -74,7 +75,7 @@ class PopulationRule(LearningRule):
     # -- shared loop ------------------------------------------------------------------------
     def init(self, net, rng: np.random.Generator) -> None:
         self.check_network(net)
-        self.rng = rng
+        self.rng = child_stream(rng, "population")  # learning_rules.streams
         self.layout = ParamLayout.of(net.params)
         self.generation = 0
         self.init_search(net, self.layout.flatten(leaves(net.params)))

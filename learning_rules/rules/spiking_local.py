@@ -49,7 +49,7 @@ class SpikingLocal(TemporalRule):
     name = "spiking_local"
     update_dependency = "output"
     online = True
-    conformance_steps = 150
+    conformance_steps = 300  # random feedback: over 6 feedback draws the loss fell to 0.38-0.66x by 300 steps, 0.62-0.80x by 150
     network_kinds = ("spiking", "recurrent")
     requires = "spiking"
     cells = ("lif",)
