@@ -62,5 +62,7 @@ def summary_rows(store, run_ids: list[str]) -> list[dict]:
         row["train_time"] = meta.get("train_time", math.nan)
         row["wall_time"] = meta.get("wall_time", math.nan)
         row["reason"] = meta.get("reason", "")
+        row["flag"] = meta.get("flag", "")  # "unstable": complete, but its training loss climbed back
+        row["flag_reason"] = meta.get("flag_reason", "")
         rows.append(row)
     return rows

@@ -6,7 +6,8 @@ that a spiking network ran 10 time steps per sample; the report prints these bes
 - budget: ``"50 epochs"``, ``"5 epochs, T = 10 steps"``, ``"3 epochs, batch 256, population 32"``
   (a population rule makes one generation per batch); the batch size only where it differs from the
   experiment's usual one;
-- network: kind and layer widths, ``"rate 40-256-256-10"``; a layer stack in words,
+- network: kind (and cell) and layer widths, ``"rate 40-256-256-10"``, ``"recurrent gru 40x1-64-10"``;
+  two networks that this text would not tell apart get the keys that differ in brackets; a layer stack in words,
   ``"rate 1x40-conv25k5s2-conv25k3s2-conv25k3s2-10"`` (input shape, then channels, kernel, stride).
 """
 
@@ -72,6 +73,8 @@ def network_text(meta: dict) -> str:
     spec = meta.get("spec", {})
     model, data = spec.get("model", {}), spec.get("data", {})
     kind = model.get("kind", "rate")
+    if model.get("cell"):  # GRU and Elman networks of one width are different networks
+        kind = f"{kind} {model['cell']}"
     for holder in (meta, spec, model):  # recorded sizes win
         if isinstance(holder.get("layer_sizes"), list):
             return f"{kind} {'-'.join(str(s) for s in holder['layer_sizes'])}"
@@ -139,7 +142,7 @@ def budget_text(spec: dict, usual_batch: int | None) -> str:
     return ", ".join(parts)
 
 
-COLUMNS = ["run_id", "budget", "network", "epochs", "batch_size", "steps"]
+COLUMNS = ["run_id", "budget", "network", "epochs", "batch_size", "steps", "comparison"]
 
 
 def describe_runs(runs: dict[str, dict]) -> pd.DataFrame:
@@ -147,19 +150,44 @@ def describe_runs(runs: dict[str, dict]) -> pd.DataFrame:
     (epochs, batch_size, steps: NaN without time)."""
     batches = Counter(m.get("spec", {}).get("batch_size") for m in runs.values())
     usual = batches.most_common(1)[0][0] if batches else None
-    rows = []
+    rows, models = [], {}
     for run_id, meta in runs.items():
         spec = meta.get("spec", {})
-        rows.append({"run_id": run_id, "budget": budget_text(spec, usual), "network": network_text(meta),
-                     "epochs": total_epochs(spec), "batch_size": spec.get("batch_size"), "steps": time_steps(spec)})
-    return pd.DataFrame(rows, columns=COLUMNS)
+        network = network_text(meta)
+        models.setdefault(network, {})[_canonical(spec.get("model", {}))] = spec.get("model", {})
+        rows.append({"run_id": run_id, "budget": budget_text(spec, usual), "network": network,
+                     "epochs": total_epochs(spec), "batch_size": spec.get("batch_size"), "steps": time_steps(spec),
+                     "_model": _canonical(spec.get("model", {})), "_data": _canonical(spec.get("data", {}))})
+    for row in rows:  # two networks under one text: the text names what differs
+        if len(models.get(row["network"], {})) > 1:
+            row["network"] += " (" + _differences(models[row["network"]], row["_model"]) + ")"
+        row["comparison"] = comparison_key(row)
+    return pd.DataFrame(rows, columns=[*COLUMNS, "_model", "_data"]).drop(columns=["_model", "_data"])
+
+
+def comparison_key(row: dict) -> str:
+    """The runs a gain, p-value or effect size may compare: the same data, network and budget
+    (epochs, batch size, time steps); one string per comparison group."""
+    return " | ".join(str(row[k]) for k in ("_data", "_model", "epochs", "batch_size", "steps"))
+
+
+def _canonical(obj) -> str:
+    return json.dumps(obj, sort_keys=True, default=str)
+
+
+def _differences(models: dict[str, dict], mine: str) -> str:
+    """'activation=relu' : the model keys whose values differ among ``models``, at ``mine``'s values."""
+    own = models[mine]
+    keys = sorted({k for m in models.values() for k in m}
+                  - {k for k in own if all(m.get(k) == own.get(k) for m in models.values())})
+    return ", ".join(f"{k}={own.get(k, 'default')}" for k in keys) or "another network"
 
 
 def with_descriptions(summary: pd.DataFrame, runs: dict[str, dict]) -> pd.DataFrame:
     """``summary`` with each run's budget and network (``unknown`` where its run.json is missing)."""
     described = describe_runs(runs).set_index("run_id")
     out = summary.copy()
-    for col in ("budget", "network"):
+    for col in ("budget", "network", "comparison"):
         out[col] = out["run_id"].map(described[col]).fillna("unknown")
     return out
 

@@ -19,7 +19,7 @@ from ..results import Results  # noqa: E402
 from .budgets import budget_differences  # noqa: E402
 from .figure_specs import figure_inputs, figure_specs  # noqa: E402
 from .provenance import load_note, provenance  # noqa: E402
-from .statistics import reference_label, rule_statistics, sweep_columns  # noqa: E402
+from .statistics import FEW_SEEDS, reference_label, rule_statistics, sweep_columns  # noqa: E402
 from .tables import failures_table, pct, plausibility_table, summary_table, sweep_value  # noqa: E402
 from .tuning import TuningSection, main_results, tuning_figures, tuning_section  # noqa: E402
 
@@ -133,6 +133,18 @@ def _notes(stats, reference, target_accuracy, points) -> list[str]:
         "(bias-corrected Cohen's d, pooled SD; positive = better than the reference).",
         "Gain over readout_only: difference of final mean accuracies in percentage points; a rule that "
         "does not beat readout_only has not shown that its hidden layers learned.",
+        "Like for like: gains, p-values and effect sizes compare runs of the same data, network and budget "
+        "only; a rule whose network or budget has no readout_only run (or no reference run) says so in place "
+        "of the number. The equal-compute table compares every rule at one budget.",
+        "Train acc.: accuracy on the whole training split at the end; gap: train minus test, in points (a large "
+        "gap is overfitting). The headline has no 'best epoch' column: an epoch picked on the test split would "
+        "overstate every rule (a tuned experiment selects on its validation split).",
+        "Effect sizes: Hedges' g with its 95% interval (large-sample standard error); * marks a comparison with "
+        f"fewer than {FEW_SEEDS} seeds on a side, where g is imprecise and |g| of 10 or more says only that the "
+        "seeds barely vary, not that the difference is large in points.",
+        "Unstable: a complete run whose training loss ended far above its lowest value (more than "
+        "UNSTABLE_RATIO times its minimum and more than UNSTABLE_FRACTION of the way back to its start; "
+        "docs/report.md); its accuracy is counted but marked.",
         f"Target accuracy: {target}. Epochs and FLOPs to target: mean over the complete runs that reach "
         "it (how many, in brackets); FLOPs are cumulative training FLOPs.",
     ]

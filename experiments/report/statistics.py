@@ -7,8 +7,14 @@
 - each label against the reference (backprop): Welch's t-test (unequal variances) on final test
   accuracy, with Holm's step-down correction across the labels of one sweep point, and the effect
   size as Hedges' g (Cohen's d with the pooled standard deviation, times the small-sample correction
-  ``1 - 3 / (4 (n1 + n2) - 9)``), positive when the label beats the reference;
+  ``1 - 3 / (4 (n1 + n2) - 9)``), positive when the label beats the reference, with its 95%
+  interval (``hedges_g_interval``) and a caution when either side has fewer than FEW_SEEDS seeds;
+- train accuracy (on the whole training split) and the generalisation gap, train minus test;
 - gain over readout_only: difference of final mean accuracies at the same sweep point;
+- like for like: a row is compared (gain, p, g, target) only with a control and a reference row of
+  its own comparison group, the same data, network and budget (``comparison``, from
+  report/budgets.py); a row without one is marked ``no_control`` / ``no_reference``, and the
+  tables say so in place of the number;
 - counts of complete, diverged and failed runs.
 
 Accuracies, times and FLOPs are averaged over *complete* runs only; diverged and failed runs are
@@ -149,7 +155,7 @@ def rule_statistics(summary: pd.DataFrame, metrics: pd.DataFrame, *, controls: d
         row = dict(zip(keys, key))
         row["rule"] = g["rule"].iloc[0]
         row["control"] = controls.get(row["label"], "")
-        for text in ("budget", "network"):  # descriptions of the runs, when the caller added them
+        for text in ("budget", "network", "comparison"):  # descriptions of the runs, when the caller added them
             if text in g:
                 row[text] = "; ".join(dict.fromkeys(g[text].astype(str)))
         row["runs"] = len(g)
@@ -157,6 +163,10 @@ def rule_statistics(summary: pd.DataFrame, metrics: pd.DataFrame, *, controls: d
             row[status] = int((g["status"] == status).sum())
         row["acc_mean"], row["acc_ci"], row["acc_n"] = mean_ci(ok["test_accuracy"])
         row["best_mean"], row["best_ci"], _ = mean_ci(ok["best_test_accuracy"])
+        train = ok["train_accuracy"] if "train_accuracy" in ok else pd.Series(dtype=float)
+        row["train_mean"], row["train_ci"], _ = mean_ci(train)
+        row["gap"] = row["train_mean"] - row["acc_mean"]  # generalisation gap (fraction)
+        row["unstable"] = int((ok["flag"] == "unstable").sum()) if "flag" in ok else 0
         row["flops"] = float(ok["flops"].mean()) if len(ok) else math.nan
         row["wall_time"] = float(ok["wall_time"].mean()) if len(ok) else math.nan
         row["wall_min"] = float(ok["wall_time"].min()) if len(ok) else math.nan
@@ -171,6 +181,10 @@ def rule_statistics(summary: pd.DataFrame, metrics: pd.DataFrame, *, controls: d
     base = [partner_row(table, i, readout, sweep) for i in table.index]
     table["gain_over_readout"] = [math.nan if b < 0 or lab == readout else acc - table.at[b, "acc_mean"]
                                   for b, lab, acc in zip(base, table["label"], table["acc_mean"])]
+    # why a comparison is missing: no control / reference of the row's own data, network and budget
+    table["no_control"] = [b < 0 and readout is not None and lab != readout for b, lab in zip(base, table["label"])]
+    table["no_reference"] = [r < 0 and reference is not None and lab != reference
+                             for r, lab in zip(table["_ref"], table["label"])]
     parts = [_compare(part.copy(), table, metrics, target_accuracy)
              for _, part in table.groupby("_ref", sort=False)]
     table = pd.concat(parts).sort_index()
@@ -183,13 +197,17 @@ def not_applicable(value) -> bool:
 
 
 def partner_row(table: pd.DataFrame, i: int, label: str | None, sweep: list[str]) -> int:
-    """Index of the row of ``label`` that row ``i`` is compared with: equal on every sweep column
-    that applies to both (NaN matches anything), the best mean accuracy among several; -1 if none."""
+    """Index of the row of ``label`` that row ``i`` is compared with: of the same comparison group
+    (data, network and budget, where the table has a ``comparison`` column), equal on every sweep
+    column that applies to both (NaN matches anything), the best mean accuracy among several; -1
+    if none."""
     if label is None:
         return -1
     if table.at[i, "label"] == label:
         return i
     mask = (table["label"] == label).to_numpy().copy()
+    if "comparison" in table:  # like for like: the same data, network and budget only
+        mask &= (table["comparison"] == table.at[i, "comparison"]).to_numpy()
     for col in sweep:
         value = table.at[i, col]
         if not not_applicable(value):
@@ -221,7 +239,25 @@ def _compare(part: pd.DataFrame, table: pd.DataFrame, metrics, target_accuracy) 
     part["p_value"] = [math.nan if r else welch_p(a, ref_accs) for a, r in zip(part["_accs"], is_ref)]
     part["p_holm"] = holm(part["p_value"])
     part["hedges_g"] = [math.nan if r else hedges_g(a, ref_accs) for a, r in zip(part["_accs"], is_ref)]
+    bounds = [hedges_g_interval(g, a.size, ref_accs.size) for g, a in zip(part["hedges_g"], part["_accs"])]
+    part["g_lo"], part["g_hi"] = [b[0] for b in bounds], [b[1] for b in bounds]
+    part["min_seeds"] = [min(a.size, ref_accs.size) if not r else a.size for a, r in zip(part["_accs"], is_ref)]
     return part
+
+
+#: fewer seeds than this on either side of a comparison: its effect size comes with a caution
+FEW_SEEDS = 5
+
+
+def hedges_g_interval(g: float, n1: int, n2: int) -> tuple[float, float]:
+    """The 95% confidence interval of Hedges' g by its large-sample standard error
+    ``sqrt((n1 + n2) / (n1 n2) + g^2 / (2 (n1 + n2)))`` (Hedges & Olkin 1985); NaN where g is.
+    With 3 seeds a side it is g ± 1.96 sqrt(2/3 + g^2/12): ± 1.6 at g = 0, ± 9.8 at g = -17."""
+    if not math.isfinite(g) or n1 < 2 or n2 < 2:
+        return math.nan, math.nan
+    se = math.sqrt((n1 + n2) / (n1 * n2) + g * g / (2 * (n1 + n2)))
+    z = stats.norm.ppf(0.5 + CONFIDENCE / 2)
+    return float(g - z * se), float(g + z * se)
 
 
 def best_sweep_points(summary: pd.DataFrame) -> dict[str, dict]:

@@ -88,13 +88,16 @@ def summary_table(stats: pd.DataFrame, reference: str | None) -> pd.DataFrame:
         row = {"rule": label}
         row.update({c: sweep_value(r[c], c) for c in sweep})
         row.update(_described(r))
+        no_control, no_reference = bool(r.get("no_control", False)), bool(r.get("no_reference", False))
         row.update({
             "runs": run_counts(r),
-            "final test acc. (%)": pct_ci(r["acc_mean"], r["acc_ci"]),
-            "best test acc., epoch picked on test (%)": pct_ci(r["best_mean"], r["best_ci"]),
-            "gain over readout_only (pts)": signed_points(r["gain_over_readout"]),
-            f"p vs {ref} (Welch, Holm)": pvalue(r["p_holm"]),
-            f"Hedges' g vs {ref}": number(r["hedges_g"]),
+            "final test acc. (%)": pct_ci(r["acc_mean"], r["acc_ci"]) + unstable_mark(r),
+            "train acc. (%)": pct_ci(r.get("train_mean", math.nan), r.get("train_ci", math.nan)),
+            "gap, train − test (pts)": signed_points(r.get("gap", math.nan)),
+            "gain over readout_only (pts)": DASH if r["control"] else NO_CONTROL if no_control
+            else signed_points(r["gain_over_readout"]),
+            f"p vs {ref} (Welch, Holm)": NO_REFERENCE if no_reference else pvalue(r["p_holm"]),
+            f"Hedges' g vs {ref} (95% CI)": NO_REFERENCE if no_reference else effect_size(r),
             "epochs to target": _reached(r, number(r["epochs_to_target"], 1)),
             "FLOPs to target": _reached(r, sci(r["flops_to_target"]), counts=False),
             "FLOPs (total)": sci(r["flops"]),
@@ -102,6 +105,31 @@ def summary_table(stats: pd.DataFrame, reference: str | None) -> pd.DataFrame:
         })
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: in place of a number that would compare runs of different data, networks or budgets
+NO_CONTROL = "no control of this network and budget"
+NO_REFERENCE = "no reference of this network and budget"
+
+
+def unstable_mark(r) -> str:
+    """' (1 unstable)' after an accuracy when some of its runs ended far above their lowest
+    training loss (learning_rules' training loop: see docs/report.md), else ''."""
+    n = int(r.get("unstable", 0) or 0)
+    return f" ({n} unstable)" if n else ""
+
+
+def effect_size(r) -> str:
+    """'-1.23 [-2.9, 0.41]': Hedges' g with its 95% interval, and an asterisk when either side
+    has fewer than FEW_SEEDS seeds (the notes say what it means)."""
+    from .statistics import FEW_SEEDS
+
+    g = r["hedges_g"]
+    if not math.isfinite(g):
+        return DASH
+    lo, hi = r.get("g_lo", math.nan), r.get("g_hi", math.nan)
+    text = number(g) + (f" [{lo:.2g}, {hi:.2g}]" if math.isfinite(lo) and math.isfinite(hi) else "")
+    return text + ("*" if r.get("min_seeds", FEW_SEEDS) < FEW_SEEDS else "")
 
 
 def _described(r) -> dict:

@@ -23,6 +23,7 @@ from typing import Callable
 import numpy as np
 
 from learning_rules.diagnostics import block_outputs, epoch_diagnostics
+from learning_rules.divergence import Divergence
 from learning_rules.losses import get_loss
 from learning_rules.params import leaves
 
@@ -33,6 +34,16 @@ REPRESENTATION_FIT = 1024
 #: held-out samples the linear probes are scored on
 HELD_OUT_PROBE = 512
 EVAL_CHUNK = 2048
+
+
+#: divergence bounds relative to the run's start (docs/report.md): a step loss this many times
+#: the first step's, or a parameter norm this many times the initial one, stops the run as diverged
+LOSS_BOUND = 1e3
+PARAMETER_BOUND = 1e4
+#: a complete run is flagged unstable when its final training loss is more than UNSTABLE_RATIO
+#: times its lowest and has climbed back more than UNSTABLE_FRACTION of the way to its start
+UNSTABLE_RATIO = 1.5
+UNSTABLE_FRACTION = 0.25
 
 
 @dataclass
@@ -51,6 +62,8 @@ class TrainOutcome:
     records: list[dict] = field(default_factory=list)
     status: str = "complete"  # complete | diverged
     reason: str = ""
+    flag: str = ""  # "unstable" (see instability) for a complete run whose training loss climbed back
+    flag_reason: str = ""
     epochs_completed: int = 0
     flops: float = 0.0
     wall_time: float = 0.0
@@ -111,10 +124,15 @@ def train(
     ``m`` of layer ``L``), and the diagnostics (see the module docstring): ``held_out`` is where
     the linear probes are scored (None: half the fitted samples), ``stored_probe`` (N, D) the
     samples whose block outputs are kept in ``representations``.
-    Stops with status ``diverged`` when the loss or the parameters stop being finite.
+    Stops with status ``diverged`` when the loss, the gradients or the parameters stop being
+    finite or explode (LOSS_BOUND, PARAMETER_BOUND, learning_rules.divergence.GRADIENT_BOUND:
+    bounds relative to the run's start); a complete run whose training loss climbs back far
+    above its minimum is flagged ``unstable`` (``instability``).
     """
     out = TrainOutcome(flops=flops_so_far, wall_time=wall_so_far)
     n = x.shape[0]
+    start_norm = _parameter_norm(net)
+    first_loss = None
     probe = _Probe(x, y, held_out, stored_probe)
     if first_epoch == 1:
         out.records += _evaluation(net, rule, 0, eval_sets, loss_name, probe, diagnostics_every, out)
@@ -127,18 +145,32 @@ def train(
         steps = 0
         for i in range(0, n - batch_size + 1 if n >= batch_size else 1, batch_size):
             idx = order[i : i + batch_size]
-            info = rule.step(net, x[idx], y[idx])
+            try:
+                info = rule.step(net, x[idx], y[idx])
+            except Divergence as err:  # the rule saw its own numbers explode (learning_rules.divergence)
+                out.status, out.reason = "diverged", f"{err} in epoch {epoch}"
+                break
             loss = info["loss"]
             if not math.isfinite(loss):
                 out.status, out.reason = "diverged", f"loss became {loss} in epoch {epoch}"
+                break
+            first_loss = loss if first_loss is None else first_loss
+            if loss > LOSS_BOUND * max(first_loss, 1e-3):
+                out.status, out.reason = "diverged", (f"loss exploded to {loss:.3g} in epoch {epoch}, more than "
+                                                      f"{LOSS_BOUND:g} times the first step's {first_loss:.3g}")
                 break
             out.flops += info.get("flops", 0.0)
             for k, v in info.items():
                 sums[k] += v
             steps += 1
         out.wall_time += time.perf_counter() - start
-        if out.status == "complete" and not all(np.all(np.isfinite(p)) for p in leaves(net.params)):
-            out.status, out.reason = "diverged", f"parameters became non-finite in epoch {epoch}"
+        if out.status == "complete":
+            norm = _parameter_norm(net)
+            if not math.isfinite(norm):
+                out.status, out.reason = "diverged", f"parameters became non-finite in epoch {epoch}"
+            elif start_norm > 0 and norm > PARAMETER_BOUND * start_norm:
+                out.status, out.reason = "diverged", (f"parameters exploded in epoch {epoch}: norm {norm:.3g}, more "
+                                                      f"than {PARAMETER_BOUND:g} times the initial {start_norm:.3g}")
         if out.status != "complete":
             return out
         rows = [_row(epoch, "step_loss", sums.pop("loss") / steps)]
@@ -158,7 +190,33 @@ def train(
             return out
         if on_epoch is not None:
             on_epoch(epoch)
+    out.flag, out.flag_reason = instability(out.records)
     return out
+
+
+def _parameter_norm(net) -> float:
+    """The Euclidean norm of all of ``net``'s parameters (inf when one is not finite)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        squared = sum(float(np.vdot(p, p).real) for p in leaves(net.params))
+    return math.sqrt(squared) if math.isfinite(squared) else math.inf
+
+
+def instability(records: list[dict]) -> tuple[str, str]:
+    """("unstable", why) when the training loss (``train_loss``, else ``step_loss``) per epoch ends
+    more than UNSTABLE_RATIO times its minimum and more than UNSTABLE_FRACTION of the way back up
+    from that minimum to its first value; ("", "") otherwise."""
+    for metric in ("train_loss", "step_loss"):
+        curve = sorted((r["epoch"], r["value"]) for r in records if r["metric"] == metric and r["layer"] is None)
+        if len(curve) >= 3:
+            break
+    else:
+        return "", ""
+    first, (last_epoch, last) = curve[0][1], curve[-1]
+    low_epoch, low = min(curve, key=lambda e: e[1])
+    if last > UNSTABLE_RATIO * low and last - low > UNSTABLE_FRACTION * (first - low) and first > low:
+        return "unstable", (f"{metric.replace('_', ' ')} rose from its minimum {low:.3g} (epoch {low_epoch}) "
+                            f"to {last:.3g} at the end (epoch {last_epoch}); it started at {first:.3g}")
+    return "", ""
 
 
 class _Probe:

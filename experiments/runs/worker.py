@@ -85,7 +85,9 @@ def execute_run(spec_dict: dict, on_epoch=None) -> dict:
         result.update(status=outcome.status, reason=outcome.reason, records=outcome.records,
                       epochs_completed=outcome.epochs_completed, flops=outcome.flops,
                       train_time=outcome.wall_time, diagnostics_time=outcome.diagnostics_time,
-                      network=network_facts(spec, net))
+                      network=network_facts(spec, net), data_sizes=data_sizes(data))
+        if outcome.flag and outcome.status == "complete":
+            result.update(flag=outcome.flag, flag_reason=outcome.flag_reason)
         if spec.model["kind"] == "spiking" and outcome.status == "complete":
             result["spikes"] = sample_spikes(net, data.x_test)
         if spec.representation_samples:
@@ -96,6 +98,18 @@ def execute_run(spec_dict: dict, on_epoch=None) -> dict:
     result["wall_time"] = time.perf_counter() - t0
     result["finished"] = _now()
     return result
+
+
+def data_sizes(data) -> dict:
+    """What the report says of the data beside its accuracies: the split sizes and, for a
+    classification, the number of classes and the chance level (the test split's largest class)."""
+    import numpy as np
+
+    sizes = {"train": int(data.x_train.shape[0]), "test": int(data.x_test.shape[0])}
+    if data.n_classes is not None:
+        counts = np.bincount(np.asarray(data.y_test, dtype=int), minlength=data.n_classes)
+        sizes.update(classes=int(data.n_classes), chance=float(counts.max() / max(counts.sum(), 1)))
+    return sizes
 
 
 def network_facts(spec: RunSpec, net) -> dict:
@@ -139,6 +153,8 @@ def train_spec(spec: RunSpec, on_epoch=None):
         total.flops, total.wall_time = part.flops, part.wall_time
         total.epochs_completed = max(total.epochs_completed, part.epochs_completed)
         total.status, total.reason = part.status, part.reason
+        if part.flag:  # unstable in any phase
+            total.flag, total.flag_reason = part.flag, part.flag_reason
         if part.status != "complete":
             break
     if spec.phases:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..divergence import GradientGuard
 from ..hyperparameters import InstanceOf, Options
 from ..losses import LOSSES
 from ..optimizers import Optimizer, OptimizerState, apply_updates
@@ -36,6 +37,7 @@ class GradientRule(LearningRule):
         self.check_network(net)
         self.rng = child_stream(rng, "step")
         self.opt_state: OptimizerState = self.optimizer.init(leaves(net.params))
+        self.guard = GradientGuard()  # an exploding gradient stops the run (learning_rules.divergence)
         self.init_state(net, child_stream(rng, "feedback"))
 
     def init_state(self, net, rng: np.random.Generator) -> None:
@@ -45,6 +47,7 @@ class GradientRule(LearningRule):
         """Move ``net``'s parameters by the optimizer's update for ``grads`` (one dict or None
         per layer, as ``net.params``); returns the updates in the same shape. ``before_apply``
         (updates -> None), if given, sees the updates before they are added."""
+        self.guard.check(aligned_leaves(net.params, grads))
         return optimizer_step(self.optimizer, self.opt_state, net.params, grads, before_apply)
 
 

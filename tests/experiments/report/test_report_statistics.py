@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from experiments.report.statistics import hedges_g, holm, mean_ci
-from experiments.report.tables import pct, pct_ci, pvalue
+from experiments.report.statistics import hedges_g, hedges_g_interval, holm, mean_ci
+from experiments.report.tables import NO_REFERENCE, pct, pct_ci, pvalue
 
 
 def raw_runs(root):
@@ -68,10 +68,12 @@ def test_final_and_best_accuracy_mean_and_ci_match_raw_files(results_dir):
     raw = raw_runs(results_dir)
     for label in ("backprop", "readout_only", "linear", "report_probe"):
         acc = finals(raw[label])
-        best = np.array([max(v for _, v in s["test_accuracy"]) for m, s in raw[label]])
+        train = finals(raw[label], "train_accuracy")
         assert len(acc) == 3
         assert rows[label][cols.index("final test acc. (%)")] == f"{100 * acc.mean():.2f} ± {100 * half_width(acc):.2f}"
-        assert rows[label][cols.index("best test acc., epoch picked on test (%)")] == f"{100 * best.mean():.2f} ± {100 * half_width(best):.2f}"
+        assert rows[label][cols.index("train acc. (%)")] == f"{100 * train.mean():.2f} ± {100 * half_width(train):.2f}"
+        assert rows[label][cols.index("gap, train − test (pts)")] == f"{100 * (train.mean() - acc.mean()):+.2f}"
+    assert not any("picked on test" in c for c in cols)  # no selection on test in the headline
 
 
 def test_welch_holm_and_hedges_g_match_scipy(results_dir):
@@ -79,7 +81,9 @@ def test_welch_holm_and_hedges_g_match_scipy(results_dir):
     rows, cols = summary_rows(md), header(md)
     raw = raw_runs(results_dir)
     ref = finals(raw["backprop"])
-    others = ["readout_only", "linear", "report_probe"]
+    others = ["readout_only", "report_probe"]  # the linear model is another network: no p, no g
+    assert rows["linear"][cols.index("p vs backprop (Welch, Holm)")] == NO_REFERENCE
+    assert rows["linear"][cols.index("Hedges' g vs backprop (95% CI)")] == NO_REFERENCE
     p = {lab: stats.ttest_ind(finals(raw[lab]), ref, equal_var=False).pvalue for lab in others}
     finite = sorted((v, k) for k, v in p.items() if math.isfinite(v))
     adjusted, running = {}, 0.0
@@ -91,7 +95,9 @@ def test_welch_holm_and_hedges_g_match_scipy(results_dir):
         sp = math.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(ref) - 1) * ref.var(ddof=1)) / (len(a) + len(ref) - 2))
         g = (a.mean() - ref.mean()) / sp * (1 - 3 / (4 * (len(a) + len(ref)) - 9)) if sp > 0 else math.nan
         assert rows[lab][cols.index("p vs backprop (Welch, Holm)")] == pvalue(adjusted.get(lab, math.nan))
-        assert rows[lab][cols.index("Hedges' g vs backprop")] == ("—" if math.isnan(g) else f"{g:.2f}")
+        lo, hi = hedges_g_interval(g, len(a), len(ref))
+        expected = "—" if math.isnan(g) else f"{g:.2f} [{lo:.2g}, {hi:.2g}]*"  # *: fewer than 5 seeds
+        assert rows[lab][cols.index("Hedges' g vs backprop (95% CI)")] == expected
     assert rows["backprop"][cols.index("p vs backprop (Welch, Holm)")] == "—"
 
 
@@ -102,7 +108,8 @@ def test_gain_over_readout_and_epochs_to_default_target(results_dir):
     readout = finals(raw["readout_only"]).mean()
     target = 0.95 * finals(raw["backprop"]).mean()
     assert f"({pct(target)}%)" in md
-    for label in ("backprop", "linear", "report_probe"):
+    assert rows["linear"][cols.index("gain over readout_only (pts)")] == "—"  # a control itself
+    for label in ("backprop", "report_probe"):
         assert rows[label][cols.index("gain over readout_only (pts)")] == f"{100 * (finals(raw[label]).mean() - readout):+.2f}"
         hits = [min(e for e, v in s["test_accuracy"] if v >= target) for m, s in raw[label]
                 if any(v >= target for _, v in s["test_accuracy"])]
