@@ -21,6 +21,8 @@ def command_run(args) -> int:
     from .cli import default_config_path
 
     config = load_config(args.config or default_config_path(), args.overrides, smoke=args.smoke)
+    for line in config.warnings:
+        print(f"warning: {line}", file=sys.stderr)
     if args.dry_run:
         p = plan(config, args.out, args.force)
         report_damaged(p, sys.stderr)
@@ -156,23 +158,32 @@ ACCURACY_HEADER = "test accuracy (%)"
 
 def summary_table(rows: list[dict], max_rows: int | None = None, report: str | None = None) -> str:
     """Per sweep point (one column per swept key, 'any' where a key does not apply to a rule) and
-    rule label: final test accuracy in %, mean ± 95% CI half-width over seeds (as in the report),
-    mean wall time, run counts. Longer than ``max_rows``: cut, with a pointer to ``report``."""
+    rule label: its budget (epochs, and the batch where it is not the usual one), final test accuracy
+    in %, mean ± 95% CI half-width over seeds (as in the report; unstable runs counted beside it),
+    train accuracy and the generalisation gap (train minus test, points), mean wall time, run
+    counts. Longer than ``max_rows``: cut, with a pointer to ``report``."""
     from .report.statistics import mean_ci
-    from .report.tables import DASH, pct_ci, sweep_value
+    from .report.tables import DASH, pct, pct_ci, signed_points, sweep_value
 
     if not rows:
         return "no runs"
     df = pd.DataFrame(rows)
     swept = [c for c in df.columns if "." in c]
+    usual_batch = df["batch_size"].mode().iloc[0] if "batch_size" in df and df["batch_size"].notna().any() else None
     lines = []
     for key, g in df.groupby([*swept, "label"], sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
-        mean, half, n = mean_ci(g.loc[g["status"] == "complete", "test_accuracy"])
+        ok = g[g["status"] == "complete"]
+        mean, half, n = mean_ci(ok["test_accuracy"])
         acc = DASH if n == 0 else pct_ci(mean, half if n > 1 else float("nan"))
+        unstable = int((ok["flag"] == "unstable").sum()) if "flag" in ok else 0
+        train, _, _ = mean_ci(ok["train_accuracy"]) if "train_accuracy" in ok else (float("nan"), 0, 0)
         statuses = ", ".join(f"{n} {s}" for s, n in g["status"].value_counts().items())
         lines.append({**{c: sweep_value(v, c) for c, v in zip(swept, key[:-1])}, "rule": key[-1],
-                      ACCURACY_HEADER: acc, "wall time (s)": f"{g['wall_time'].mean():.1f}", "runs": statuses})
+                      "budget": _budget(g, usual_batch),
+                      ACCURACY_HEADER: acc + (f" ({unstable} unstable)" if unstable else ""),
+                      "train (%)": pct(train), "gap (pts)": signed_points(train - mean),
+                      "wall time (s)": f"{g['wall_time'].mean():.1f}", "runs": statuses})
     table = pd.DataFrame(lines)
     if swept:  # grouped by sweep point: each point's rules together
         table = table.sort_values(swept, kind="stable")
@@ -183,6 +194,15 @@ def summary_table(rows: list[dict], max_rows: int | None = None, report: str | N
     if cut:
         text += f"\n... {len(table) - max_rows} more rows" + (f": every row is in {report}" if report else "")
     return f"{head}\n{text}"
+
+
+def _budget(group: pd.DataFrame, usual_batch) -> str:
+    """'50 ep', or '20 ep, batch 256' where the batch differs from the experiment's usual one."""
+    if "epochs" not in group or group["epochs"].isna().all():
+        return "?"
+    text = "/".join(f"{int(e)}" for e in dict.fromkeys(group["epochs"].dropna())) + " ep"
+    batch = group["batch_size"].dropna().iloc[0] if "batch_size" in group and group["batch_size"].notna().any() else None
+    return text + (f", batch {int(batch)}" if batch is not None and batch != usual_batch else "")
 
 
 def command_report(results_dir: str) -> int:

@@ -57,6 +57,7 @@ def summary_rows(store, run_ids: list[str]) -> list[dict]:
         row["train_loss"] = metrics.get("train_loss", math.nan)
         if spec.get("validation_fraction") is not None:
             row.update({c: metrics.get(c, math.nan) for c in VALIDATION_COLUMNS})
+        row["epochs"], row["batch_size"] = spec.get("epochs"), spec.get("batch_size")  # the run's budget
         row["epochs_completed"] = meta.get("epochs_completed", 0)
         row["flops"] = meta.get("flops", math.nan)
         row["train_time"] = meta.get("train_time", math.nan)

@@ -39,6 +39,8 @@ class ExperimentConfig:
     #: a file with [tune]: its search and each trial's final runs (experiments/tuning/expand.py);
     #: ``specs`` are then the search and untuned runs, the tuned ones follow the search
     tuning: Any = None
+    #: one line each for the user, before any run: an override that leaves rules on budgets of their own
+    warnings: tuple[str, ...] = ()
 
 
 def bundled_configs_dir() -> Path:
@@ -71,10 +73,27 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    notes = []
     for text in overrides:
         key, value = parse_override(text)
         apply_override(raw, key, value, what="--set")
-    return parse_config(smoke_version(raw) if smoke else raw)
+        notes += budget_override_warnings(raw, key)
+    config = parse_config(smoke_version(raw) if smoke else raw)
+    return dataclasses.replace(config, warnings=tuple(notes)) if notes else config
+
+
+def budget_override_warnings(raw: dict, key: str) -> list[str]:
+    """A warning when ``--set experiment.epochs`` (or ``batch_size``) leaves [[rules]] entries on
+    values of their own, naming them: the summary then compares different budgets."""
+    section, _, field = key.partition(".")
+    if section != "experiment" or field not in ("epochs", "batch_size"):
+        return []
+    own = [f"{e.get('label', e.get('name'))} ({e[field]})" for e in raw.get("rules", [])
+           if isinstance(e, dict) and field in e]
+    if not own:
+        return []
+    return [f"--set {key}={raw['experiment'][field]} leaves {len(own)} rule(s) on their own {field}: "
+            f"{', '.join(own)}; set rules.<label>.{field} for those too to give every rule one budget"]
 
 
 def parse_override(text: str) -> tuple[str, Any]:

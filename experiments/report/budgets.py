@@ -86,7 +86,7 @@ def network_text(meta: dict) -> str:
         if not shape:
             inputs = "?"
         else:  # a recurrent network reads (T, D) one step at a time: T steps of D
-            inputs = "x".join(map(str, shape)) if kind == "recurrent" else str(math.prod(shape))
+            inputs = "x".join(map(str, shape)) if model.get("kind") == "recurrent" else str(math.prod(shape))
         hidden = [str(h) for h in model["hidden"]]
     else:
         return f"{kind} (layers unknown)"
@@ -205,7 +205,8 @@ def budget_differences(summary: pd.DataFrame, runs: dict[str, dict]) -> str:
     to every run), e.g. '2 to 50 epochs, batch 32 or 256, T = 10 steps for the spiking rules';
     empty when every comparison gave all its rules the same budget."""
     described = describe_runs(runs)
-    frame = summary.merge(described[["run_id", "epochs", "batch_size", "steps"]], on="run_id")
+    frame = summary.drop(columns=["epochs", "batch_size", "steps"], errors="ignore").merge(
+        described[["run_id", "epochs", "batch_size", "steps"]], on="run_id")
     keys = [c for c in summary.columns if "." in c and summary[c].notna().all()]
     groups = frame.groupby(keys, dropna=False) if keys else [((), frame)]
     for _, part in groups:

@@ -15,11 +15,15 @@ if "matplotlib.pyplot" not in sys.modules:  # headless: files only (see figures/
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from learning_rules.divergence import GRADIENT_BOUND  # noqa: E402
+
 from ..results import Results  # noqa: E402
+from ..runs.train import LOSS_BOUND, PARAMETER_BOUND, UNSTABLE_FRACTION, UNSTABLE_RATIO  # noqa: E402
 from .budgets import budget_differences  # noqa: E402
 from .figure_specs import figure_inputs, figure_specs  # noqa: E402
 from .provenance import load_note, provenance  # noqa: E402
-from .statistics import FEW_SEEDS, reference_label, rule_statistics, sweep_columns  # noqa: E402
+from .equal_compute import equal_compute_table  # noqa: E402
+from .statistics import FEW_SEEDS, at_points, reference_label, rule_statistics, sweep_columns  # noqa: E402
 from .tables import failures_table, pct, plausibility_table, summary_table, sweep_value  # noqa: E402
 from .tuning import TuningSection, main_results, tuning_figures, tuning_section  # noqa: E402
 
@@ -57,6 +61,9 @@ class ReportContent:
     number_format: str = ""
     skipped: list[str] = field(default_factory=list)
     tuning: TuningSection | None = None  # a tuned experiment's search (report/tuning.py)
+    #: every rule at one budget (report/equal_compute.py); empty when all budgets were equal
+    equal_compute: pd.DataFrame = field(default_factory=pd.DataFrame)
+    equal_compute_note: str = ""
 
 
 def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
@@ -72,6 +79,9 @@ def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
                             target_accuracy=target_accuracy)
     figures, skipped = _save_figures(res.root / "figures", figure_specs(res, inputs) + tuning_figures(tuning))
     exp = res.config.get("experiment", {})
+    curves_summary = at_points(summary, points)
+    complete_ids = set(curves_summary["run_id"])
+    equal, equal_note = equal_compute_table(curves_summary, res.metrics[res.metrics["run_id"].isin(complete_ids)])
     notes = _notes(stats, reference, target_accuracy, points) + [load_note(res.runs)]
     return ReportContent(
         title=exp.get("name", res.root.name), description=exp.get("description", ""),
@@ -79,7 +89,7 @@ def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
         plausibility=plausibility_table(stats, _path_counts(inputs.paths)), figures=figures,
         failures=failures_table(summary), n_runs=len(summary), provenance=provenance(res.root, res.runs),
         stats=stats, budgets=budget_differences(summary, res.runs), number_format=_number_format(summary),
-        skipped=skipped, tuning=tuning)
+        skipped=skipped, tuning=tuning, equal_compute=equal, equal_compute_note=equal_note)
 
 
 def draw_figures(res: Results) -> dict:
@@ -142,9 +152,11 @@ def _notes(stats, reference, target_accuracy, points) -> list[str]:
         "Effect sizes: Hedges' g with its 95% interval (large-sample standard error); * marks a comparison with "
         f"fewer than {FEW_SEEDS} seeds on a side, where g is imprecise and |g| of 10 or more says only that the "
         "seeds barely vary, not that the difference is large in points.",
-        "Unstable: a complete run whose training loss ended far above its lowest value (more than "
-        "UNSTABLE_RATIO times its minimum and more than UNSTABLE_FRACTION of the way back to its start; "
-        "docs/report.md); its accuracy is counted but marked.",
+        f"Unstable: a complete run whose training loss ended more than {UNSTABLE_RATIO:g} times its lowest value "
+        f"and more than {UNSTABLE_FRACTION:.0%} of the way back up to its start (docs/report.md); its accuracy is "
+        "counted but marked, and the run is listed under Failures with the loss it climbed from and to. Diverged "
+        f"runs (a non-finite or exploding loss, gradient or parameter: more than {LOSS_BOUND:g}, {GRADIENT_BOUND:g} "
+        f"and {PARAMETER_BOUND:g} times its start) are left out of every mean.",
         f"Target accuracy: {target}. Epochs and FLOPs to target: mean over the complete runs that reach "
         "it (how many, in brackets); FLOPs are cumulative training FLOPs.",
     ]

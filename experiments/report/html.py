@@ -84,6 +84,8 @@ def render_html(c: ReportContent) -> str:
         out.append('<p class="budgets">' + e(budget_sentence(c.budgets, "{link}")).replace("{link}", link) + "</p>")
     out += [f'<p class="format">{e(c.number_format)}</p>', html_table(c.summary),
             '<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in c.notes) + "</ul>"]
+    if not c.equal_compute.empty:
+        out += ["<h2>Equal compute</h2>", f"<p>{e(c.equal_compute_note)}</p>", html_table(c.equal_compute)]
     out += tuning_html(c.tuning, html_table, e)
     out += ["<h2>Plausibility and cost</h2>",
             "<p>Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute. "
@@ -100,7 +102,7 @@ def render_html(c: ReportContent) -> str:
     if c.failures.empty:
         out.append(f"<p>None: all {c.n_runs} runs complete.</p>")
     else:
-        out += [f"<p>{len(c.failures)} of {c.n_runs} runs did not complete "
+        out += [f"<p>{len(c.failures)} of {c.n_runs} runs did not complete or were flagged unstable "
                 "(tracebacks in runs/&lt;run_id&gt;/run.json):</p>", html_table(c.failures)]
     p = c.provenance
     out += ["<h2>Provenance</h2>", "<ul>" + "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in p["facts"]) + "</ul>"]

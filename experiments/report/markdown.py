@@ -33,6 +33,8 @@ def render_markdown(c: ReportContent, root: Path) -> str:
         out += [budget_sentence(c.budgets, link), ""]
     out += [c.number_format, "", md_table(c.summary), ""]
     out += [f"- {n}" for n in c.notes] + [""]
+    if not c.equal_compute.empty:
+        out += ["## Equal compute", "", c.equal_compute_note, "", md_table(c.equal_compute), ""]
     out += tuning_markdown(c.tuning, md_table)
     out += ["## Plausibility and cost", "",
             "Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute. "
@@ -50,7 +52,7 @@ def render_markdown(c: ReportContent, root: Path) -> str:
     if c.failures.empty:
         out += [f"None: all {c.n_runs} runs complete.", ""]
     else:
-        out += [f"{len(c.failures)} of {c.n_runs} runs did not complete "
+        out += [f"{len(c.failures)} of {c.n_runs} runs did not complete or were flagged unstable "
                 "(tracebacks in runs/<run_id>/run.json):", "", md_table(c.failures), ""]
     p = c.provenance
     out += ["## Provenance", ""] + [f"- {k}: {v}" for k, v in p["facts"]] + [""]

@@ -176,15 +176,18 @@ def rule_statistics(summary: pd.DataFrame, metrics: pd.DataFrame, *, controls: d
         rows.append(row)
     table = pd.DataFrame(rows)
     sweep = sweep_columns(summary)
-    table["_ref"] = [partner_row(table, i, reference, sweep) for i in table.index]
-    readout = next((lab for lab, kind in controls.items() if kind == "readout" and lab in set(table["label"])), None)
-    base = [partner_row(table, i, readout, sweep) for i in table.index]
-    table["gain_over_readout"] = [math.nan if b < 0 or lab == readout else acc - table.at[b, "acc_mean"]
-                                  for b, lab, acc in zip(base, table["label"], table["acc_mean"])]
+    # each comparison group's own reference: the reference label where it ran, else another label of
+    # the reference's rule (the same rule on another network); and its own readout_only control
+    references = reference_candidates(table, reference, controls)
+    table["_ref"] = [partner_row(table, i, references, sweep) for i in table.index]
+    readouts = [lab for lab, kind in controls.items() if kind == "readout" and lab in set(table["label"])]
+    base = [partner_row(table, i, readouts, sweep) for i in table.index]
+    table["gain_over_readout"] = [math.nan if b < 0 or b == i else acc - table.at[b, "acc_mean"]
+                                  for i, b, acc in zip(table.index, base, table["acc_mean"])]
     # why a comparison is missing: no control / reference of the row's own data, network and budget
-    table["no_control"] = [b < 0 and readout is not None and lab != readout for b, lab in zip(base, table["label"])]
-    table["no_reference"] = [r < 0 and reference is not None and lab != reference
-                             for r, lab in zip(table["_ref"], table["label"])]
+    table["no_control"] = [b < 0 and bool(readouts) and lab not in readouts for b, lab in zip(base, table["label"])]
+    table["no_reference"] = [r < 0 and bool(references) for r in table["_ref"]]
+    table["reference"] = [table.at[r, "label"] if r >= 0 else "" for r in table["_ref"]]
     parts = [_compare(part.copy(), table, metrics, target_accuracy)
              for _, part in table.groupby("_ref", sort=False)]
     table = pd.concat(parts).sort_index()
@@ -196,7 +199,25 @@ def not_applicable(value) -> bool:
     return pd.api.types.is_scalar(value) and pd.isna(value)
 
 
-def partner_row(table: pd.DataFrame, i: int, label: str | None, sweep: list[str]) -> int:
+def reference_candidates(table: pd.DataFrame, reference: str | None, controls: dict[str, str]) -> list[str]:
+    """The labels a row may be tested against, in order: ``reference``, then the other non-control
+    labels of its rule (which serve as reference on their own networks and budgets)."""
+    if reference is None:
+        return []
+    rule = table.loc[table["label"] == reference, "rule"]
+    same = [] if rule.empty else [lab for lab in dict.fromkeys(table.loc[table["rule"] == rule.iloc[0], "label"])
+                                  if lab != reference and lab not in controls]
+    return [reference, *same]
+
+
+def partner_row(table: pd.DataFrame, i: int, label: str | list[str] | None, sweep: list[str]) -> int:
+    """For a list of labels: the first of them with a partner row (below) of row ``i``; -1 if none."""
+    if isinstance(label, list):
+        return next((j for j in (partner_row(table, i, lab, sweep) for lab in label) if j >= 0), -1)
+    return _partner_row(table, i, label, sweep)
+
+
+def _partner_row(table: pd.DataFrame, i: int, label: str | None, sweep: list[str]) -> int:
     """Index of the row of ``label`` that row ``i`` is compared with: of the same comparison group
     (data, network and budget, where the table has a ``comparison`` column), equal on every sweep
     column that applies to both (NaN matches anything), the best mean accuracy among several; -1

@@ -80,7 +80,10 @@ def summary_table(stats: pd.DataFrame, reference: str | None) -> pd.DataFrame:
     sweep = sweep_columns(stats)
     order = stats.sort_values([*sweep, "acc_mean"], ascending=[True] * len(sweep) + [False],
                               na_position="last", kind="stable")
+    used = [r for r in dict.fromkeys(stats.get("reference", pd.Series(dtype=str))) if r]
     ref = reference or "reference"
+    if len(used) > 1:  # each network and budget has its own reference row
+        ref = f"{stats.loc[stats['label'] == used[0], 'rule'].iloc[0]} of the same network"
     rows = []
     for _, r in order.iterrows():
         label = r["label"] + (f" ({'hidden frozen' if r['control'] == 'readout' else 'linear model'})"
@@ -193,8 +196,14 @@ def plausibility_table(stats: pd.DataFrame, paths: dict | None = None) -> pd.Dat
 
 
 def failures_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Every run that did not complete, with its reason."""
-    bad = summary[summary["status"] != "complete"]
+    """Every run that did not complete, with its reason, and every complete run flagged unstable
+    (status 'complete, unstable', the flag's reason)."""
+    flagged = summary["flag"].astype(str) == "unstable" if "flag" in summary else False
+    bad = summary[(summary["status"] != "complete") | flagged].copy()
+    if "flag" in bad:
+        unstable = bad["flag"].astype(str) == "unstable"
+        bad.loc[unstable, "status"] = "complete, unstable"
+        bad.loc[unstable, "reason"] = bad.loc[unstable, "flag_reason"]
     cols = ["run_id", "label", "seed", *sweep_columns(summary), "budget", "network", "status", "epochs_completed",
             "reason"]
     out = bad[[c for c in cols if c in bad]].copy()
