@@ -140,8 +140,9 @@ def test_a_sweeps_summary_has_a_column_per_key_and_is_cut_when_long(tmp_path, wr
     readout = [line.split() for line in lines[2:] if " readout_only " in f" {line} "]
     assert {row[1] for row in readout} == {"any"}  # the key does not apply to readout_only
     # the report's number format: two decimals, ± the 95% CI half-width
-    assert all(re.fullmatch(r"\d+\.\d\d", row[3]) and row[4] == "±" and re.fullmatch(r"\d+\.\d\d", row[5])
-               for row in readout), readout
+    # its budget, then the report's number format: two decimals, ± the 95% CI half-width
+    assert all(row[3:5] == ["3", "ep"] and re.fullmatch(r"\d+\.\d\d", row[5]) and row[6] == "±"
+               and re.fullmatch(r"\d+\.\d\d", row[7]) for row in readout), readout
     import pandas as pd
 
     rows = pd.read_csv(tmp_path / "tiny" / "summary.csv").to_dict("records")
