@@ -1,6 +1,9 @@
 """The suite-wide ``slow`` marker: the tests listed in tests/slow_tests.txt (the slowest, by a
 measured ``pytest --durations=0`` run; scripts/slow_tests.py rewrites the list) are marked
-``slow``, so ``pytest -m "not slow"`` is the quick edit-test loop. CI runs everything."""
+``slow``, so ``pytest -m "not slow"`` is the quick edit-test loop. CI runs everything.
+
+This file sits at the project root, not in tests/: a conftest.py in tests/ puts tests/ on
+sys.path, where the folder tests/learning_rules/ shadows the package as an empty namespace."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-SLOW_LIST = Path(__file__).with_name("slow_tests.txt")
+SLOW_LIST = Path(__file__).parent / "tests" / "slow_tests.txt"
 
 
 def _slow_ids() -> set[str]:
