@@ -12,7 +12,6 @@ import matplotlib
 
 if "matplotlib.pyplot" not in sys.modules:  # headless: files only (see figures/common.py)
     matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from learning_rules.divergence import GRADIENT_BOUND  # noqa: E402
@@ -20,24 +19,13 @@ from learning_rules.divergence import GRADIENT_BOUND  # noqa: E402
 from ..results import Results  # noqa: E402
 from ..runs.train import LOSS_BOUND, PARAMETER_BOUND, UNSTABLE_FRACTION, UNSTABLE_RATIO  # noqa: E402
 from .budgets import budget_differences  # noqa: E402
+from .figure_files import FigureFile, Progress, save_figures  # noqa: E402
 from .figure_specs import figure_inputs, figure_specs  # noqa: E402
 from .provenance import load_note, provenance  # noqa: E402
 from .equal_compute import equal_compute_table  # noqa: E402
 from .statistics import FEW_SEEDS, at_points, reference_label, rule_statistics, sweep_columns  # noqa: E402
 from .tables import failures_table, pct, plausibility_table, summary_table, sweep_value  # noqa: E402
 from .tuning import TuningSection, main_results, tuning_figures, tuning_section  # noqa: E402
-
-PNG_DPI = 130
-
-
-@dataclass
-class FigureFile:
-    name: str
-    title: str
-    caption: str
-    png: Path
-    svg: Path
-
 
 @dataclass
 class ReportContent:
@@ -64,10 +52,18 @@ class ReportContent:
     #: every rule at one budget (report/equal_compute.py); empty when all budgets were equal
     equal_compute: pd.DataFrame = field(default_factory=pd.DataFrame)
     equal_compute_note: str = ""
+    #: name -> the figure cache's entry ({key, drawn}) of every figure of this report
+    figure_entries: dict = field(default_factory=dict)
 
 
-def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
-    """Compute the statistics and tables and save every figure with data into ``<root>/figures/``."""
+def build(res: Results, target_accuracy: float | None = None, *, force: bool = False,
+          progress: Progress | None = None, report_key: str = "", manifest: dict | None = None,
+          workers: int | None = None) -> ReportContent:
+    """Compute the statistics and tables and save every figure with data into ``<root>/figures/``.
+
+    Figures drawn under ``report_key`` before (``manifest``: see figure_cache) are reused unless
+    ``force``; ``progress(done, total, name)`` is called once per figure; ``workers`` bounds the
+    processes that draw (default: the idle cores)."""
     tuning = tuning_section(res)
     res = main_results(res)  # a tuned experiment: its tuned runs
     inputs = figure_inputs(res)
@@ -77,7 +73,9 @@ def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
     reference = reference_label(summary, controls)
     stats = rule_statistics(summary, res.metrics, controls=controls, reference=reference,
                             target_accuracy=target_accuracy)
-    figures, skipped = _save_figures(res.root / "figures", figure_specs(res, inputs) + tuning_figures(tuning))
+    figures, skipped, entries = save_figures(
+        res.root / "figures", figure_specs(res, inputs) + tuning_figures(tuning), report_key=report_key,
+        manifest=manifest or {}, force=force, progress=progress, workers=workers)
     exp = res.config.get("experiment", {})
     curves_summary = at_points(summary, points)
     complete_ids = set(curves_summary["run_id"])
@@ -89,7 +87,8 @@ def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
         plausibility=plausibility_table(stats, _path_counts(inputs.paths)), figures=figures,
         failures=failures_table(summary), n_runs=len(summary), provenance=provenance(res.root, res.runs),
         stats=stats, budgets=budget_differences(summary, res.runs), number_format=_number_format(summary),
-        skipped=skipped, tuning=tuning, equal_compute=equal, equal_compute_note=equal_note)
+        skipped=skipped, tuning=tuning, equal_compute=equal, equal_compute_note=equal_note,
+        figure_entries=entries)
 
 
 def draw_figures(res: Results) -> dict:
@@ -166,28 +165,6 @@ def _notes(stats, reference, target_accuracy, points) -> list[str]:
                                  for k, p in sorted(points.items())) + "; any: the key does not apply to "
                      "that rule).")
     return notes
-
-
-def _save_figures(out_dir: Path, specs: list[tuple]) -> tuple[list[FigureFile], list[str]]:
-    """Save every figure that has data; returns the saved figures and one line per skipped one."""
-    out_dir.mkdir(exist_ok=True)
-    files, skipped = [], []
-    for name, title, make, caption, missing in specs:
-        fig = make()
-        png, svg = out_dir / f"{name}.png", out_dir / f"{name}.svg"
-        if fig is None:  # no data: no figure, and none left over from an earlier report
-            png.unlink(missing_ok=True)
-            svg.unlink(missing_ok=True)
-            skipped.append(f"{title}: {missing}.")
-            continue
-        try:
-            fig.savefig(png, dpi=PNG_DPI, metadata={"Software": None})
-            fig.set_layout_engine("none")  # keep the layout just computed: the SVG need not redo it
-            fig.savefig(svg, metadata={"Date": None})
-        finally:
-            plt.close(fig)
-        files.append(FigureFile(name, title, caption, png, svg))
-    return files, skipped
 
 
 def keep_columns(stats: pd.DataFrame) -> pd.DataFrame:
