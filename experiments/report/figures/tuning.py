@@ -51,5 +51,4 @@ def validation_vs_keys(trials: pd.DataFrame, keys: dict[str, tuple[str, ...]], l
         row[0].set_ylabel(f"{label}\nvalidation acc.", fontsize=9)
         for ax in row[len(keys[label]):]:
             ax.set_visible(False)
-    fig.suptitle("Tuning: validation accuracy of each trial (star: chosen)")
     return fig

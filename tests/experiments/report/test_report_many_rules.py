@@ -8,7 +8,7 @@ import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from figure_layout import layout_faults
+from experiments.report.figure_check import layout_faults
 from synthetic_results import LABELS, write_results
 
 from experiments import load_results
