@@ -212,7 +212,7 @@ def label_points(ax, points: list[tuple[float, float, str, str]], fontsize: floa
         (a, b), (c, d) = to_display([(x0, y0), (x1, y1)])
         taken.append(Bbox.from_extents(min(a, c) - r, min(b, d) - 1, max(a, c) + r, max(b, d) + 1))
     line = fontsize * 1.25
-    shifts = [0.0] + [s * k * line for k in range(1, 9) for s in (-1, 1)]
+    shifts = [0.0] + [s * k * line for k in range(1, 17) for s in (-1, 1)]
 
     def nearest_is_own(box, own: list[tuple[float, float]]) -> bool:
         mine = [tuple(to_display(p)) for p in own]

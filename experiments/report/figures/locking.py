@@ -21,7 +21,7 @@ def accuracy_vs_critical_path(res, *, controls=None, styles=None, table: pd.Data
     if table["rule"].nunique() < 3:
         return None
     controls, styles = resolve(res.summary, controls, styles)
-    fig, axes = new_figure(1, 1, width=7.5, height=max(4.0, 0.2 * len(table) + 2.0))
+    fig, axes = new_figure(1, 1, width=7.5, height=max(4.0, 0.28 * len(table) + 2.0))  # room for every name
     ax = axes[0, 0]
     for _, row in table.iterrows():
         st, acc = styles[row["label"]], row["test accuracy"]
