@@ -21,6 +21,7 @@ from ..runs.train import LOSS_BOUND, PARAMETER_BOUND, UNSTABLE_FRACTION, UNSTABL
 from .budgets import budget_differences  # noqa: E402
 from .figure_files import FigureFile, Progress, save_figures  # noqa: E402
 from .figure_specs import figure_inputs, figure_specs  # noqa: E402
+from .hyperparameters import hyperparameter_table  # noqa: E402
 from .provenance import load_note, provenance  # noqa: E402
 from .equal_compute import equal_compute_table  # noqa: E402
 from .statistics import FEW_SEEDS, at_points, reference_label, rule_statistics, sweep_columns  # noqa: E402
@@ -54,6 +55,10 @@ class ReportContent:
     equal_compute_note: str = ""
     #: name -> the figure cache's entry ({key, drawn}) of every figure of this report
     figure_entries: dict = field(default_factory=dict)
+    #: the data's sizes and chance level in one sentence ('' when the runs did not record them)
+    data: str = ""
+    #: one row per rule: optimizer, hyperparameters other than the default, defaults (hyperparameters.py)
+    hyperparameters: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def build(res: Results, target_accuracy: float | None = None, *, force: bool = False,
@@ -88,7 +93,7 @@ def build(res: Results, target_accuracy: float | None = None, *, force: bool = F
         failures=failures_table(summary), n_runs=len(summary), provenance=provenance(res.root, res.runs),
         stats=stats, budgets=budget_differences(summary, res.runs), number_format=_number_format(summary),
         skipped=skipped, tuning=tuning, equal_compute=equal, equal_compute_note=equal_note,
-        figure_entries=entries)
+        figure_entries=entries, data=inputs.data, hyperparameters=hyperparameter_table(res.runs))
 
 
 def draw_figures(res: Results) -> dict:

@@ -183,5 +183,5 @@ def markdown_lines(section: TuningSection | None, md_table) -> list[str]:
 def html_parts(section: TuningSection | None, html_table, escape) -> list[str]:
     if section is None:
         return []
-    return ["<h2>Tuning</h2>", html_table(section.table) if not section.table.empty else "",
+    return ['<h2 id="tuning">Tuning</h2>', html_table(section.table) if not section.table.empty else "",
             '<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in section.notes) + "</ul>"]
