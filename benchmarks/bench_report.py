@@ -73,7 +73,6 @@ def main() -> int:
         print(f"error: {args.results} is not a results folder (no summary.csv); see the docstring", file=sys.stderr)
         return 2
     print("\n".join(machine_header(1, "the report's own processes; BLAS as the environment sets it")))
-    print(f"load average (1, 5, 15 min) at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     times: dict[str, list[float]] = {k: [] for k in ("cold, serial", "cold", "unchanged", "after a change")}
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         for r in range(args.repeats):
