@@ -90,8 +90,11 @@ def critical_path_in_time(res, *, controls=None, styles=None):
         T, forward, length, wait = rows[label]
         color = styles[label].color if label in styles else "0.5"
         ax.barh(y, forward, color=color, alpha=0.35)
-        ax.barh(y, wait - forward, left=forward, color=color)
-        ax.text(wait, y, f" {wait}", va="center", fontsize=8)
+        if wait > forward:  # what the rule still does after the forward sweep
+            ax.barh(y, wait - forward, left=forward, color=color)
+        else:  # its first layer may change before the forward sweep ends: a mark where it may
+            ax.plot([wait, wait], [y - 0.4, y + 0.4], color=color, lw=2.5, solid_capstyle="butt")
+        ax.text(max(wait, forward), y, f" {wait}", va="center", fontsize=8)
     ax.set_yticks(range(len(order)), order)
     Ts = sorted({r[0] for r in rows.values()})
     ax.set(xlabel=f"layer operations before the first layer can change (T = {', '.join(map(str, Ts))} steps)")
@@ -138,6 +141,8 @@ def time_figures(res, curves: pd.DataFrame, summary: pd.DataFrame, kw: dict) -> 
         ("critical_path_in_time", "Critical path in time", lambda: critical_path_in_time(
             res, controls=kw.get("controls"), styles=kw.get("styles")),
          "Sequential layer operations of one training step before the first layer can change, from each "
-         "rule's structure and the network's T and depth (light: the forward sweep through time).",
+         "rule's structure and the network's T and depth (light: the forward sweep through time; dark: what the "
+         "rule still does after it, or a mark where a local rule's first layer may change before it ends), the "
+         "count at the end of each bar.",
          "no network ran in time (T > 1)"),
     ]
