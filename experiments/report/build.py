@@ -79,7 +79,7 @@ def build(res: Results, target_accuracy: float | None = None, *, force: bool = F
     stats = rule_statistics(summary, res.metrics, controls=controls, reference=reference,
                             target_accuracy=target_accuracy)
     figures, skipped, entries = save_figures(
-        res.root / "figures", figure_specs(res, inputs) + tuning_figures(tuning), report_key=report_key,
+        res.root / "figures", figure_specs(res, inputs) + tuning_figures(tuning, inputs.chance), report_key=report_key,
         manifest=manifest or {}, force=force, progress=progress, workers=workers)
     exp = res.config.get("experiment", {})
     curves_summary = at_points(summary, points)
@@ -101,7 +101,8 @@ def draw_figures(res: Results) -> dict:
     the report draws them but not saved (the caller closes them)."""
     tuning = tuning_section(res)
     res = main_results(res)
-    return {spec[0]: spec[2]() for spec in figure_specs(res, figure_inputs(res)) + tuning_figures(tuning)}
+    inputs = figure_inputs(res)
+    return {spec[0]: spec[2]() for spec in figure_specs(res, inputs) + tuning_figures(tuning, inputs.chance)}
 
 
 def budget_sentence(budgets: str, figure_link: str) -> str:
