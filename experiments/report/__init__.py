@@ -10,18 +10,20 @@ writes into the results folder ``report.md`` (summary table first), a self-conta
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..atomic import write_atomic
 from ..results import is_results_dir, load_results
-from .build import build, keep_columns
 from .figure_cache import inputs_key, load_manifest, save_manifest, unchanged_report
-from .figure_files import Progress
+
+if TYPE_CHECKING:
+    from .figure_files import Progress
 
 __all__ = ["write_report"]
 
 
 def write_report(results_dir, target_accuracy: float | None = None, *, force: bool = False,
-                 progress: Progress | None = None, workers: int | None = None) -> list[Path]:
+                 progress: "Progress | None" = None, workers: int | None = None) -> list[Path]:
     """Write the report of one results folder; returns [report.md, report.html, statistics.csv,
     figure files...]. ``target_accuracy`` (a fraction) overrides the config's and the default
     (95% of backprop's final mean accuracy). A folder that is not a results folder, or holds no
@@ -38,6 +40,8 @@ def write_report(results_dir, target_accuracy: float | None = None, *, force: bo
         same = unchanged_report(root, key)
         if same is not None:
             return same
+    # imported only when there is something to write: matplotlib and the figures cost seconds
+    from .build import build, keep_columns
     from .html import render_html
     from .markdown import render_markdown
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from .figure_cache import cached_figure, figure_key  # noqa: E402
 
 PNG_DPI = 130
+#: the quickstart's costliest figures, drawn first when no earlier report timed them (the longest
+#: figure bounds a parallel report's time, so it should not start last)
+COSTLY_FIRST = ("unit_health", "alignment", "accuracy_vs_compute", "learning_curves", "update_locking",
+                "final_accuracy", "layer_signals")
 #: progress(done, total, name): called once per figure, drawn or reused
 Progress = Callable[[int, int, str], None]
 
@@ -70,28 +75,38 @@ def draw_and_save(out_dir: Path, name: str, make) -> bool:
 _JOBS: list[tuple[Path, str, object]] = []
 
 
-def _draw_job(i: int) -> tuple[int, bool]:
+def _draw_job(i: int) -> tuple[int, bool, float]:
     out_dir, name, make = _JOBS[i]
-    return i, draw_and_save(out_dir, name, make)
+    t0 = time.perf_counter()
+    drawn = draw_and_save(out_dir, name, make)
+    return i, drawn, time.perf_counter() - t0
 
 
-def _draw_all(jobs: list[tuple[Path, str, object]], workers: int, done) -> list[bool]:
-    """Draw every job; ``done(i, drawn)`` as each finishes. Returns whether each was drawn."""
-    drawn = [False] * len(jobs)
+def _draw_all(jobs: list[tuple[Path, str, object]], workers: int, done) -> None:
+    """Draw every job, in the order given; ``done(i, drawn, seconds)`` as each finishes."""
     if workers <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for i, (out_dir, name, make) in enumerate(jobs):
-            drawn[i] = draw_and_save(out_dir, name, make)
-            done(i, drawn[i])
-        return drawn
+        _JOBS[:] = jobs
+        try:
+            for i in range(len(jobs)):
+                done(*_draw_job(i))
+        finally:
+            _JOBS.clear()
+        return
     _JOBS[:] = jobs
     try:
         with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("fork")) as pool:
             for future in as_completed([pool.submit(_draw_job, i) for i in range(len(jobs))]):
-                i, drawn[i] = future.result()
-                done(i, drawn[i])
+                done(*future.result())
     finally:
         _JOBS.clear()
-    return drawn
+
+
+def _expected_seconds(manifest: dict, name: str) -> float:
+    """How long a figure took last time (from the manifest), else a rank from ``COSTLY_FIRST``."""
+    entry = manifest.get("figures", {}).get(name)
+    if isinstance(entry, dict) and isinstance(entry.get("seconds"), (int, float)):
+        return float(entry["seconds"])
+    return (len(COSTLY_FIRST) - COSTLY_FIRST.index(name)) / 100 if name in COSTLY_FIRST else 0.0
 
 
 def save_figures(out_dir: Path, specs: list[tuple], *, report_key: str, manifest: dict, force: bool = False,
@@ -119,13 +134,14 @@ def save_figures(out_dir: Path, specs: list[tuple], *, report_key: str, manifest
         if hit is None:
             todo.append(i)
         else:
-            entries[name] = {"key": key, "drawn": bool(hit["drawn"])}
+            entries[name] = {**hit, "key": key}
             tick(name)
+    todo.sort(key=lambda i: -_expected_seconds(manifest, specs[i][0]))  # the longest first
     jobs = [(out_dir, specs[i][0], specs[i][2]) for i in todo]
 
-    def done(j: int, drawn: bool) -> None:
+    def done(j: int, drawn: bool, seconds: float) -> None:
         name = specs[todo[j]][0]
-        entries[name] = {"key": figure_key(report_key, name), "drawn": drawn}
+        entries[name] = {"key": figure_key(report_key, name), "drawn": drawn, "seconds": round(seconds, 3)}
         tick(name)
 
     _draw_all(jobs, free_cores() if workers is None else workers, done)
