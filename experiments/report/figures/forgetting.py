@@ -45,7 +45,8 @@ def forgetting(res, *, controls=None, styles=None, chance: float | None = None):
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set(title="forgetting", xlabel="best earlier − final accuracy")
-    percent_axis(ax, "x")
-    declare_range(ax, "x", -1.0, 1.0)  # a difference of accuracies: negative where a task was learned later
+    # a difference of accuracies, negative where a task was learned later: percent ticks, not clamped at 0
+    ax.xaxis.set_major_formatter(lambda v, _: f"{round(100 * v, 6):g}%")
+    declare_range(ax, "x", -1.0, 1.0)
     legend_outside(fig, axes[:, :-1])
     return fig
