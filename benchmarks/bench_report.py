@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -50,12 +51,16 @@ def fresh_copy(source: Path, target: Path) -> Path:
     return target
 
 
-def timed_report(folder: Path, workers: str = "None") -> float:
-    """Wall seconds of one ``write_report`` in a fresh interpreter (imports included)."""
+def timed_report(folder: Path, workers: str = "None") -> tuple[float, float]:
+    """(wall seconds, CPU seconds of it and its drawing workers) of one ``write_report`` in a fresh
+    interpreter, imports included. On a loaded machine the CPU seconds say more than the wall time."""
     code = f"from experiments.report import write_report; write_report({str(folder)!r}, workers={workers})"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def stamps(folder: Path) -> dict[str, int]:
@@ -73,7 +78,8 @@ def main() -> int:
         print(f"error: {args.results} is not a results folder (no summary.csv); see the docstring", file=sys.stderr)
         return 2
     print("\n".join(machine_header(1, "the report's own processes; BLAS as the environment sets it")))
-    times: dict[str, list[float]] = {k: [] for k in ("cold, serial", "cold", "unchanged", "after a change")}
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in ("cold, serial", "cold", "unchanged",
+                                                                    "after a change")}
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         for r in range(args.repeats):
             serial = fresh_copy(args.results, Path(tmp) / f"serial{r}")
@@ -88,9 +94,11 @@ def main() -> int:
             config = folder / "config.toml"
             config.write_text(config.read_text() + "\n# changed\n")
             times["after a change"].append(timed_report(folder))
-    print(f"\n{'report of ' + str(args.results):<60} {'best s':>7} {'median s':>9}  ({args.repeats} repeats)")
+    print(f"\n{'report of ' + str(args.results):<50} {'best wall s':>11} {'median wall s':>13} {'median CPU s':>12}"
+          f"  ({args.repeats} repeats)")
     for name, ts in times.items():
-        print(f"  {name:<58} {min(ts):>7.2f} {statistics.median(ts):>9.2f}")
+        walls, cpus = [t[0] for t in ts], [t[1] for t in ts]
+        print(f"  {name:<48} {min(walls):>11.2f} {statistics.median(walls):>13.2f} {statistics.median(cpus):>12.2f}")
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
     return 0
 
