@@ -1,7 +1,8 @@
 """Figures drawn once: every report output keyed by a hash of what it is drawn from.
 
-The key of a results folder is a SHA-256 over the report's own source code (so a changed figure
-function redraws), the report's options (the target accuracy) and the bytes of every stored file
+The key of a results folder is a SHA-256 over the report's own source code and that of
+``learning_rules`` (so a changed figure function or rule card redraws), the versions of
+matplotlib, pandas, numpy and scipy, the report's options (the target accuracy) and the bytes of every stored file
 the report reads: ``config.toml``, ``summary.csv`` and everything under ``runs/``. Figures,
 ``report.md``, ``report.html`` and ``statistics.csv`` are outputs, never inputs. Each figure's key
 is the folder's key and the figure's name; the manifest ``<results>/.report_cache/manifest.json``
@@ -27,21 +28,31 @@ from ..atomic import write_atomic
 
 CACHE_DIR = ".report_cache"
 MANIFEST = "manifest.json"
-#: the code a report is drawn by: this package and the studies and loaders it reads results through
-CODE_ROOTS = ("report", "studies")
-CODE_FILES = ("results.py", "verify.py")
+#: the code a report is drawn by (relative to the project's root): this package, the studies and
+#: loaders it reads results through, and learning_rules (the rules' cards, defaults and structure)
+CODE_ROOTS = ("experiments/report", "experiments/studies", "learning_rules")
+CODE_FILES = ("experiments/results.py", "experiments/verify.py")
+#: packages whose version changes what a figure looks like
+DRAWN_BY = ("matplotlib", "pandas", "numpy", "scipy")
 
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of the report's source files (computed once per process)."""
-    here = Path(__file__).resolve().parents[1]  # experiments/
+    """A hash of the report's source files and its drawing packages' versions (once per process)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    root = Path(__file__).resolve().parents[2]
     h = hashlib.sha256()
-    files = [p for root in CODE_ROOTS for p in sorted((here / root).rglob("*.py"))]
-    for path in files + [here / name for name in CODE_FILES]:
+    files = [p for sub in CODE_ROOTS for p in sorted((root / sub).rglob("*.py"))]
+    for path in files + [root / name for name in CODE_FILES]:
         if path.is_file():
-            h.update(path.relative_to(here).as_posix().encode())
+            h.update(path.relative_to(root).as_posix().encode())
             h.update(path.read_bytes())
+    for package in DRAWN_BY:
+        try:
+            h.update(f"{package}=={version(package)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{package} missing".encode())
     return h.hexdigest()
 
 
