@@ -19,7 +19,7 @@ from learning_rules.divergence import GRADIENT_BOUND  # noqa: E402
 from ..results import Results  # noqa: E402
 from ..runs.train import LOSS_BOUND, PARAMETER_BOUND, UNSTABLE_FRACTION, UNSTABLE_RATIO  # noqa: E402
 from .budgets import budget_differences  # noqa: E402
-from .figure_files import FigureFile, Progress, save_figures  # noqa: E402
+from .figure_files import FigureDrawing, FigureFile, Progress  # noqa: E402
 from .figure_specs import figure_inputs, figure_specs  # noqa: E402
 from .hyperparameters import hyperparameter_table  # noqa: E402
 from .provenance import load_note, provenance  # noqa: E402
@@ -75,25 +75,32 @@ def build(res: Results, target_accuracy: float | None = None, *, force: bool = F
     summary, controls, points = inputs.summary, inputs.controls, inputs.points
     if target_accuracy is None:
         target_accuracy = res.config.get("experiment", {}).get("target_accuracy")
-    reference = reference_label(summary, controls)
-    stats = rule_statistics(summary, res.metrics, controls=controls, reference=reference,
-                            target_accuracy=target_accuracy)
-    figures, skipped, entries = save_figures(
-        res.root / "figures", figure_specs(res, inputs) + tuning_figures(tuning, inputs.chance), report_key=report_key,
-        manifest=manifest or {}, force=force, progress=progress, workers=workers)
-    exp = res.config.get("experiment", {})
-    curves_summary = at_points(summary, points)
-    complete_ids = set(curves_summary["run_id"])
-    equal, equal_note = equal_compute_table(curves_summary, res.metrics[res.metrics["run_id"].isin(complete_ids)])
-    notes = _notes(stats, reference, target_accuracy, points) + [load_note(res.runs)]
-    return ReportContent(
-        title=exp.get("name", res.root.name), description=exp.get("description", ""),
-        summary=summary_table(stats, reference), notes=notes,
-        plausibility=plausibility_table(stats, _path_counts(inputs.paths)), figures=figures,
-        failures=failures_table(summary), n_runs=len(summary), provenance=provenance(res.root, res.runs),
-        stats=stats, budgets=budget_differences(summary, res.runs), number_format=_number_format(summary),
-        skipped=skipped, tuning=tuning, equal_compute=equal, equal_compute_note=equal_note,
-        figure_entries=entries, data=inputs.data, hyperparameters=hyperparameter_table(res.runs))
+    # the figures start first: forked workers draw them while this process computes the tables
+    drawing = FigureDrawing(res.root / "figures", figure_specs(res, inputs) + tuning_figures(tuning, inputs.chance),
+                            report_key=report_key, manifest=manifest or {}, force=force, progress=progress,
+                            workers=workers)
+    try:
+        reference = reference_label(summary, controls)
+        stats = rule_statistics(summary, res.metrics, controls=controls, reference=reference,
+                                target_accuracy=target_accuracy)
+        exp = res.config.get("experiment", {})
+        curves_summary = at_points(summary, points)
+        complete_ids = set(curves_summary["run_id"])
+        equal, equal_note = equal_compute_table(curves_summary, res.metrics[res.metrics["run_id"].isin(complete_ids)])
+        notes = _notes(stats, reference, target_accuracy, points) + [load_note(res.runs)]
+        parts = dict(
+            title=exp.get("name", res.root.name), description=exp.get("description", ""),
+            summary=summary_table(stats, reference), notes=notes,
+            plausibility=plausibility_table(stats, _path_counts(inputs.paths)),
+            failures=failures_table(summary), n_runs=len(summary), provenance=provenance(res.root, res.runs),
+            stats=stats, budgets=budget_differences(summary, res.runs), number_format=_number_format(summary),
+            tuning=tuning, equal_compute=equal, equal_compute_note=equal_note, data=inputs.data,
+            hyperparameters=hyperparameter_table(res.runs))
+    except BaseException:
+        drawing.close()
+        raise
+    figures, skipped, entries = drawing.finish()
+    return ReportContent(**parts, figures=figures, skipped=skipped, figure_entries=entries)
 
 
 def draw_figures(res: Results) -> dict:

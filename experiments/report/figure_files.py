@@ -82,25 +82,6 @@ def _draw_job(i: int) -> tuple[int, bool, float]:
     return i, drawn, time.perf_counter() - t0
 
 
-def _draw_all(jobs: list[tuple[Path, str, object]], workers: int, done) -> None:
-    """Draw every job, in the order given; ``done(i, drawn, seconds)`` as each finishes."""
-    if workers <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        _JOBS[:] = jobs
-        try:
-            for i in range(len(jobs)):
-                done(*_draw_job(i))
-        finally:
-            _JOBS.clear()
-        return
-    _JOBS[:] = jobs
-    try:
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("fork")) as pool:
-            for future in as_completed([pool.submit(_draw_job, i) for i in range(len(jobs))]):
-                done(*future.result())
-    finally:
-        _JOBS.clear()
-
-
 def _expected_seconds(manifest: dict, name: str) -> float:
     """How long a figure took last time (from the manifest), else a rank from ``COSTLY_FIRST``."""
     entry = manifest.get("figures", {}).get(name)
@@ -109,46 +90,79 @@ def _expected_seconds(manifest: dict, name: str) -> float:
     return (len(COSTLY_FIRST) - COSTLY_FIRST.index(name)) / 100 if name in COSTLY_FIRST else 0.0
 
 
+class FigureDrawing:
+    """The report's figures being saved. The constructor reuses what the cache holds and starts
+    the forked workers on the rest at once, so the caller can compute its tables meanwhile;
+    ``finish()`` draws whatever is left to this process and returns (saved figures, one line per
+    figure without data, the manifest's new figure entries)."""
+
+    def __init__(self, out_dir: Path, specs: list[tuple], *, report_key: str, manifest: dict,
+                 force: bool = False, progress: Progress | None = None, workers: int | None = None) -> None:
+        out_dir.mkdir(exist_ok=True)
+        self.out_dir, self.specs, self.report_key, self.progress = out_dir, specs, report_key, progress
+        self.entries: dict[str, dict] = {}
+        self.count = 0
+        todo: list[int] = []
+        for i, (name, *_) in enumerate(specs):
+            key = figure_key(report_key, name)
+            hit = None if force else cached_figure(manifest, name, key, out_dir / f"{name}.png", out_dir / f"{name}.svg")
+            if hit is None:
+                todo.append(i)
+            else:
+                self.entries[name] = {**hit, "key": key}
+                self._tick(name)
+        todo.sort(key=lambda i: -_expected_seconds(manifest, specs[i][0]))  # the longest first
+        self.todo = todo
+        self.jobs = [(out_dir, specs[i][0], specs[i][2]) for i in todo]
+        n = free_cores() if workers is None else workers
+        self.pool, self.futures = None, []
+        if n > 1 and len(self.jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _JOBS[:] = self.jobs  # before the fork: the workers inherit it
+            self.pool = ProcessPoolExecutor(min(n, len(self.jobs)), mp_context=multiprocessing.get_context("fork"))
+            self.futures = [self.pool.submit(_draw_job, i) for i in range(len(self.jobs))]
+
+    def _tick(self, name: str) -> None:
+        self.count += 1
+        if self.progress is not None:
+            self.progress(self.count, len(self.specs), name)
+
+    def _done(self, j: int, drawn: bool, seconds: float) -> None:
+        name = self.specs[self.todo[j]][0]
+        self.entries[name] = {"key": figure_key(self.report_key, name), "drawn": drawn, "seconds": round(seconds, 3)}
+        self._tick(name)
+
+    def close(self) -> None:
+        """Stop the workers (after an error elsewhere: nothing is collected)."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        _JOBS.clear()
+
+    def finish(self) -> tuple[list[FigureFile], list[str], dict]:
+        try:
+            if self.pool is None:
+                _JOBS[:] = self.jobs
+                for i in range(len(self.jobs)):
+                    self._done(*_draw_job(i))
+            else:
+                for future in as_completed(self.futures):
+                    self._done(*future.result())
+        finally:
+            self.close()
+        files, skipped = [], []
+        for name, title, _, caption, missing in self.specs:
+            if self.entries[name]["drawn"]:
+                files.append(FigureFile(name, title, caption, self.out_dir / f"{name}.png", self.out_dir / f"{name}.svg"))
+            else:
+                skipped.append(f"{title}: {missing}.")
+        return files, skipped, self.entries
+
+
 def save_figures(out_dir: Path, specs: list[tuple], *, report_key: str, manifest: dict, force: bool = False,
                  progress: Progress | None = None, workers: int | None = None
                  ) -> tuple[list[FigureFile], list[str], dict]:
-    """Save every figure of ``specs`` ((name, title, draw, caption, why missing)) that has data.
-
-    Returns the saved figures, one line per figure without data, and the manifest's new figure
-    entries. ``force`` draws every figure again; ``workers`` (default: the idle cores) bounds the
-    processes drawing at once."""
-    out_dir.mkdir(exist_ok=True)
-    total, count = len(specs), 0
-    entries: dict[str, dict] = {}
-    todo: list[int] = []
-
-    def tick(name: str) -> None:
-        nonlocal count
-        count += 1
-        if progress is not None:
-            progress(count, total, name)
-
-    for i, (name, _, _, _, missing) in enumerate(specs):
-        key = figure_key(report_key, name)
-        hit = None if force else cached_figure(manifest, name, key, out_dir / f"{name}.png", out_dir / f"{name}.svg")
-        if hit is None:
-            todo.append(i)
-        else:
-            entries[name] = {**hit, "key": key}
-            tick(name)
-    todo.sort(key=lambda i: -_expected_seconds(manifest, specs[i][0]))  # the longest first
-    jobs = [(out_dir, specs[i][0], specs[i][2]) for i in todo]
-
-    def done(j: int, drawn: bool, seconds: float) -> None:
-        name = specs[todo[j]][0]
-        entries[name] = {"key": figure_key(report_key, name), "drawn": drawn, "seconds": round(seconds, 3)}
-        tick(name)
-
-    _draw_all(jobs, free_cores() if workers is None else workers, done)
-    files, skipped = [], []
-    for name, title, _, caption, missing in specs:
-        if entries[name]["drawn"]:
-            files.append(FigureFile(name, title, caption, out_dir / f"{name}.png", out_dir / f"{name}.svg"))
-        else:
-            skipped.append(f"{title}: {missing}.")
-    return files, skipped, entries
+    """Save every figure of ``specs`` ((name, title, draw, caption, why missing)) that has data:
+    ``FigureDrawing(...).finish()``. ``force`` draws every figure again; ``workers`` (default: the
+    idle cores) bounds the processes drawing at once."""
+    return FigureDrawing(out_dir, specs, report_key=report_key, manifest=manifest, force=force,
+                         progress=progress, workers=workers).finish()
