@@ -1,9 +1,10 @@
 """Save the report's figures: each drawn at most once per input key, in parallel where cores are free.
 
 A figure whose key matches the manifest (``figure_cache``) is reused as it is on disk; the others
-are drawn and saved as PNG and SVG, by forked worker processes when more than one core is idle
-(each figure is independent: its drawing function and the results it closes over are inherited
-by the fork, nothing is pickled), else one after the other in this process.
+are drawn and saved as PNG and SVG, by forked worker processes when more than one core is idle and
+this process runs no other thread (each figure is independent: its drawing function and the
+results it closes over are inherited by the fork, nothing is pickled), else one after the other
+in this process.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -116,7 +118,10 @@ class FigureDrawing:
         self.jobs = [(out_dir, specs[i][0], specs[i][2]) for i in todo]
         n = free_cores() if workers is None else workers
         self.pool, self.futures = None, []
-        if n > 1 and len(self.jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # forked only from a single-threaded process: a fork copies locks other threads may hold
+        # (a Dask client's, a logger's) into a child that would then wait on them forever
+        if n > 1 and len(self.jobs) > 1 and "fork" in multiprocessing.get_all_start_methods() \
+                and threading.active_count() == 1:
             _JOBS[:] = self.jobs  # before the fork: the workers inherit it
             self.pool = ProcessPoolExecutor(min(n, len(self.jobs)), mp_context=multiprocessing.get_context("fork"))
             self.futures = [self.pool.submit(_draw_job, i) for i in range(len(self.jobs))]

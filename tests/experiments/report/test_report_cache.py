@@ -9,6 +9,8 @@ import pytest
 
 from experiments.report import write_report
 from experiments.report.figure_cache import CACHE_DIR, load_manifest
+from experiments.report.figure_files import FigureDrawing
+from experiments.report.figures.common import new_figure
 
 
 @pytest.fixture()
@@ -61,3 +63,24 @@ def test_figures_are_reused_when_only_the_report_key_matches_them(folder):
     write_report(folder)
     assert (folder / "report.md").is_file()
     assert png.stat().st_mtime_ns == drawn
+
+
+def _line():
+    fig, axes = new_figure(1, 1, width=3, height=2)
+    axes[0, 0].plot([0, 1], [0, 1])
+    return fig
+
+
+def test_figures_are_drawn_by_forked_workers_and_reused_by_key(tmp_path):
+    specs = [("a", "A", _line, "", ""), ("b", "B", _line, "", ""), ("none", "None", lambda: None, "", "no data")]
+    drawing = FigureDrawing(tmp_path, specs, report_key="k1", manifest={}, workers=2)
+    assert drawing.pool is not None  # two figures to draw, two workers allowed: forked
+    files, skipped, entries = drawing.finish()
+    assert [f.name for f in files] == ["a", "b"] and skipped == ["None: no data."]
+    assert all((tmp_path / f"{n}.{ext}").is_file() for n in "ab" for ext in ("png", "svg"))
+    manifest = {"figures": entries}
+    again = FigureDrawing(tmp_path, specs, report_key="k1", manifest=manifest, workers=2)
+    assert again.jobs == [] and again.pool is None  # every key matches: nothing to draw
+    other = FigureDrawing(tmp_path, specs, report_key="k2", manifest=manifest, workers=1)
+    assert len(other.jobs) == 3 and other.pool is None  # another key: all drawn again, here (one worker)
+    other.finish()
