@@ -9,6 +9,7 @@ import pytest
 
 from experiments.report import write_report
 from experiments.report.figure_cache import CACHE_DIR, load_manifest
+from experiments.report import figure_files
 from experiments.report.figure_files import FigureDrawing
 from experiments.report.figures.common import new_figure
 
@@ -71,7 +72,9 @@ def _line():
     return fig
 
 
-def test_figures_are_drawn_by_forked_workers_and_reused_by_key(tmp_path):
+def test_figures_are_drawn_by_forked_workers_and_reused_by_key(tmp_path, monkeypatch):
+    # under pytest-xdist a worker runs a second thread (its channel): the report would not fork there
+    monkeypatch.setattr(figure_files.threading, "active_count", lambda: 1)
     specs = [("a", "A", _line, "", ""), ("b", "B", _line, "", ""), ("none", "None", lambda: None, "", "no data")]
     drawing = FigureDrawing(tmp_path, specs, report_key="k1", manifest={}, workers=2)
     assert drawing.pool is not None  # two figures to draw, two workers allowed: forked
