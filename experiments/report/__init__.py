@@ -4,7 +4,9 @@
 
 writes into the results folder ``report.md`` (summary table first), a self-contained
 ``report.html`` (figures embedded), ``statistics.csv`` (the raw numbers of the tables) and
-``figures/<name>.png`` + ``.svg``. The figure functions live in ``experiments.report.figures``.
+``figures/<name>.png`` + ``.svg``, and ``.report_cache/manifest.json``, the key each output was
+drawn under (``figure_cache``): run again with nothing changed, it rewrites nothing. The figure
+functions live in ``experiments.report.figures``; ``figure_check.layout_faults`` checks a drawn one.
 """
 
 from __future__ import annotations
