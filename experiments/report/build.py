@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sys
 
@@ -12,7 +11,6 @@ import matplotlib
 
 if "matplotlib.pyplot" not in sys.modules:  # headless: files only (see figures/common.py)
     matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from learning_rules.divergence import GRADIENT_BOUND  # noqa: E402
@@ -20,24 +18,14 @@ from learning_rules.divergence import GRADIENT_BOUND  # noqa: E402
 from ..results import Results  # noqa: E402
 from ..runs.train import LOSS_BOUND, PARAMETER_BOUND, UNSTABLE_FRACTION, UNSTABLE_RATIO  # noqa: E402
 from .budgets import budget_differences  # noqa: E402
+from .figure_files import FigureDrawing, FigureFile, Progress  # noqa: E402
 from .figure_specs import figure_inputs, figure_specs  # noqa: E402
+from .hyperparameters import hyperparameter_table  # noqa: E402
 from .provenance import load_note, provenance  # noqa: E402
 from .equal_compute import equal_compute_table  # noqa: E402
 from .statistics import FEW_SEEDS, at_points, reference_label, rule_statistics, sweep_columns  # noqa: E402
 from .tables import failures_table, pct, plausibility_table, summary_table, sweep_value  # noqa: E402
 from .tuning import TuningSection, main_results, tuning_figures, tuning_section  # noqa: E402
-
-PNG_DPI = 130
-
-
-@dataclass
-class FigureFile:
-    name: str
-    title: str
-    caption: str
-    png: Path
-    svg: Path
-
 
 @dataclass
 class ReportContent:
@@ -64,32 +52,54 @@ class ReportContent:
     #: every rule at one budget (report/equal_compute.py); empty when all budgets were equal
     equal_compute: pd.DataFrame = field(default_factory=pd.DataFrame)
     equal_compute_note: str = ""
+    #: name -> the figure cache's entry ({key, drawn}) of every figure of this report
+    figure_entries: dict = field(default_factory=dict)
+    #: the data's sizes and chance level in one sentence ('' when the runs did not record them)
+    data: str = ""
+    #: one row per rule: optimizer, hyperparameters other than the default, defaults (hyperparameters.py)
+    hyperparameters: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def build(res: Results, target_accuracy: float | None = None) -> ReportContent:
-    """Compute the statistics and tables and save every figure with data into ``<root>/figures/``."""
+def build(res: Results, target_accuracy: float | None = None, *, force: bool = False,
+          progress: Progress | None = None, report_key: str = "", manifest: dict | None = None,
+          workers: int | None = None) -> ReportContent:
+    """Compute the statistics and tables and save every figure with data into ``<root>/figures/``.
+
+    Figures drawn under ``report_key`` before (``manifest``: see figure_cache) are reused unless
+    ``force``; ``progress(done, total, name)`` is called once per figure; ``workers`` bounds the
+    processes that draw (default: the idle cores)."""
     tuning = tuning_section(res)
     res = main_results(res)  # a tuned experiment: its tuned runs
     inputs = figure_inputs(res)
     summary, controls, points = inputs.summary, inputs.controls, inputs.points
     if target_accuracy is None:
         target_accuracy = res.config.get("experiment", {}).get("target_accuracy")
-    reference = reference_label(summary, controls)
-    stats = rule_statistics(summary, res.metrics, controls=controls, reference=reference,
-                            target_accuracy=target_accuracy)
-    figures, skipped = _save_figures(res.root / "figures", figure_specs(res, inputs) + tuning_figures(tuning))
-    exp = res.config.get("experiment", {})
-    curves_summary = at_points(summary, points)
-    complete_ids = set(curves_summary["run_id"])
-    equal, equal_note = equal_compute_table(curves_summary, res.metrics[res.metrics["run_id"].isin(complete_ids)])
-    notes = _notes(stats, reference, target_accuracy, points) + [load_note(res.runs)]
-    return ReportContent(
-        title=exp.get("name", res.root.name), description=exp.get("description", ""),
-        summary=summary_table(stats, reference), notes=notes,
-        plausibility=plausibility_table(stats, _path_counts(inputs.paths)), figures=figures,
-        failures=failures_table(summary), n_runs=len(summary), provenance=provenance(res.root, res.runs),
-        stats=stats, budgets=budget_differences(summary, res.runs), number_format=_number_format(summary),
-        skipped=skipped, tuning=tuning, equal_compute=equal, equal_compute_note=equal_note)
+    # the figures start first: forked workers draw them while this process computes the tables
+    drawing = FigureDrawing(res.root / "figures", figure_specs(res, inputs) + tuning_figures(tuning, inputs.chance),
+                            report_key=report_key, manifest=manifest or {}, force=force, progress=progress,
+                            workers=workers)
+    try:
+        reference = reference_label(summary, controls)
+        stats = rule_statistics(summary, res.metrics, controls=controls, reference=reference,
+                                target_accuracy=target_accuracy)
+        exp = res.config.get("experiment", {})
+        curves_summary = at_points(summary, points)
+        complete_ids = set(curves_summary["run_id"])
+        equal, equal_note = equal_compute_table(curves_summary, res.metrics[res.metrics["run_id"].isin(complete_ids)])
+        notes = _notes(stats, reference, target_accuracy, points) + [load_note(res.runs)]
+        parts = dict(
+            title=exp.get("name", res.root.name), description=exp.get("description", ""),
+            summary=summary_table(stats, reference), notes=notes,
+            plausibility=plausibility_table(stats, _path_counts(inputs.paths)),
+            failures=failures_table(summary), n_runs=len(summary), provenance=provenance(res.root, res.runs),
+            stats=stats, budgets=budget_differences(summary, res.runs), number_format=_number_format(summary),
+            tuning=tuning, equal_compute=equal, equal_compute_note=equal_note, data=inputs.data,
+            hyperparameters=hyperparameter_table(res.runs))
+    except BaseException:
+        drawing.close()
+        raise
+    figures, skipped, entries = drawing.finish()
+    return ReportContent(**parts, figures=figures, skipped=skipped, figure_entries=entries)
 
 
 def draw_figures(res: Results) -> dict:
@@ -97,7 +107,8 @@ def draw_figures(res: Results) -> dict:
     the report draws them but not saved (the caller closes them)."""
     tuning = tuning_section(res)
     res = main_results(res)
-    return {spec[0]: spec[2]() for spec in figure_specs(res, figure_inputs(res)) + tuning_figures(tuning)}
+    inputs = figure_inputs(res)
+    return {spec[0]: spec[2]() for spec in figure_specs(res, inputs) + tuning_figures(tuning, inputs.chance)}
 
 
 def budget_sentence(budgets: str, figure_link: str) -> str:
@@ -166,28 +177,6 @@ def _notes(stats, reference, target_accuracy, points) -> list[str]:
                                  for k, p in sorted(points.items())) + "; any: the key does not apply to "
                      "that rule).")
     return notes
-
-
-def _save_figures(out_dir: Path, specs: list[tuple]) -> tuple[list[FigureFile], list[str]]:
-    """Save every figure that has data; returns the saved figures and one line per skipped one."""
-    out_dir.mkdir(exist_ok=True)
-    files, skipped = [], []
-    for name, title, make, caption, missing in specs:
-        fig = make()
-        png, svg = out_dir / f"{name}.png", out_dir / f"{name}.svg"
-        if fig is None:  # no data: no figure, and none left over from an earlier report
-            png.unlink(missing_ok=True)
-            svg.unlink(missing_ok=True)
-            skipped.append(f"{title}: {missing}.")
-            continue
-        try:
-            fig.savefig(png, dpi=PNG_DPI, metadata={"Software": None})
-            fig.set_layout_engine("none")  # keep the layout just computed: the SVG need not redo it
-            fig.savefig(svg, metadata={"Date": None})
-        finally:
-            plt.close(fig)
-        files.append(FigureFile(name, title, caption, png, svg))
-    return files, skipped
 
 
 def keep_columns(stats: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from .build import ReportContent, budget_sentence
+from .contents import html_toc
+from .markdown import HYPERPARAMETERS_NOTE
 from .tuning import html_parts as tuning_html
 
 CSS = """
@@ -25,9 +27,12 @@ figure img{max-width:100%;height:auto;border:1px solid #eee;box-sizing:border-bo
 figcaption{color:#555;font-size:.92em}
 pre{background:#f6f6f6;padding:.8em;font-size:.85em;white-space:pre-wrap;overflow-wrap:anywhere}
 ul.notes{font-size:.9em;color:#444}.nw{white-space:nowrap}
+nav.toc{font-size:.9em;border:1px solid #eee;padding:.2em 1em;margin:1em 0}nav.toc h2{font-size:1.1em;border:0}
+nav.toc ul ul{columns:2;font-size:.95em}
 """
 #: columns of words (left-aligned, wrapped at spaces); every other column holds numbers
-TEXT_COLUMNS = {"rule", "label", "budget", "network", "notes", "reason", "run_id", "status", "package", "version"}
+TEXT_COLUMNS = {"rule", "label", "budget", "network", "notes", "reason", "run_id", "status", "package", "version",
+                "learning rule", "optimizer", "other than the default", "defaults"}
 
 
 def html_table(df: pd.DataFrame) -> str:
@@ -76,39 +81,43 @@ def render_html(c: ReportContent) -> str:
            f"<h1>{e(c.title)}: comparison report</h1>"]
     if c.description:
         out.append(f"<p>{e(c.description)}</p>")
-    out.append("<h2>Summary</h2>")
+    out += [html_toc(c, e), '<h2 id="summary">Summary</h2>']
     if c.budgets:
         drawn = any(f.name == "accuracy_vs_compute" for f in c.figures)
         link = ('<a href="#accuracy_vs_compute">the accuracy-against-FLOPs figure</a>' if drawn
                 else "the accuracy-against-FLOPs figure")
         out.append('<p class="budgets">' + e(budget_sentence(c.budgets, "{link}")).replace("{link}", link) + "</p>")
-    out += [f'<p class="format">{e(c.number_format)}</p>', html_table(c.summary),
+    out += [f'<p class="format">{e(c.number_format)}</p>'] + ([f'<p class="data">{e(c.data)}</p>'] if c.data else [])
+    out += [html_table(c.summary),
             '<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in c.notes) + "</ul>"]
     if not c.equal_compute.empty:
-        out += ["<h2>Equal compute</h2>", f"<p>{e(c.equal_compute_note)}</p>", html_table(c.equal_compute)]
+        out += ['<h2 id="equal-compute">Equal compute</h2>', f"<p>{e(c.equal_compute_note)}</p>", html_table(c.equal_compute)]
     out += tuning_html(c.tuning, html_table, e)
-    out += ["<h2>Plausibility and cost</h2>",
+    out += ['<h2 id="plausibility-and-cost">Plausibility and cost</h2>',
             "<p>Each rule's plausibility card (yes = respects the constraint) beside its accuracy and compute. "
             "Critical path: sequential layer operations (forward and backward) in one training step; "
             "first layer waits: operations before the first layer can update (update locking).</p>",
-            html_table(c.plausibility), "<h2>Figures</h2>"]
+            html_table(c.plausibility), '<h2 id="figures">Figures</h2>']
     for f in c.figures:
         out.append(f'<figure id="{e(f.name)}"><h3>{e(f.title)}</h3>{_img(f.png, f.title)}'
                    f"<figcaption>{e(f.caption)}</figcaption></figure>")
     if c.skipped:
         out.append("<p>Not drawn (no data for them in these results):</p>"
                    '<ul class="skipped">' + "".join(f"<li>{e(line)}</li>" for line in c.skipped) + "</ul>")
-    out.append("<h2>Failures</h2>")
+    out.append('<h2 id="failures">Failures</h2>')
     if c.failures.empty:
         out.append(f"<p>None: all {c.n_runs} runs complete.</p>")
     else:
         out += [f"<p>{len(c.failures)} of {c.n_runs} runs did not complete or were flagged unstable "
                 "(tracebacks in runs/&lt;run_id&gt;/run.json):</p>", html_table(c.failures)]
+    if not c.hyperparameters.empty:
+        out += ['<h2 id="hyperparameters">Hyperparameters</h2>', f"<p>{e(HYPERPARAMETERS_NOTE)}</p>",
+                html_table(c.hyperparameters)]
     p = c.provenance
-    out += ["<h2>Provenance</h2>", "<ul>" + "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in p["facts"]) + "</ul>"]
+    out += ['<h2 id="provenance">Provenance</h2>', "<ul>" + "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in p["facts"]) + "</ul>"]
     if p["packages"]:
         out.append(html_table(pd.DataFrame(p["packages"], columns=["package", "version"])))
     if p["config"]:
-        out += ["<p>Configuration (config.toml):</p>", f"<pre>{e(p['config'])}</pre>"]
+        out.append('<p>The experiment as run: <a href="config.toml">config.toml</a> in the results folder.</p>')
     out.append("</body></html>")
     return "\n".join(out)

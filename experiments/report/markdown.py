@@ -1,4 +1,5 @@
-"""report.md: the summary table first, then plausibility, figures, failures and provenance."""
+"""report.md: contents, the summary table first, then plausibility, figures, failures,
+hyperparameters and provenance."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .build import ReportContent, budget_sentence
+from .contents import markdown_toc, md_anchor
 from .tuning import markdown_lines as tuning_markdown
 
 
@@ -25,13 +27,14 @@ def render_markdown(c: ReportContent, root: Path) -> str:
     out = [f"# {c.title}: comparison report", ""]
     if c.description:
         out += [c.description, ""]
+    out += ["Contents:", "", *markdown_toc(c), ""]
     out += ["## Summary", ""]
     if c.budgets:
         drawn = next((f for f in c.figures if f.name == "accuracy_vs_compute"), None)
         link = "the accuracy-against-FLOPs figure"  # the heading's anchor, as GitHub and most renderers make it
-        link = f"[{link}](#{drawn.title.lower().replace(' ', '-')})" if drawn else link
+        link = f"[{link}](#{md_anchor(drawn.title)})" if drawn else link
         out += [budget_sentence(c.budgets, link), ""]
-    out += [c.number_format, "", md_table(c.summary), ""]
+    out += [c.number_format, ""] + ([c.data, ""] if c.data else []) + [md_table(c.summary), ""]
     out += [f"- {n}" for n in c.notes] + [""]
     if not c.equal_compute.empty:
         out += ["## Equal compute", "", c.equal_compute_note, "", md_table(c.equal_compute), ""]
@@ -54,10 +57,18 @@ def render_markdown(c: ReportContent, root: Path) -> str:
     else:
         out += [f"{len(c.failures)} of {c.n_runs} runs did not complete or were flagged unstable "
                 "(tracebacks in runs/<run_id>/run.json):", "", md_table(c.failures), ""]
+    if not c.hyperparameters.empty:
+        out += ["## Hyperparameters", "", HYPERPARAMETERS_NOTE, "", md_table(c.hyperparameters), ""]
     p = c.provenance
     out += ["## Provenance", ""] + [f"- {k}: {v}" for k, v in p["facts"]] + [""]
     if p["packages"]:
         out += [md_table(pd.DataFrame(p["packages"], columns=["package", "version"])), ""]
     if p["config"]:
-        out += ["Configuration (config.toml):", "", "```toml", p["config"].rstrip(), "```", ""]
+        out += ["The experiment as run: [config.toml](config.toml).", ""]
     return "\n".join(out)
+
+
+#: the sentence above the hyperparameter table (both writers)
+HYPERPARAMETERS_NOTE = ("Each rule's optimizer and hyperparameters as its runs stored them (run.json): the values "
+                        "other than the rule's default (a value written equal to its default is a default), then "
+                        "every default; braces list the values of a sweep.")

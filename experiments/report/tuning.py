@@ -158,18 +158,19 @@ def _notes(s, reference: str | None) -> list[str]:
     ]
 
 
-def tuning_figures(section: TuningSection | None) -> list[tuple]:
+def tuning_figures(section: TuningSection | None, chance: float | None = None) -> list[tuple]:
     """(name, title, draw, caption, why it can be missing) of the section's figure, for the report's
-    figure list."""
+    figure list; ``chance`` (the test split's largest class) is drawn as a dashed line."""
     if section is None or section.trials.empty:
         return []
     from .figures.tuning import validation_vs_keys
 
     return [("tuning", "Tuning: validation accuracy against each searched key",
              lambda: validation_vs_keys(section.trials, section.keys, section.log_keys, section.chosen,
-                                        controls=section.controls),
+                                        controls=section.controls, chance=chance),
              "Each trial's validation accuracy (mean over search seeds) against each key searched for that rule; "
-             "the chosen trial is the star. No test number is involved.",
+             "the chosen trial is the star. No test number is involved"
+             + ("; dashed grey line: chance (the test split's largest class)." if chance is not None else "."),
              "no key of [tune.space] changes any rule's runs")]
 
 
@@ -183,5 +184,5 @@ def markdown_lines(section: TuningSection | None, md_table) -> list[str]:
 def html_parts(section: TuningSection | None, html_table, escape) -> list[str]:
     if section is None:
         return []
-    return ["<h2>Tuning</h2>", html_table(section.table) if not section.table.empty else "",
+    return ['<h2 id="tuning">Tuning</h2>', html_table(section.table) if not section.table.empty else "",
             '<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in section.notes) + "</ul>"]

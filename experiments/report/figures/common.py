@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from weakref import WeakKeyDictionary
 
 import matplotlib
 
@@ -25,6 +26,34 @@ BAND_ALPHA = 0.18
 TITLE_ROOM = 0.45  # inches a figure title and its padding take above the plots
 MEASURE_DPI = 200  # resolution at which text is measured to place names (see label_points)
 CONTROL_NAMES = {"readout": "control: hidden frozen", "linear": "control: linear model"}
+CHANCE_STYLE = {"color": "#555555", "linestyle": (0, (4, 2)), "lw": 1.1}
+
+#: axes -> {"x" | "y": (low, high)}: the range of the quantity an axis shows (an accuracy or a
+#: fraction: [0, 1]), which the layout check (report/figure_check.py) holds the axis' limits to
+QUANTITY_RANGES: WeakKeyDictionary = WeakKeyDictionary()
+#: annotation -> {"points": the data points (x, y) it names, "leader": whether a line joins them}:
+#: the layout check wants a name without a leader nearer its points than any other series' point
+NAMED_POINTS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def declare_range(ax, axis: str, low: float, high: float) -> None:
+    """Record that ``ax``'s ``axis`` ('x' or 'y') shows a quantity in [low, high]."""
+    QUANTITY_RANGES.setdefault(ax, {})[axis] = (low, high)
+
+
+def fraction_axis(ax, axis: str = "y") -> None:
+    """A fraction (of units, of samples) on [0, 1], whatever the data: a fraction that stays at 0
+    is drawn at 0 of 1, not on an autoscaled -0.04..0.04."""
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(0.0, 1.0)
+    declare_range(ax, axis, 0.0, 1.0)
+
+
+def chance_line(ax, chance: float | None, horizontal: bool = True) -> None:
+    """The accuracy of always guessing the test split's largest class, as a dashed grey line."""
+    if chance is None or not math.isfinite(chance):
+        return
+    line = ax.axhline if horizontal else ax.axvline
+    line(chance, label=f"chance ({round(100 * chance, 1):g}%)", zorder=1, **CHANCE_STYLE)
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, width: float = 7.5, height: float = 3.6, **kw):
@@ -115,6 +144,7 @@ def percent_axis(ax, axis: str = "y") -> None:
     get, set_ = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
     lo, hi = get()
     set_(max(lo, -0.01), min(hi, 1.01))
+    declare_range(ax, axis, 0.0, 1.0)
 
 
 def epoch_axis(ax) -> None:
@@ -128,13 +158,38 @@ def _free(box, taken, frame) -> bool:
     return inside and not any(box.overlaps(t) for t in taken)
 
 
+def _gap(box, px: float, py: float) -> float:
+    """Display distance from the point (px, py) to the box (0 inside it)."""
+    dx = max(box.x0 - px, 0.0, px - box.x1)
+    dy = max(box.y0 - py, 0.0, py - box.y1)
+    return math.hypot(dx, dy)
+
+
+def _merge_coincident(points, radius: float, to_display) -> list[tuple[float, float, str, str, list]]:
+    """Points whose markers cover each other (centres nearer than a marker's diameter) named once:
+    'a, b' at the first of them; each entry keeps the points it names."""
+    groups: list[list] = []
+    for p in sorted(points, key=lambda p: p[2]):
+        px, py = to_display((p[0], p[1]))
+        for g in groups:
+            gx, gy = to_display((g[0][0], g[0][1]))
+            if math.hypot(px - gx, py - gy) < 2 * radius:
+                g.append(p)
+                break
+        else:
+            groups.append([p])
+    return [(g[0][0], g[0][1], ", ".join(q[2] for q in g), g[0][3], [(q[0], q[1]) for q in g]) for g in groups]
+
+
 def label_points(ax, points: list[tuple[float, float, str, str]], fontsize: float = 7.5,
                  marker_radius: float = 4.0, avoid: list[tuple[float, float, float, float]] = ()) -> None:
     """Name each point (x, y, text, colour) beside it, no name overlapping another, a marker, a
     box of ``avoid`` ((x0, y0, x1, y1) in data coordinates: other markers, lines) or the axes'
-    edge: each goes right of its point, else left, moved up or down by whole lines (with a leader
-    line) until it fits. The figure's layout is computed first and then frozen, so the names stay
-    where they were placed."""
+    edge, and each name nearer its own point than any other point (``avoid``'s corners count as
+    points): so no name reads as another point's. Each goes right of its point, else left, moved
+    up or down by whole lines (then with a leader line to its point) until it fits. Points whose
+    markers cover each other get one name listing them all. The figure's layout is computed first
+    and then frozen, so the names stay where they were placed."""
     from matplotlib.transforms import Bbox
 
     fig = ax.figure
@@ -147,24 +202,41 @@ def label_points(ax, points: list[tuple[float, float, str, str]], fontsize: floa
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     r = marker_radius * fig.dpi / 72
-    taken = [Bbox.from_extents(px - r, py - r, px + r, py + r)
-             for px, py in ax.transData.transform([(x, y) for x, y, _, _ in points])]
+    to_display = ax.transData.transform
+    named = _merge_coincident(points, r, to_display)
+    centres = [tuple(to_display((x, y))) for x, y, *_ in points]
     for x0, y0, x1, y1 in avoid:
-        (a, b), (c, d) = ax.transData.transform([(x0, y0), (x1, y1)])
+        centres += [tuple(to_display((x0, y0))), tuple(to_display((x1, y1)))]
+    taken = [Bbox.from_extents(px - r, py - r, px + r, py + r) for px, py in centres[:len(points)]]
+    for x0, y0, x1, y1 in avoid:
+        (a, b), (c, d) = to_display([(x0, y0), (x1, y1)])
         taken.append(Bbox.from_extents(min(a, c) - r, min(b, d) - 1, max(a, c) + r, max(b, d) + 1))
     line = fontsize * 1.25
-    shifts = [0.0] + [s * k * line for k in range(1, 9) for s in (-1, 1)]
-    for x, y, text, colour in sorted(points, key=lambda p: (-p[1], p[0])):
+    shifts = [0.0] + [s * k * line for k in range(1, 17) for s in (-1, 1)]
+
+    def nearest_is_own(box, own: list[tuple[float, float]]) -> bool:
+        mine = [tuple(to_display(p)) for p in own]
+        d_own = min(_gap(box, px, py) for px, py in mine)
+        others = [c for c in centres if all(math.hypot(c[0] - m[0], c[1] - m[1]) > 0.5 for m in mine)]
+        # by a clear margin (2 points), so the name reads as its own point's at any resolution
+        return all(_gap(box, px, py) > d_own + 2 * fig.dpi / 72 for px, py in others)
+
+    for x, y, text, colour, own in sorted(named, key=lambda p: (-p[1], p[0])):
         placed = None
-        for dy in shifts:
-            for dx, ha in ((6, "left"), (-6, "right")):
-                t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va="center",
-                                fontsize=fontsize, color="#222222", annotation_clip=False)
-                box = t.get_window_extent(renderer).expanded(1.04, 1.1)  # a margin around each name
-                if _free(box, taken, frame):
-                    placed = (t, box, dy)
+        for strict in (True, False):  # first a place nearest its own point; else any free one (with a leader)
+            for dy in shifts:
+                if not strict and dy == 0:
+                    continue
+                for dx, ha in ((6, "left"), (-6, "right")):
+                    t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va="center",
+                                    fontsize=fontsize, color="#222222", annotation_clip=False)
+                    box = t.get_window_extent(renderer).expanded(1.04, 1.1)  # a margin around each name
+                    if _free(box, taken, frame) and (not strict or nearest_is_own(box, own)):
+                        placed = (t, box, dy)
+                        break
+                    t.remove()
+                if placed:
                     break
-                t.remove()
             if placed:
                 break
         if placed is None:  # no free place: the nearest one, so the point is still named
@@ -176,5 +248,6 @@ def label_points(ax, points: list[tuple[float, float, str, str]], fontsize: floa
             end = ax.transData.inverted().transform((box.x0 if t.get_ha() == "left" else box.x1,
                                                      (box.y0 + box.y1) / 2))
             ax.plot([x, end[0]], [y, end[1]], color=colour, lw=0.5, label="_leader", zorder=2)
+        NAMED_POINTS[t] = {"points": own, "leader": bool(dy)}
         taken.append(box)
     fig.set_dpi(screen_dpi)

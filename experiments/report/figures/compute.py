@@ -7,13 +7,14 @@ from matplotlib.ticker import NullFormatter
 
 from ..palette import Style
 from ..statistics import epoch_curves
-from .common import control_bands, legend_outside, new_figure, ordered_labels, percent_axis, resolve
+from .common import chance_line, control_bands, legend_outside, new_figure, ordered_labels, percent_axis, resolve
 
 
 def accuracy_vs_compute(metrics: pd.DataFrame, *, controls: dict[str, str] | None = None,
-                        styles: dict[str, Style] | None = None):
+                        styles: dict[str, Style] | None = None, chance: float | None = None):
     """Two panels: mean test accuracy per epoch against mean cumulative FLOPs and against mean
-    cumulative wall time (both log axes; epoch 0, before any compute, is left out)."""
+    cumulative wall time (both log axes; epoch 0, before any compute, is left out); ``chance``
+    as a dashed line."""
     if not (metrics["metric"] == "test_accuracy").any():
         return None
     controls, styles = resolve(metrics, controls, styles)
@@ -30,10 +31,10 @@ def accuracy_vs_compute(metrics: pd.DataFrame, *, controls: dict[str, str] | Non
                 ax.plot(both["cost"], both["acc"], marker=styles[label].marker, markersize=3.5,
                         markevery=max(1, len(both) // 8), label=label, **styles[label].line())
         control_bands(ax, metrics, controls, styles)
+        chance_line(ax, chance)
         ax.set(xscale="log", xlabel=xlabel)
         ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels of a short log range collide
         percent_axis(ax)
-    axes[0, 0].set(ylabel="test accuracy (mean over seeds)", title="Accuracy vs FLOPs")
-    axes[0, 1].set(title="Accuracy vs wall time")
+    axes[0, 0].set(ylabel="test accuracy (mean over seeds)")
     legend_outside(fig, axes)
     return fig

@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from ..statistics import mean_ci
-from .common import legend_outside, new_figure, percent_axis, resolve
+from .common import chance_line, legend_outside, new_figure, percent_axis, resolve
 
 HIDDEN, ACTIVATION = "model.hidden", "model.activation"
 LEGEND_COLUMNS = 4
@@ -24,7 +24,7 @@ def _panels(frame: pd.DataFrame) -> list:
     return sorted(frame[ACTIVATION].dropna().unique()) if ACTIVATION in frame else [None]
 
 
-def accuracy_vs_depth(summary: pd.DataFrame, *, controls=None, styles=None):
+def accuracy_vs_depth(summary: pd.DataFrame, *, controls=None, styles=None, chance: float | None = None):
     """Final test accuracy (mean, 95% CI) against the number of hidden layers, one line per rule,
     one panel per activation. None unless ``model.hidden`` was swept over several depths."""
     if HIDDEN not in summary or summary[HIDDEN].map(n_hidden).nunique() < 2:
@@ -43,9 +43,9 @@ def accuracy_vs_depth(summary: pd.DataFrame, *, controls=None, styles=None):
                         label=label, **st.line())
         ax.set(xlabel="hidden layers", title=act or "")
         ax.set_xticks(sorted(ok["depth"].unique()))
+        chance_line(ax, chance)
         percent_axis(ax)
     axes[0, 0].set(ylabel="final test accuracy")
-    fig.suptitle("Accuracy against depth")
     legend_outside(fig, axes)
     return fig
 
@@ -80,6 +80,5 @@ def layer_signals(metrics: pd.DataFrame, summary: pd.DataFrame, *, controls=None
         ax.set(xlabel="layer (1 = first hidden)", title=act or "")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole layer numbers
     axes[0, 0].set(ylabel="learning-signal norm ||x^T delta||")
-    fig.suptitle("Per-layer learning signal\nhollow: at initialisation; filled: after training")
     legend_outside(fig, axes, where="lower center", ncols=min(LEGEND_COLUMNS, len(labels)))
     return fig

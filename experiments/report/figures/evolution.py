@@ -26,8 +26,7 @@ def evolution(metrics: pd.DataFrame, *, controls=None, styles=None):
                 continue
             ax.plot(c["epoch"], c["mean"], color=st.color, linestyle=ls, label=f"{label}: {text}")
             ax.fill_between(c["epoch"], c["lo"], c["hi"], color=st.color, alpha=BAND_ALPHA, lw=0)
-    ax.set(xlabel="epoch (mean over its generations)", ylabel="fitness (batch loss, lower = better)",
-           title="Evolution: best and mean fitness")
+    ax.set(xlabel="epoch (mean over its generations)", ylabel="fitness (batch loss, lower = better)")
     epoch_axis(ax)
     legend_outside(fig, axes)
     return fig

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..palette import Style
 from ..statistics import mean_ci
-from .common import control_bands, legend_outside, new_figure, ordered_labels, percent_axis, resolve
+from .common import chance_line, control_bands, legend_outside, new_figure, ordered_labels, percent_axis, resolve
 
 LINE = 48  # characters of a tick label's line before the budget and the network go on lines of their own
 
@@ -18,12 +18,14 @@ def _offsets(n: int) -> np.ndarray:
 
 
 def final_accuracy(summary: pd.DataFrame, *, controls: dict[str, str] | None = None,
-                   styles: dict[str, Style] | None = None, column: str = "test_accuracy"):
+                   styles: dict[str, Style] | None = None, column: str = "test_accuracy",
+                   chance: float | None = None):
     """One row per rule (sorted by mean): complete runs as filled points, diverged runs as crosses,
     the mean as a bar with its 95% t-interval; the controls as vertical reference bands.
     The tick label counts the runs by status, so failed runs (which have no accuracy) show too, and
     where ``summary`` has ``budget`` and ``network`` columns (the report adds them from run.json) it
-    names each rule's budget and network. None when no run completed or diverged."""
+    names each rule's budget and network; ``chance`` (a fraction) is drawn as a dashed line.
+    None when no run completed or diverged."""
     controls, styles = resolve(summary, controls, styles)
     # an experiment of controls alone shows them as rows; otherwise they are the reference bands
     labels = ordered_labels(summary["label"].unique(), controls) or sorted(controls)
@@ -60,11 +62,11 @@ def final_accuracy(summary: pd.DataFrame, *, controls: dict[str, str] | None = N
                 tick += f"\n{both}" if len(both) <= LINE else f"\n{budget},\n{network}"
         ticks.append(tick)
     control_bands(ax, summary, controls, styles, horizontal=False)
+    chance_line(ax, chance, horizontal=False)
     ax.set_yticks(range(len(labels)), ticks)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     diverged = "; x: diverged, at its last accuracy" if (summary["status"] == "diverged").any() else ""
-    ax.set(xlabel=f"final test accuracy\n(points: seeds; bar: mean, 95% CI{diverged})",
-           title="Final test accuracy per rule")
+    ax.set(xlabel=f"final test accuracy\n(points: seeds; bar: mean, 95% CI{diverged})")
     percent_axis(ax, "x")
     ax.grid(axis="y", visible=False)
     legend_outside(fig, axes, where="lower center", ncols=2)  # below: the rule names need the width

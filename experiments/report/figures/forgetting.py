@@ -8,10 +8,10 @@ import numpy as np
 
 from ...studies.forgetting import forgetting_table
 from ..statistics import mean_ci
-from .common import epoch_axis, legend_outside, new_figure, percent_axis, resolve
+from .common import chance_line, declare_range, epoch_axis, legend_outside, new_figure, percent_axis, resolve
 
 
-def forgetting(res, *, controls=None, styles=None):
+def forgetting(res, *, controls=None, styles=None, chance: float | None = None):
     """One panel per task: its test accuracy over all epochs (mean over seeds), phase boundaries
     dotted; last panel: the forgetting score per rule (mean, 95% CI). None without phases."""
     phased = [m for m in res.runs.values() if len(m["spec"].get("phases") or []) > 1]
@@ -33,6 +33,7 @@ def forgetting(res, *, controls=None, styles=None):
             ax.axvline(end, color="#555555", linestyle=":", lw=1)
         ax.set(title=f"task {phase['name']}", xlabel="epoch")
         epoch_axis(ax)
+        chance_line(ax, chance)
         percent_axis(ax)
     axes[0, 0].set(ylabel="test accuracy on the task")
     table = forgetting_table(res)
@@ -44,7 +45,8 @@ def forgetting(res, *, controls=None, styles=None):
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set(title="forgetting", xlabel="best earlier − final accuracy")
-    percent_axis(ax, "x")
-    fig.suptitle("Catastrophic forgetting: tasks trained one after another")
+    # a difference of accuracies, negative where a task was learned later: percent ticks, not clamped at 0
+    ax.xaxis.set_major_formatter(lambda v, _: f"{round(100 * v, 6):g}%")
+    declare_range(ax, "x", -1.0, 1.0)
     legend_outside(fig, axes[:, :-1])
     return fig

@@ -18,6 +18,7 @@ SIMILARITY_METRICS = {"cka_to_backprop": "linear CKA to\nbackprop (same seed)",
                       "debiased_cka_to_backprop": "debiased linear CKA\nto backprop"}
 HEALTH_METRICS = {"linear_probe_accuracy": "linear-probe\naccuracy", "effective_rank": "effective rank\n(participation ratio)",
                   "dead_fraction": "dead fraction", "saturated_fraction": "saturated fraction"}
+HEALTH_BOUNDED = {"linear_probe_accuracy": "accuracy", "dead_fraction": "fraction", "saturated_fraction": "fraction"}
 #: receptive fields drawn per rule: the same first units for every rule (one seed's runs share
 #: their initial weights, so unit j starts as the same filter under every rule)
 FIELD_UNITS = 12
@@ -28,14 +29,15 @@ def cka_to_backprop(cka: pd.DataFrame, *, controls=None, styles=None):
     """Linear CKA between each rule's block output and backprop's (same seed, same initial weights,
     same batches), per block, over training (rows of ``studies.representations.cka_to_reference``)."""
     low = min(0.0, float(cka["value"].min())) if len(cka) else 0.0  # the debiased one can dip below 0
-    return layer_panels(cka, SIMILARITY_METRICS, "linear CKA", "Similarity to backprop's representation",
-                        controls=controls, styles=styles, ylim=(low - 0.02, 1.02))
+    return layer_panels(cka, SIMILARITY_METRICS, "linear CKA", controls=controls, styles=styles,
+                        ylim=(low - 0.02, 1.02))
 
 
-def unit_health(metrics: pd.DataFrame, *, controls=None, styles=None):
-    """Per block, over training: linear-probe accuracy, effective rank, dead and saturated fractions."""
-    return layer_panels(metrics, HEALTH_METRICS, "", "What the blocks represent: decodability, dimension, unit health",
-                        controls=controls, styles=styles)
+def unit_health(metrics: pd.DataFrame, *, controls=None, styles=None, chance: float | None = None):
+    """Per block, over training: linear-probe accuracy (with ``chance`` as a dashed line),
+    effective rank, dead and saturated fractions (on [0, 1])."""
+    return layer_panels(metrics, HEALTH_METRICS, "", controls=controls, styles=styles, bounded=HEALTH_BOUNDED,
+                        chance=chance)
 
 
 def similarity_matrices(matrices: dict[tuple[str, int], pd.DataFrame]):
@@ -61,13 +63,12 @@ def similarity_matrices(matrices: dict[tuple[str, int], pd.DataFrame]):
                             color="white" if v < 0.6 else "black")
         ax.set_xticks(range(len(m)), m.columns, rotation=60, ha="right", fontsize=7)
         ax.set_yticks(range(len(m)), m.index, fontsize=7)
-        ax.set_title(f"block {layer}" + (f"\n{net}" if len({k[0] for k in matrices}) > 1 else ""), fontsize=9)
+        ax.set_title(f"layer {int(layer) + 1}" + (f"\n{net}" if len({k[0] for k in matrices}) > 1 else ""), fontsize=9)
         ax.grid(False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     with plt.rc_context(RC):
         fig.colorbar(image, ax=axes, shrink=0.8, label="linear CKA")
-    fig.suptitle("Similarity between rules at the end of training (per block)")
     return fig
 
 
@@ -106,10 +107,11 @@ def _strip(filters: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 def receptive_fields(weights: dict[str, np.ndarray], input_shape, *, units: int = FIELD_UNITS,
-                     title: str = "Receptive fields: the first layer's weights"):
+                     title: str | None = None):
     """One row per rule: the first ``units`` filters of its first layer side by side (images for
     2-D inputs or kernels, lines for 1-D signals), the same units and one colour (or y) scale for
-    every rule. ``weights``: label -> the first weight layer's W. None when there is none."""
+    every rule. ``weights``: label -> the first weight layer's W; ``title`` (which runs) goes
+    above the first row, after the units shown. None when there is none."""
     if not weights:
         return None
     shape = tuple(int(s) for s in input_shape)
@@ -135,9 +137,9 @@ def receptive_fields(weights: dict[str, np.ndarray], input_shape, *, units: int 
         ax.set_yticks([])
         ax.grid(False)
         ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
-    axes[0, 0].set_title(f"units 0-{n - 1} of the first layer, left to right", fontsize=8)
+    axes[0, 0].set_title(f"units 1-{n} of the first layer, left to right" + (f" ({title})" if title else ""),
+                         fontsize=8)
     if image is not None:
         with plt.rc_context(RC):
             fig.colorbar(image, ax=axes, shrink=0.6, label="weight")
-    fig.suptitle(title)
     return fig

@@ -53,5 +53,4 @@ def sensitivity(summary: pd.DataFrame, *, controls=None, styles=None):
     with plt.rc_context(RC):  # the cells and the colour bar both in percent
         fig.colorbar(image, ax=axes, shrink=0.8, label="final test accuracy (%)",
                      format=PercentFormatter(xmax=1.0, decimals=0, symbol=""))
-    fig.suptitle("Sensitivity: final test accuracy (%) over learning rate and initial weight scale")
     return fig

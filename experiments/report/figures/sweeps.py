@@ -7,10 +7,10 @@ import pandas as pd
 
 from ..statistics import mean_ci, point_mask, sweep_columns
 from ..tables import sweep_value
-from .common import legend_outside, new_figure, percent_axis, resolve
+from .common import chance_line, legend_outside, new_figure, percent_axis, resolve
 
 
-def sweeps(summary: pd.DataFrame, *, controls=None, styles=None):
+def sweeps(summary: pd.DataFrame, *, controls=None, styles=None, chance: float | None = None):
     """One panel per sweep column (summary columns with a dot): final test accuracy (mean over
     complete runs, 95% CI error bars) against the swept value, one line per label (controls in
     their grey styles, as references). Other sweep columns are held at each label's best point.
@@ -42,9 +42,9 @@ def sweeps(summary: pd.DataFrame, *, controls=None, styles=None):
         elif (summary[col].dropna() > 0).all() and summary[col].max() / summary[col].min() >= 3:
             ax.set_xscale("log")
         ax.set(xlabel=f"{col} (swept)")
+        chance_line(ax, chance)
         percent_axis(ax)
     axes[0, 0].set(ylabel="final test accuracy (mean, 95% CI)")
-    fig.suptitle("Sweeps: final accuracy vs hyperparameter")
     legend_outside(fig, axes)
     return fig
 

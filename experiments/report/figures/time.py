@@ -20,12 +20,12 @@ import pandas as pd
 
 from ...studies.critical_paths import depth_and_steps, spec_critical_path
 from ..statistics import mean_ci
-from .common import legend_outside, new_figure, percent_axis, resolve
+from .common import chance_line, legend_outside, new_figure, percent_axis, resolve
 
 DELAY = "data.delay"
 
 
-def accuracy_against_delay(res, *, controls=None, styles=None):
+def accuracy_against_delay(res, *, controls=None, styles=None, chance: float | None = None):
     """See the module docstring; None unless the results sweep the delay task's delay."""
     summary = res.summary
     if DELAY not in summary or summary[DELAY].nunique(dropna=True) < 2:
@@ -46,15 +46,13 @@ def accuracy_against_delay(res, *, controls=None, styles=None):
                     lw=1.2 if label in controls else 1.6, **st.line())
         if label in windows:
             ax.axvline(windows[label], color=st.color, ls=":", lw=1.0)
-    chance = _chance(res)
-    if chance:
-        ax.axhline(chance, color="0.4", ls="--", lw=1.0, label="chance")
+    chance_line(ax, chance if chance is not None else _chance(res))
     ax.set_xscale("log", base=2)
     ax.set_xticks(sorted(ok[DELAY].dropna().unique()))  # the delays measured, not powers of two
     ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set(xlabel="delay (steps the cue must be held; dotted: a truncated rule's window)",
-           ylabel="final test accuracy (mean, 95% CI)", title="Accuracy against delay")
+           ylabel="final test accuracy (mean, 95% CI)")
     percent_axis(ax)
     legend_outside(fig, axes)
     return fig
@@ -92,12 +90,14 @@ def critical_path_in_time(res, *, controls=None, styles=None):
         T, forward, length, wait = rows[label]
         color = styles[label].color if label in styles else "0.5"
         ax.barh(y, forward, color=color, alpha=0.35)
-        ax.barh(y, wait - forward, left=forward, color=color)
-        ax.text(wait, y, f" {wait}", va="center", fontsize=8)
+        if wait > forward:  # what the rule still does after the forward sweep
+            ax.barh(y, wait - forward, left=forward, color=color)
+        else:  # its first layer may change before the forward sweep ends: a mark where it may
+            ax.plot([wait, wait], [y - 0.4, y + 0.4], color=color, lw=2.5, solid_capstyle="butt")
+        ax.text(max(wait, forward), y, f" {wait}", va="center", fontsize=8)
     ax.set_yticks(range(len(order)), order)
     Ts = sorted({r[0] for r in rows.values()})
-    ax.set(xlabel="layer operations before the first layer can change",
-           title=f"Critical path of one training step in time (T = {', '.join(map(str, Ts))})")
+    ax.set(xlabel=f"layer operations before the first layer can change (T = {', '.join(map(str, Ts))} steps)")
     ax.invert_yaxis()
     return fig
 
@@ -138,8 +138,11 @@ def time_figures(res, curves: pd.DataFrame, summary: pd.DataFrame, kw: dict) -> 
          "Final test accuracy against the delay task's delay, one line per rule (mean, 95% CI; dashed: "
          "chance; dotted: a truncated rule's window): where a rule stops carrying the cue.",
          "data.delay was not swept over two or more delays"),
-        ("critical_path_in_time", "Critical path in time", lambda: critical_path_in_time(res, **kw),
+        ("critical_path_in_time", "Critical path in time", lambda: critical_path_in_time(
+            res, controls=kw.get("controls"), styles=kw.get("styles")),
          "Sequential layer operations of one training step before the first layer can change, from each "
-         "rule's structure and the network's T and depth (light: the forward sweep through time).",
+         "rule's structure and the network's T and depth (light: the forward sweep through time; dark: what the "
+         "rule still does after it, or a mark where a local rule's first layer may change before it ends), the "
+         "count at the end of each bar.",
          "no network ran in time (T > 1)"),
     ]

@@ -7,11 +7,11 @@ from matplotlib.markers import MarkerStyle
 import numpy as np
 import pandas as pd
 
-from .common import new_figure, percent_axis, resolve
+from .common import chance_line, new_figure, percent_axis, resolve
 
 
 def validation_vs_keys(trials: pd.DataFrame, keys: dict[str, tuple[str, ...]], log_keys=(), chosen=None, *,
-                       controls=None, styles=None):
+                       controls=None, styles=None, chance: float | None = None):
     """One row per rule, one panel per key searched for it: each trial's score (validation accuracy,
     mean over search seeds; ``trials`` has label, trial, score and a column per key) against the
     key's value, the chosen trial (``chosen``: label -> trial) as a star. Keys in ``log_keys`` get a
@@ -47,9 +47,10 @@ def validation_vs_keys(trials: pd.DataFrame, keys: dict[str, tuple[str, ...]], l
                 ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
                 ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
             ax.set_xlabel(key.removeprefix(f"rules.{label}."))
+        for ax in row[:len(keys[label])]:
+            chance_line(ax, chance)
         percent_axis(row[0])  # once the row's data are drawn: its panels share the axis
         row[0].set_ylabel(f"{label}\nvalidation acc.", fontsize=9)
         for ax in row[len(keys[label]):]:
             ax.set_visible(False)
-    fig.suptitle("Tuning: validation accuracy of each trial (star: chosen)")
     return fig

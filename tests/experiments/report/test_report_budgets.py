@@ -64,7 +64,7 @@ def test_unequal_budgets_are_said_above_the_summary_with_a_pointer_to_the_flops_
     rows = {r["rule"]: r for r in md_rows(md, "Summary")}
     assert rows["feedback_alignment"]["budget"] == "1 epoch, batch 64" and rows["backprop"]["budget"] == "2 epochs"
     page = (root / "report.html").read_text()
-    head = page.split("<h2>Summary</h2>", 1)[1].split("<table>", 1)[0]
+    head = page.split('<h2 id="summary">Summary</h2>', 1)[1].split("<table>", 1)[0]
     assert '<a href="#accuracy_vs_compute">the accuracy-against-FLOPs figure</a>' in head
     assert '<figure id="accuracy_vs_compute">' in page
 

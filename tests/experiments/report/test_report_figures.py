@@ -92,7 +92,7 @@ def test_alignment_panel_per_layer_only_for_rules_that_log_it(res):
     _, metrics = res
     fig = F.alignment(metrics)
     axes = [ax for ax in fig.axes if ax.get_title().startswith("layer")]
-    assert [ax.get_title() for ax in axes] == ["layer 0", "layer 1"]
+    assert [ax.get_title() for ax in axes] == ["layer 1", "layer 2"]  # numbered from 1, the first weight layer
     for ax, angle in zip(axes, (40.0, 20.0)):
         (line,) = data_lines(ax)
         assert line.get_label() == "report_probe"

@@ -54,9 +54,12 @@ def test_every_rule_is_named_at_its_circle_and_no_names_overlap(figure):
     ax = fig.axes[0]
     circles = _points(ax, "critical path")
     names = {t.get_text(): t for t in ax.texts}
-    assert set(names) == set(circles)
-    for label, text in names.items():
-        assert text.xy == pytest.approx(circles[label])
+    # backprop and report_probe train alike (report_probe only logs more): their circles coincide,
+    # and one name names both rather than two names of which one would sit at the other's point
+    assert "backprop, report_probe" in names
+    assert sorted(label for text in names for label in text.split(", ")) == sorted(circles)
+    for text, t in names.items():
+        assert t.xy == pytest.approx(circles[text.split(", ")[0]])
     renderer = fig.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in names.values()]
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])

@@ -1,4 +1,6 @@
-"""Every figure stays legible with 20 rules: nothing clipped or overlapping, every rule its own look."""
+"""Every figure of a quickstart-like report and of 20-rule reports passes the layout check (nothing
+clipped or overlapping, names at their own points, axes inside their quantity's range, no empty
+panel, no baked-in title), every rule keeps its own look, and every accuracy figure shows chance."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from figure_layout import layout_faults
+from experiments.report.figure_check import layout_faults
 from synthetic_results import LABELS, write_results
 
 from experiments import load_results
@@ -21,12 +23,19 @@ from experiments.report.palette import CONTROL_STYLES, palette
 DRAWN = {"grid": ["final_accuracy", "learning_curves", "accuracy_vs_compute", "sweeps", "alignment", "spiking_activity",
                   "evolution", "layer_signals", "sensitivity", "update_locking", "critical_path_in_time"],
          "depth": ["final_accuracy", "learning_curves", "accuracy_vs_compute", "sweeps", "alignment", "spiking_activity",
-                   "evolution", "depth", "layer_signals", "forgetting", "update_locking", "critical_path_in_time"]}
+                   "evolution", "depth", "layer_signals", "forgetting", "update_locking", "critical_path_in_time"],
+         "quickstart": ["final_accuracy", "learning_curves", "accuracy_vs_compute", "alignment", "spiking_activity",
+                        "spike_raster", "evolution", "layer_signals", "unit_health", "update_locking",
+                        "critical_path_in_time"]}
+#: the figures whose axis is an accuracy: each draws the chance level the runs recorded
+ACCURACY = {"final_accuracy", "learning_curves", "accuracy_vs_compute", "sweeps", "depth", "forgetting",
+            "unit_health", "update_locking"}
 
 
 @pytest.fixture(scope="module", params=sorted(DRAWN))
 def drawn(request, tmp_path_factory):
-    res = load_results(write_results(tmp_path_factory.mktemp("many") / "results", request.param))
+    seeds = (0, 1, 2) if request.param == "quickstart" else (0, 1)
+    res = load_results(write_results(tmp_path_factory.mktemp("many") / "results", request.param, seeds=seeds))
     figures = draw_figures(res)
     yield request.param, figures
     plt.close("all")
@@ -49,6 +58,36 @@ def test_every_rule_has_its_own_look_in_every_legend(drawn):
                     looks[text.get_text()] = (mcolors.to_hex(handle.get_color()), handle.get_marker(),
                                               handle.get_linestyle())
             assert len(set(looks.values())) == len(looks), (name, looks)
+
+
+def test_every_accuracy_figure_draws_the_chance_level(drawn):
+    _, figures = drawn
+    for name in ACCURACY & {n for n, fig in figures.items() if fig is not None}:
+        lines = [line for ax in figures[name].axes for line in ax.get_lines() if line.get_label() == "chance (10.6%)"]
+        assert lines, name
+        assert all(0.106 in (*line.get_xdata(), *line.get_ydata()) for line in lines), name
+
+
+def test_short_budgets_span_the_learning_curves(drawn):
+    """Rules given 2 to 50 epochs: each curve runs over the whole x axis (its share of its budget)."""
+    kind, figures = drawn
+    if kind != "quickstart":
+        pytest.skip("one budget: the x axis is epochs")
+    acc_ax = figures["learning_curves"].axes[0]
+    curves = {line.get_label(): line for line in acc_ax.get_lines() if "epochs)" in line.get_label()}
+    assert "evolution_strategy (2 epochs)" in curves and "backprop (50 epochs)" in curves
+    for line in curves.values():
+        assert line.get_xdata()[0] == 0 and line.get_xdata()[-1] == pytest.approx(1.0)
+
+
+def test_the_raster_shows_a_few_dozen_neurons_as_dots(drawn):
+    kind, figures = drawn
+    if kind != "quickstart":
+        pytest.skip("no raster stored")
+    for ax in figures["spike_raster"].axes:
+        (dots,) = ax.collections
+        assert dots.get_paths() and set(np.unique(dots.get_offsets()[:, 1])) <= set(range(40))
+        assert ax.get_ylabel() == "neuron (40 of 256, by index)"
 
 
 def _lab(colour: str) -> np.ndarray:

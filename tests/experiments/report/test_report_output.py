@@ -19,7 +19,7 @@ def test_html_is_self_contained_with_summary_first(results_dir):
     assert page.count('src="data:image/png;base64,') == len(figures) > 0
     assert not re.search(r'src="(?!data:)', page)  # nothing loaded from elsewhere
     first_table = page.index("<table>")
-    assert page.index("<h2>Summary</h2>") < first_table < page.index("<h2>Plausibility")
+    assert page.index('<h2 id="summary">Summary</h2>') < first_table < page.index('<h2 id="plausibility-and-cost">')
     assert "report_fails" in page[first_table:page.index("</table>", first_table)].replace("<wbr>", "")
 
 
@@ -52,7 +52,37 @@ def test_provenance_from_run_json(results_dir):
     assert f"- last run finished: {max(m['finished'] for m in metas)}" in prov
     assert f"- python: {metas[0]['environment']['python']}" in prov
     assert f"| numpy | {metas[0]['environment']['packages']['numpy']} |" in prov
-    assert 'name = "report_tiny"' in prov  # the configuration
+    assert "[config.toml](config.toml)" in prov and 'name = "report_tiny"' not in prov  # linked, not dumped
+
+
+def test_contents_link_every_section_and_figure(results_dir):
+    from experiments.report.contents import md_anchor
+
+    md = (results_dir / "report.md").read_text()
+    toc = md.split("Contents:", 1)[1].split("## Summary", 1)[0]
+    links = [line.split("](#", 1)[1].rstrip(")") for line in toc.splitlines() if "](#" in line]
+    headings = [line.lstrip("#").strip() for line in md.splitlines() if line.startswith(("## ", "### "))]
+    assert links == [md_anchor(h) for h in headings]  # every heading, in page order, and nothing else
+    assert "hyperparameters" in links and "learning-curves" in links
+    page = (results_dir / "report.html").read_text()
+    nav = page.split('<nav class="toc">', 1)[1].split("</nav>", 1)[0]
+    for target in re.findall(r'href="#([^"]+)"', nav):
+        assert f'id="{target}"' in page
+
+
+def test_hyperparameter_table_per_rule_and_the_data_sizes(results_dir):
+    from md_tables import md_rows
+
+    rows = {r["rule"]: r for r in md_rows((results_dir / "report.md").read_text(), "Hyperparameters")}
+    assert set(rows) == {"backprop", "readout_only", "linear", "report_probe", "report_fails", "report_diverges"}
+    assert rows["linear"]["learning rule"] == "backprop" and rows["backprop"]["optimizer"] == "adam, lr 0.01"
+    assert "loss = cross_entropy" in rows["backprop"]["defaults"]
+    md = (results_dir / "report.md").read_text()
+    meta = json.loads(next((results_dir / "runs").glob("backprop-*/run.json")).read_text())
+    sizes = meta["data_sizes"]
+    assert (f"Data: blobs, {sizes['train']} training and {sizes['test']} test samples, {sizes['classes']} classes; "
+            f"chance (always answering the test split's largest class): {100 * sizes['chance']:.2f}%.") in md
+    assert md.index("Data: blobs") < md.index("## Plausibility")
 
 
 def test_statistics_csv_has_a_row_per_label(results_dir):

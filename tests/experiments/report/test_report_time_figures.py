@@ -36,9 +36,9 @@ def test_accuracy_against_delay_draws_every_rule_chance_and_the_window(delay_res
     fig = accuracy_against_delay(delay_results)
     ax = fig.axes[0]
     labels = {t.get_text() for t in fig.legends[0].get_texts()}
-    assert {"bptt", "tbptt_1", "eprop", "readout_only", "chance"} <= labels
-    lines = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
-    assert any(abs(ln.get_ydata()[0] - 1 / 3) < 1e-9 for ln in lines)                    # chance
+    assert {"bptt", "tbptt_1", "eprop", "readout_only", "chance (33.3%)"} <= labels
+    (chance,) = [ln for ln in ax.get_lines() if ln.get_label().startswith("chance")]
+    assert abs(chance.get_ydata()[0] - 1 / 3) < 1e-9                                      # chance
     assert any(list(ln.get_xdata()) == [1, 1] for ln in ax.get_lines())                   # the window
     matplotlib.pyplot.close(fig)
 
