@@ -12,6 +12,10 @@ worst), the search gradient
 estimates the gradient of the smoothed (rank-shaped) loss, and is handed to the same optimizer
 as the credit-assignment rules: theta <- theta + optimizer(g). After each generation the
 network holds the mean theta.
+
+Defaults: population 128 (64 antithetic pairs), sigma 0.02, Adam lr 0.01. With 64 the search
+gradient of a 64-32-10 net on digits was too noisy to reach the rule's own tuned accuracy
+(evolution.toml) at equal generations.
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ class EvolutionStrategy(PopulationRule):
 
     def __init__(
         self,
-        population_size: int = 64,
+        population_size: int = 128,
         sigma: float = 0.02,
         shaping: str = "centered_rank",
         optimizer: Optimizer | None = None,

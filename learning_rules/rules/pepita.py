@@ -72,7 +72,10 @@ class Pepita(ForwardOnlyRule):
 
     def __init__(self, feedback_scale: float = 0.05, optimizer: Optimizer | None = None,
                  loss: str = "cross_entropy") -> None:
-        super().__init__(optimizer=optimizer, loss=loss, feedback_scale=feedback_scale)
+        # the paper's optimizer by default: SGD with momentum 0.9, lr 0.01 (Adam's per-coordinate
+        # scaling of the activity differences learnt slower and, on conv -> dense, unstably)
+        super().__init__(optimizer=Optimizer("momentum", lr=0.01) if optimizer is None else optimizer,
+                         loss=loss, feedback_scale=feedback_scale)
 
     def init_state(self, net, rng: np.random.Generator) -> None:
         D, K = math.prod(net.input_shape), net.n_outputs
