@@ -24,8 +24,9 @@ exact delta rule with the final error.
 one step). Murray's tasks have a target at every step; a classification has one at the end, and
 the running errors of early steps, when the readout has not yet seen the sequence, pull every
 trace toward the class mean. Hence the default 0.01 (on a sequence of T < 100 steps, the last
-step): at 1.0 the rule fell from 95% to chance (50%) on two-class blobs read one feature per step,
-with 0.01 it reached 97.5%. For a trajectory task (a target at every step) give 1.0.
+step): on scikit-learn's two-class blobs read one feature per step (12 units, 10 epochs, 3 seeds)
+the rule reached 75-89% training accuracy at 1.0 and 92-94% at 0.01, which passes
+scikit-learn's check_classifiers_train. For a trajectory task (a target at every step) give 1.0.
 """
 
 from __future__ import annotations
