@@ -51,9 +51,18 @@ def blobs():
     return x[:600], y[:600], x[600:], y[600:]
 
 
-def network(kind: str, n_in: int, n_out: int, hidden: int, seed: int):
-    """The rule's own kind at widths [n_in, hidden, n_out]; a temporal kind reads 8 rows of 8."""
+#: a digits CNN, conv -> maxpool -> dense, on images (1, 8, 8)
+CONV = [{"type": "conv2d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"},
+        {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"},
+        {"type": "dense", "units": 64, "activation": "tanh"}]
+
+
+def network(kind: str, n_in: int, n_out: int, hidden: int, seed: int, conv: bool = False):
+    """The rule's own kind at widths [n_in, hidden, n_out]; a temporal kind reads 8 rows of 8;
+    ``conv``: the CNN above on the layered kind."""
     rng = np.random.default_rng(seed)
+    if conv:
+        return make_network(kind, [n_in, n_out], rng, layers=CONV, input_shape=(1, 8, 8))
     if getattr(network_class(kind), "reads_data_shape", False):
         side = math.isqrt(n_in)
         shape = (side, n_in // side) if side * side == n_in else (n_in, 1)
@@ -61,10 +70,10 @@ def network(kind: str, n_in: int, n_out: int, hidden: int, seed: int):
     return make_network(kind, [n_in, hidden, n_out], rng)
 
 
-def accuracy(name: str, kind: str, data, seed: int) -> float:
+def accuracy(name: str, kind: str, data, seed: int, conv: bool = False) -> float:
     """Test accuracy of rule ``name`` with its defaults after EPOCHS epochs on ``data``."""
     xtr, ytr, xte, yte = data
-    net = network(kind, xtr.shape[1], int(ytr.max()) + 1, HIDDEN.get(name, 64), seed)
+    net = network(kind, xtr.shape[1], int(ytr.max()) + 1, HIDDEN.get(name, 64), seed, conv)
     rule = get_rule(name)()
     rule.init(net, np.random.default_rng([seed, 1]))
     order = np.random.default_rng([seed, 2])
@@ -103,6 +112,16 @@ def test_defaults_reach_the_readout_only_control(name):
     floor = control(CONTROL_KIND.get(name, kind), problem, HIDDEN.get(name, 64))
     assert got >= floor, (f"{name} with its defaults: {got:.3f} on {problem} ({kind} network, {EPOCHS} epochs, "
                           f"seeds {SEEDS}), below readout_only's {floor:.3f}")
+
+
+def test_pepita_defaults_train_a_cnn_beyond_the_control():
+    """conv -> maxpool -> dense, where PEPITA with Adam lr 1e-3 once stayed 26 points below the
+    control: its defaults (SGD with momentum, the paper's) beat readout_only on the same layers
+    (measured over 40 epochs of 1200 images: 92%, the loss falling throughout)."""
+    data = digits()
+    got = np.mean([accuracy("pepita", "rate", data, s, conv=True) for s in SEEDS])
+    floor = np.mean([accuracy("readout_only", "rate", data, s, conv=True) for s in SEEDS])
+    assert got >= floor, (got, floor)
 
 
 def test_forward_forward_refuses_a_threshold_tanh_cannot_reach():
