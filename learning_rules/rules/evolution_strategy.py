@@ -13,9 +13,10 @@ estimates the gradient of the smoothed (rank-shaped) loss, and is handed to the 
 as the credit-assignment rules: theta <- theta + optimizer(g). After each generation the
 network holds the mean theta.
 
-Defaults: population 128 (64 antithetic pairs), sigma 0.02, Adam lr 0.01. With 64 the search
-gradient of a 64-32-10 net on digits was too noisy to reach the rule's own tuned accuracy
-(evolution.toml) at equal generations.
+Defaults: population 128 (64 antithetic pairs), sigma 0.02, Adam lr 0.01 (evolution.toml's
+population). On digits (64-64-10, 3 epochs of 1200 images, 2 seeds) 64 candidates reached
+89.6-89.8% and 128 reached 91.6-93.6%: the search gradient of P/2 directions in D ~ 4800
+dimensions is noisy, and doubling P halves its variance.
 """
 
 from __future__ import annotations

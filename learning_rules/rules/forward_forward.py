@@ -24,6 +24,13 @@ another. Classification: the label with the highest goodness accumulated over th
 normalised activity on a *neutral*-label pass (every code entry 1/K), trained by its own delta
 rule, dW_L = u_L^T e (the paper's one-pass alternative); it never sends an error down.
 
+What the paper's results need here (docs/reproductions.md): the paper's hard negatives
+(``negatives="predicted"``) and a label code that weighs in the input beside standardised
+features (the network's ``label_scale``, 6.0): on MNIST-1D (4 x 100 ReLUs, 20 epochs) they give
+43.2% against the readout_only control's 27.0% and the defaults' 23.8%; on digits the defaults
+already beat the control. A threshold the goodness cannot reach (>= 1 with tanh or sigmoid
+units) is refused.
+
 ``loss`` in the step's dict is sum_l L_l; ``ff_loss/l``, ``goodness_gap/l`` (mean positive minus
 mean negative goodness) and ``readout_loss`` are logged beside it.
 """

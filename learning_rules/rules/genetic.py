@@ -16,8 +16,9 @@ Individuals with NaN or infinite fitness are never elites and never parents whil
 individual exists. After each generation the network holds that generation's best individual.
 
 Defaults: population 64, truncation 0.25, one elite, mutation_scale 0.02 decaying by 0.999 a
-generation (broad search first, fine-tuning later: evolution.toml's tuned schedule). A fixed
-0.01 stalled at 83.6% on digits where the schedule reaches 94.9%.
+generation (broad search first, fine-tuning later: evolution.toml's tuned schedule). On digits
+(64-64-10, 3 epochs of 1200 images, 2 seeds) a fixed 0.01 reached 62.5-65.0%, the schedule
+68.2-69.0%.
 """
 
 from __future__ import annotations
