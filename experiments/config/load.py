@@ -242,7 +242,7 @@ def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
         rule_exp = check_experiment({**raw.get("experiment", {}), **exp_over})
         loss = "mse" if model["loss"] == "mse" else "cross_entropy"
         hyper = check_hyperparameters(label, name, hyper, opt, loss)
-        check_rule_on_network(label, name, hyper, opt, loss, built)
+        check_rule_on_network(label, name, hyper, opt, loss, built, model)
         phases = check_phases(raw.get("phases"), data)
         if phases:  # a phased run's length is the sum of its phases
             rule_exp["epochs"] = sum(p["epochs"] for p in phases)

@@ -66,17 +66,36 @@ def _is_default(cls, key: str, value: Any) -> bool:
     return default is not inspect.Parameter.empty and type(default) is type(value) and default == value
 
 
-def check_rule_on_network(label: str, name: str, hyper: dict, optimizer: dict, loss: str, net) -> None:
+def check_rule_on_network(label: str, name: str, hyper: dict, optimizer: dict, loss: str, net,
+                          model: dict | None = None) -> None:
     """The rule's own check (``check_network``) of the network it would train, built by
     ``check_layers`` on the data's shape (an online rule on a bidirectional layer, RTRL on two
     levels, target propagation on a convolution), as a one-line ConfigError before any run;
-    ``net`` None (dense layers) is always allowed."""
+    ``net`` None (dense layers) is checked on a tiny dense network of ``model``'s kind, depth and
+    options (forward-forward's threshold against tanh units), or allowed when no model is given."""
+    if net is None and model is not None:
+        net = _tiny_dense(model)
     if net is None:
         return
     try:
         build_rule(name, hyper, optimizer, loss).check_network(net)
     except ValueError as err:
         raise ConfigError(f"rules.{label}: {str(err).splitlines()[0]}") from None
+
+
+def _tiny_dense(model: dict):
+    """``model``'s dense network at widths of at most 2 (options already checked), or None when
+    it cannot be built so (the option checks have then said why, or the kind reads data)."""
+    import numpy as np
+
+    from learning_rules.networks import network_class
+
+    options = {k: v for k, v in model.items() if k not in ("kind", "hidden", "loss")}
+    try:
+        return network_class(model["kind"])([2, *(min(h, 2) for h in model["hidden"]), 2],
+                                            np.random.default_rng(0), **options)
+    except (ValueError, TypeError):
+        return None
 
 
 def _unknown_rule_key(label: str, name: str, key: str, hyperparameters: list[str]) -> str:

@@ -122,6 +122,9 @@ def make_network(params: dict[str, Any], defaults: dict[str, Any], n_features: i
     if params["input_shape"] is not None:
         shape = tuple(params["input_shape"])
     elif getattr(cls, "reads_data_shape", False) and model.get("encoding", "sequence") == "sequence":
+        if n_features < 2:  # scikit-learn's wording, which its check_fit2d_1feature looks for
+            raise ValueError(f"{n_features} feature(s) (shape=(n_samples, {n_features})) while a minimum of 2 is "
+                             f"required by the {kind} network, which reads a row one feature per time step")
         shape = (n_features, 1)  # a recurrent network reads a row one feature per step (as sequential MNIST-1D)
     else:
         shape = (n_features,)

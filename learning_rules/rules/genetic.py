@@ -14,6 +14,11 @@ mutants of it. Each later generation, from the previous one's fitness F (minimis
 
 Individuals with NaN or infinite fitness are never elites and never parents while any finite
 individual exists. After each generation the network holds that generation's best individual.
+
+Defaults: population 64, truncation 0.25, one elite, mutation_scale 0.02 decaying by 0.999 a
+generation (broad search first, fine-tuning later: evolution.toml's tuned schedule). On digits
+(64-64-10, 3 epochs of 1200 images, 2 seeds) a fixed 0.01 reached 62.5-65.0%, the schedule
+68.2-69.0%.
 """
 
 from __future__ import annotations
@@ -59,8 +64,8 @@ class Genetic(PopulationRule):
         truncation: float = 0.25,
         tournament_size: int = 3,
         elitism: int = 1,
-        mutation_scale: float = 0.01,
-        mutation_decay: float = 1.0,
+        mutation_scale: float = 0.02,
+        mutation_decay: float = 0.999,
         crossover: str = "none",
         crossover_rate: float = 0.5,
         fitness: str = "loss",

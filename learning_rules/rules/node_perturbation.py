@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..losses import sample_losses
+from ..optimizers import Optimizer
 from .forward_only import Estimate, PerturbationRule, node_layers, per_sample
 from .plausibility import PlausibilityCard
 
@@ -39,6 +40,13 @@ class NodePerturbation(PerturbationRule):
         no_separate_error_phase=True, single_network=True,
         notes="each unit correlates its own noise with a broadcast scalar (the trial's loss change)",
     )
+
+    def __init__(self, sigma: float = 1e-3, n_perturbations: int = 1, optimizer: Optimizer | None = None,
+                 loss: str = "cross_entropy") -> None:
+        # SGD with momentum 0.9, lr 0.01 by default: Adam divides each coordinate of the noisy
+        # estimate by its own running scale and learnt ~6x slower on digits (3 epochs, 64-64-10)
+        super().__init__(sigma=sigma, n_perturbations=n_perturbations, loss=loss,
+                         optimizer=Optimizer("momentum", lr=0.01) if optimizer is None else optimizer)
 
     def estimate(self, net, x, y):
         seed = self.step_seed()

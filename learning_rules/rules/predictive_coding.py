@@ -38,8 +38,15 @@ tends to backprop's (Whittington & Bogacz 2017; Millidge, Song, Salvatori, Lukas
 default pi = 0.1 sits between (docs/settling.md).
 
 ``variant = "standard"`` recomputes every prediction mu_k (and J) from the current x at each step.
+A plain gradient step on F can overshoot there (F's curvature grows with the Jacobians and pi:
+at gamma = 1 on a five-layer tanh net the value nodes oscillated, residual 8.6 after 400 steps),
+so each step is backtracked per sample: a sample whose F the step would raise (or make
+non-finite) keeps its state and halves its own gamma_b. F never rises, inference cannot diverge
+at any allowed step size, and a step that is too large costs a few halvings and one more forward
+pass (the step's ``inference_step`` logs the smallest gamma_b reached).
 ``variant = "fixed_prediction"`` holds predictions and Jacobians at their feedforward values, so
-eps_k <- (1 - gamma) eps_k + gamma J_{k+1}^T eps_{k+1}: its fixed point is backprop's error,
+eps_k <- (1 - gamma) eps_k + gamma J_{k+1}^T eps_{k+1}, a contraction for every gamma in (0, 1]
+(a triangular system with eigenvalues 1 - gamma: it cannot diverge): its fixed point is backprop's error,
 eps_k = -pi dl/dh_k per sample (so the update is backprop's: relative error below 1e-14 in
 float64, tested), and with gamma = 1 it is reached exactly after L - 1 steps. With fewer steps
 the lowest blocks have not heard of the error yet and do not learn.
@@ -62,9 +69,10 @@ from ..credit.chain import Sweep
 from ..credit.relax import (block_gradients, block_input_error, forward_block, forward_block_flops, largest_move,
                             refuse_layers, trace_caches)
 from ..hyperparameters import Integer, Options, Real
-from ..losses import get_loss
+from ..losses import get_loss, sample_losses
 from ..optimizers import Optimizer
 from .credit_assignment import CreditAssignmentRule
+from .forward_only import per_sample
 from .plausibility import PlausibilityCard
 
 #: layers the standard variant cannot re-run at every inference step (see the module docstring)
@@ -120,23 +128,26 @@ class PredictiveCoding(CreditAssignmentRule):
         values = [m.copy() for m in mu[:-1]]                      # value nodes x_k, hidden blocks
         e_top, residual = e, 0.0                                  # dloss/dmu_top (mean over the batch)
         fixed = self.variant == "fixed_prediction"
-        errors = [np.zeros_like(m) for m in mu[:-1]]
+        # the standard variant's per-sample step, halved where a step would raise F (backtracking)
+        gamma = np.full(B, self.step_size, dtype=mu[-1].dtype)   # (B,)
+        energy = None if fixed else self.free_energy(values, mu, y)  # (B,)
         flops = 0
         for _ in range(self.iterations):
             errors = [v - m for v, m in zip(values, mu[:-1])] + [-(B * self.output_precision) * e_top]
-            residual = 0.0                                        # the largest move of this step
-            for k in range(L - 1):                                # every block at once (synchronous)
+            moves = []                                            # -dF/dx_k, every block at once
+            for k in range(L - 1):
                 feedback, f = block_input_error(net, k + 1, caches[k + 1], errors[k + 1])
-                step = self.step_size * (feedback - errors[k])
-                residual = max(residual, largest_move(step))
-                values[k] += step
-                flops += f + 4 * step.size                                 # error, difference, scale, add
-            if not fixed:
-                for k in range(1, L):
-                    mu[k], caches[k] = forward_block(net, k, values[k - 1])
-                    flops += forward_block_flops(net, k, B)
-                _, e_top = get_loss(self.loss)(mu[-1], y)
-                flops += 3 * e_top.size
+                moves.append(feedback - errors[k])
+                flops += f + 2 * feedback.size
+            if fixed:  # a linear contraction for any gamma in (0, 1]: it cannot diverge
+                steps = [self.step_size * d for d in moves]
+                values = [v + d for v, d in zip(values, steps)]
+                flops += 2 * sum(d.size for d in moves)
+            else:
+                steps, values, mu, caches, e_top, energy, gamma, f = self.backtracked_step(
+                    net, values, moves, mu, caches, e_top, energy, gamma, y)
+                flops += f
+            residual = max((largest_move(d) for d in steps), default=0.0)  # the largest move of this step
         errors = [v - m for v, m in zip(values, mu[:-1])]
         grads = [None] * len(net.layers)
         deltas = [None] * L
@@ -145,7 +156,49 @@ class PredictiveCoding(CreditAssignmentRule):
             flops += block_gradients(net, k, caches[k], error, grads) + error.size
             deltas[k] = error
         trace.extra["inference_residual"] = residual
+        trace.extra["inference_step"] = float(gamma.min())
         return loss, grads, trace, Sweep(grads, deltas, flops)
 
+    def free_energy(self, values: list, mu: list, y: np.ndarray) -> np.ndarray:
+        """Each sample's F (B,): sum_k 1/2 ||x_k - mu_k||^2 + pi loss(mu_top, y)."""
+        F = self.output_precision * sample_losses(self.loss, mu[-1], y)
+        for v, m in zip(values, mu[:-1]):
+            F = F + 0.5 * ((v - m) ** 2).reshape(v.shape[0], -1).sum(axis=1)
+        return F
+
+    def predict_from(self, net, values: list, mu: list, caches: list, y: np.ndarray):
+        """Predictions mu_1.. (and their caches) recomputed from the value nodes; the top error."""
+        mu, caches = list(mu), list(caches)
+        flops = 0
+        for k in range(1, net.depth):
+            mu[k], caches[k] = forward_block(net, k, values[k - 1])
+            flops += forward_block_flops(net, k, values[k - 1].shape[0])
+        _, e_top = get_loss(self.loss)(mu[-1], y)
+        return mu, caches, e_top, flops + 3 * e_top.size
+
+    def backtracked_step(self, net, values, moves, mu, caches, e_top, energy, gamma, y):
+        """One step of the standard variant's inference, x_k + gamma_b (-dF/dx_k) per sample b,
+        kept only where it does not raise that sample's F; elsewhere the sample stays and its
+        gamma_b halves. So F never rises and the relaxation cannot diverge at any allowed step
+        size (a too-large step costs only halvings). Returns the moves taken, the new state and
+        FLOPs (a second forward pass when some sample refused its step)."""
+        B = values[0].shape[0] if values else 1
+        steps = [per_sample(gamma, d) * d for d in moves]
+        proposed = [v + d for v, d in zip(values, steps)]
+        new_mu, new_caches, new_e, flops = self.predict_from(net, proposed, mu, caches, y)
+        new_energy = self.free_energy(proposed, new_mu, y)
+        flops += 2 * sum(d.size for d in moves) + 3 * sum(v.size for v in proposed) + 2 * B
+        # rounding: at a settled state F moves by a few ulps either way, no reason to halve
+        slack = 8 * np.finfo(energy.dtype).eps * np.maximum(np.abs(energy), 1.0)
+        keep = np.isfinite(new_energy) & (new_energy <= energy + slack)  # (B,)
+        if keep.all():
+            return steps, proposed, new_mu, new_caches, new_e, new_energy, gamma, flops
+        gamma = np.where(keep, gamma, gamma * gamma.dtype.type(0.5))
+        steps = [np.where(per_sample(keep, d), d, 0).astype(d.dtype, copy=False) for d in steps]
+        values = [v + d for v, d in zip(values, steps)]
+        mu, caches, e_top, f = self.predict_from(net, values, mu, caches, y)  # the kept state's
+        return steps, values, mu, caches, e_top, np.where(keep, new_energy, energy), gamma, flops + f
+
     def step_info(self, trace) -> dict[str, float]:
-        return {"inference_residual": float(trace.extra.get("inference_residual", 0.0))}
+        return {"inference_residual": float(trace.extra.get("inference_residual", 0.0)),
+                "inference_step": float(trace.extra.get("inference_step", self.step_size))}

@@ -19,6 +19,14 @@ p is e-prop's eligibility trace, so RFLO is random-feedback e-prop with an onlin
 (Marschall, Cho & Savin 2020 lay the family side by side); it differs from ``eprop`` by learning
 from the running error at every step instead of the final error. The readout learns by its
 exact delta rule with the final error.
+
+``error_window`` is the fraction of the last steps whose running error is learnt from (at least
+one step). Murray's tasks have a target at every step; a classification has one at the end, and
+the running errors of early steps, when the readout has not yet seen the sequence, pull every
+trace toward the class mean. Hence the default 0.01 (on a sequence of T < 100 steps, the last
+step): on scikit-learn's two-class blobs read one feature per step (12 units, 10 epochs, 3 seeds)
+the rule reached 75-89% training accuracy at 1.0 and 92-94% at 0.01, which passes
+scikit-learn's check_classifiers_train. For a trajectory task (a target at every step) give 1.0.
 """
 
 from __future__ import annotations
@@ -52,7 +60,7 @@ class RFLO(TemporalRule):
     )
     hyperparameters = {"error_window": Real(0, 1, low_open=True), "feedback_scale": Real(0, None, low_open=True)}
 
-    def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy", error_window: float = 1.0,
+    def __init__(self, optimizer: Optimizer | None = None, loss: str = "cross_entropy", error_window: float = 0.01,
                  feedback_scale: float = 1.0) -> None:
         super().__init__(optimizer=optimizer, loss=loss, error_window=error_window, feedback_scale=feedback_scale)
 

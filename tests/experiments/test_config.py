@@ -152,13 +152,21 @@ def test_the_runner_hands_a_temporal_network_the_data_shape(write_config):
 
 
 def test_a_rule_without_a_chosen_kind_gets_the_first_network_kind_it_can_train(write_config, TINY):
-    text = TINY + '\n[[rules]]\nname = "spiking_surrogate"\n\n[[rules]]\nname = "forward_forward"\n'
+    # threshold 0.5: tanh's goodness cannot reach the default 2.0 (refused, see the test below)
+    text = TINY + '\n[[rules]]\nname = "spiking_surrogate"\n\n[[rules]]\nname = "forward_forward"\nthreshold = 0.5\n'
     specs = {s.label: s for s in load_config(write_config(text)).specs}
     assert specs["spiking_surrogate"].model["kind"] == "spiking"
     assert "activation" not in specs["spiking_surrogate"].model  # a rate key the spiking network does not take
     assert specs["forward_forward"].model["kind"] == "forward_forward"
     assert specs["forward_forward"].model["activation"] == "tanh"  # forward_forward networks take it
     assert specs["backprop"].model["kind"] == "rate"
+
+
+def test_a_dense_network_the_rule_refuses_is_one_line_before_any_run(write_config, TINY):
+    """Dense models are checked by the rule too (on a tiny copy): forward-forward's default
+    threshold with the experiment's tanh units, whose goodness cannot reach it."""
+    with pytest.raises(ConfigError, match="^rules.forward_forward: forward_forward: threshold 2.0 not allowed with tanh"):
+        load_config(write_config(TINY + '\n[[rules]]\nname = "forward_forward"\n'))
 
 
 @pytest.mark.parametrize("text, key", [

@@ -126,7 +126,8 @@ def test_convolutional_layers_with_an_input_shape(blobs):
 @pytest.mark.parametrize("rule", available_rules())
 def test_every_registered_rule_trains_as_a_classifier(blobs, rule):
     x, y = blobs
-    clf = RuleClassifier(rule, hidden=(8,), epochs=1, random_state=0).fit(x, y)
+    relu = {"activation": "relu"} if rule == "forward_forward" else {}  # tanh's goodness is refused
+    clf = RuleClassifier(rule, hidden=(8,), epochs=1, random_state=0, **relu).fit(x, y)
     proba = clf.predict_proba(x)
     assert proba.shape == (120, 3) and np.allclose(proba.sum(1), 1)
     assert clf.rule_.name == rule and len(clf.loss_curve_) == 1
@@ -197,3 +198,10 @@ def test_a_recurrent_network_reads_a_row_one_feature_per_step_unless_told(blobs)
     assert RuleClassifier("bptt", hidden=(8,), epochs=1, random_state=0).fit(x, y).network_.input_shape == (6, 1)
     clf = RuleClassifier("eprop", hidden=(8,), epochs=1, random_state=0, input_shape=(3, 2)).fit(x, y)
     assert clf.network_.input_shape == (3, 2) and clf.predict(x).shape == y.shape
+
+
+def test_forward_forward_refuses_tanh_goodness_in_one_line(blobs):
+    x, y = blobs
+    with pytest.raises(ValueError, match="threshold 2.0 not allowed with tanh hidden units") as err:
+        RuleClassifier("forward_forward", hidden=(8,), epochs=1, random_state=0).fit(x, y)
+    assert "\n" not in str(err.value)

@@ -56,7 +56,7 @@ def _naive_rflo(rule, net, x, y):
 def test_rflo_update_is_the_documented_rule():
     net = temporal_net("elman", "mean", leak=0.4)
     x, y = batch()
-    rule = RFLO(Optimizer(name="sgd", lr=1.0))
+    rule = RFLO(Optimizer(name="sgd", lr=1.0), error_window=1.0)  # every step: the whole sum
     rule.init(net, np.random.default_rng(4))
     expected = _naive_rflo(rule, net, x, y)
     got = rule.compute_gradients(net, x, y, train=False)[1][0]
