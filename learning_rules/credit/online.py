@@ -171,8 +171,9 @@ class OnlinePass:
             rng = np.random.default_rng(net.eval_seed)
         self.rng = rng
         self.X = net.encode(self.x) if self.sequence else None  # (T, B, D): the data itself
-        self.runners = [_LIFRunner(c, B, net.dtype, l == 0 and self.static, surrogate) if c.spiking
-                        else _GatedRunner(c, B, net.dtype, traces) for l, c in enumerate(net.cells)]
+        self.runners = [c.online_runner(B, net.dtype, self.x if l == 0 and self.static else None, surrogate)
+                        or (_LIFRunner(c, B, net.dtype, l == 0 and self.static, surrogate) if c.spiking
+                            else _GatedRunner(c, B, net.dtype, traces)) for l, c in enumerate(net.cells)]
         self.c0 = net.cells[0].currents(self.x) if self.static and self.runners else None
         self.score = RunningScore(net, B, net.top_width)
         self.in_events = 0.0

@@ -33,17 +33,22 @@ from ..dtypes import resolve_dtype
 from ..layers import Dense
 from ..layers.elman import ElmanCell
 from ..layers.gru import GRUCell
+from ..layers.alif import ALIFCell
 from ..layers.lif import LIFCell
 from ..spiking.encoding import ENCODINGS, check_encoding, encode, input_events, is_static
+from ..spiking.adaptive import ALIF
 from ..spiking.neurons import LIF
 from ..spiking.surrogates import heaviside
 from ..trace import Trace
 from .capabilities import Capabilities
 from .time_readout import READOUTS, TimeReadout
 
-CELLS = ("elman", "gru", "lif")
+CELLS = ("elman", "gru", "lif", "alif")
 SEQUENCE = "sequence"
 NEURON_KEYS = ("tau_mem", "tau_syn", "dt", "threshold", "reset", "refractory")
+#: the adaptive threshold's keys (cell = "alif"; learning_rules/spiking/adaptive.py)
+ADAPT_KEYS = ("tau_adapt", "beta_adapt", "adaptive")
+SPIKING_CELLS = ("lif", "alif")
 
 
 def _error(message: str) -> ValueError:
@@ -71,9 +76,9 @@ class TemporalNetwork:
             raise _error(f"readout {readout!r} not allowed; allowed: {', '.join(READOUTS)}")
         if encoding not in (SEQUENCE, *ENCODINGS):
             raise _error(f"encoding {encoding!r} not allowed; allowed: {SEQUENCE}, {', '.join(ENCODINGS)}")
-        if readout == "count" and cell != "lif":
-            raise _error("readout 'count' counts spikes: it needs cell = 'lif'")
-        if bidirectional and cell == "lif":
+        if readout == "count" and cell not in SPIKING_CELLS:
+            raise _error("readout 'count' counts spikes: it needs cell = 'lif' or 'alif'")
+        if bidirectional and cell in SPIKING_CELLS:
             raise _error("bidirectional needs cell 'elman' or 'gru' (LIF cells run forward in time)")
         if not (isinstance(tau_out, (int, float)) and not isinstance(tau_out, bool) and tau_out > 0):
             raise _error(f"tau_out {tau_out!r} not allowed; must be a number > 0")
@@ -82,9 +87,10 @@ class TemporalNetwork:
         self.steps, self.n_step_features = self._time_shape(sizes[0], encoding, steps, input_shape)
         self.input_shape = (self.steps, self.n_step_features) if encoding == SEQUENCE else (int(sizes[0]),)
         self.cell_kind, self.bidirectional = cell, bool(bidirectional)
-        self.lif = self._neuron(neuron) if cell == "lif" else None
-        if neuron is not None and cell != "lif":
-            raise _error("neuron parameters are for cell = 'lif'")
+        self.alif = self._adaptive(neuron) if cell == "alif" else None
+        self.lif = self.alif.lif if cell == "alif" else self._neuron(neuron) if cell == "lif" else None
+        if neuron is not None and cell not in SPIKING_CELLS:
+            raise _error("neuron parameters are for cell = 'lif' or 'alif'")
         self.readout = readout
         self.beta_out = float(np.exp(-1.0 / tau_out))
         hidden = [int(n) for n in sizes[1:-1]]
@@ -129,14 +135,25 @@ class TemporalNetwork:
         defaults = {"tau_mem": 10.0, "tau_syn": 0.0, "dt": 1.0, "threshold": 1.0, "reset": "subtract", "refractory": 0}
         return LIF.from_time_constants(**{**defaults, **neuron})
 
+    def _adaptive(self, neuron: dict | None) -> ALIF:
+        """The ALIF model: the LIF keys plus ``ADAPT_KEYS`` (an unknown key is a one-line error)."""
+        neuron = dict(neuron or {})
+        unknown = sorted(set(neuron) - set(NEURON_KEYS) - set(ADAPT_KEYS))
+        if unknown:
+            raise _error(f"neuron: unknown key {unknown[0]!r}; allowed: {', '.join(NEURON_KEYS + ADAPT_KEYS)}")
+        adapt = {k: neuron.pop(k) for k in ADAPT_KEYS if k in neuron}
+        return ALIF.from_time_constants(self._neuron(neuron), **adapt, dt=neuron.get("dt", 1.0))
+
     def _cell(self, n_in, n, rng, recurrent, reverse, first, leak, activation, init, gain):
         T, dt = self.steps, self.dtype
         if self.cell_kind == "elman":
             return ElmanCell(n_in, n, rng, recurrent, reverse, T, activation, leak, init, gain, dt)
         if self.cell_kind == "gru":
             return GRUCell(n_in, n, rng, recurrent, reverse, T, init, gain, dt)
-        return LIFCell(n_in, n, rng, self.lif, recurrent, T, init, gain, dt,
-                       static_input=first and is_static(self.encoding) and self.encoding != SEQUENCE)
+        static = first and is_static(self.encoding) and self.encoding != SEQUENCE
+        if self.cell_kind == "alif":
+            return ALIFCell(n_in, n, rng, self.alif, recurrent, T, init, gain, dt, static_input=static)
+        return LIFCell(n_in, n, rng, self.lif, recurrent, T, init, gain, dt, static_input=static)
 
     def _assemble(self, layers, levels, width, n_out, rng, init, init_gain) -> None:
         """Attach the time readout and the dense readout; draw the evaluation noise seed."""

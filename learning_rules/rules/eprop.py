@@ -47,7 +47,7 @@ class EProp(TemporalRule):
 
     name = "eprop"
     update_dependency = "output"
-    cells = ("elman", "gru", "lif")
+    cells = ("elman", "gru", "lif", "alif")
     online = True
     card = PlausibilityCard(
         no_weight_transport=False, local_errors=False, no_update_locking=True, spiking=False,
