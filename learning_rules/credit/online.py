@@ -13,7 +13,7 @@ e-prop, RFLO and the local spiking rule.
 The running score is the readout applied to what the network has produced so far: the last
 step's output (``last``), the mean so far (``mean``), the time-averaged leaky integrator so far
 (``leaky``: r_t = A_t / G_t with m_t = beta m_{t-1} + s_t, A_t = A_{t-1} + m_t and the same
-recursions for a constant 1), the readout of every step so far (``flatten``: later steps count
+recursions for a constant 1), the mean over the decision window so far (``window``; zero before it), the readout of every step so far (``flatten``: later steps count
 as zero), or the spike count so far extrapolated to T steps (``count``). At the last step it
 is the network's output exactly.
 """
@@ -62,6 +62,11 @@ class RunningScore:
             self.parts.append(h)
             n = h.shape[1]
             self.S += h @ self.net.layers[-1].W[t * n:(t + 1) * n]
+        elif self.kind == "window":
+            w = float(self.net.reduction.weights()[t])
+            if w:
+                self.A += w * h
+                self.G += w
         else:
             self.A += h
 
@@ -73,6 +78,8 @@ class RunningScore:
             return self.m
         if self.kind == "mean":
             return self.A / self.A.dtype.type(t + 1)
+        if self.kind == "window":
+            return self.A / self.A.dtype.type(self.G) if self.G else self.A
         return np.concatenate(self.parts, axis=1)  # flatten, at the end
 
     def credit(self, t: int, F: np.ndarray | None) -> np.ndarray | float:
@@ -85,6 +92,9 @@ class RunningScore:
             return F[t * n:(t + 1) * n]
         if self.kind == "last":
             return F
+        if self.kind == "window":
+            w = float(self.net.reduction.weights()[t])
+            return (w / self.G if self.G else 0.0) * F
         return (1.0 / (t + 1) if self.kind == "mean" else 1.0 / self.G) * F
 
     def scores(self, t: int) -> np.ndarray:

@@ -7,12 +7,13 @@
   by one of the spiking network's encodings (``current``: the same x at every step; ``rate``,
   ``latency``: spikes; learning_rules/spiking/encoding.py).
 - **Cells** (learning_rules/layers/cell.py): ``elman`` (tanh, optional ``leak``), ``gru``, ``lif``
-  (parameters in ``neuron``: tau_mem, tau_syn, dt, threshold, reset, refractory). ``hidden`` gives
+  (parameters in ``neuron``: tau_mem, tau_syn, dt, threshold, reset, refractory), ``alif``
+  (adaptive LIF, layers/alif.py: the LIF keys but refractory, and tau_adapt, beta_adapt, adaptive). ``hidden`` gives
   one level of cells per entry; ``recurrent = false`` drops every U (each unit then only keeps its
   own state: the GRU's gate mix, the leak, the membrane); ``bidirectional`` adds a reversed cell
   per level and concatenates the two outputs at every step (width 2 n).
 - **Readout** (time_readout.py): ``last``, ``mean``, ``leaky`` (time constant ``tau_out``),
-  ``flatten`` (every step's output) or ``count``, then a dense layer to the outputs (none for
+  ``window`` (the mean over the last ``window`` steps), ``flatten`` (every step's output) or ``count``, then a dense layer to the outputs (none for
   ``count``, whose top cells are the output).
 
 Layers are the cells in order (a bidirectional level: forward cell, then reverse cell) and the
@@ -67,7 +68,7 @@ class TemporalNetwork:
                  leak: float = 1.0, activation: str = "tanh", tau_out: float = 10.0,
                  encoding: str = SEQUENCE, steps: int = 20, neuron: dict | None = None,
                  init: str = "xavier", init_gain: float = 1.0, dtype: str = "float32",
-                 input_shape: list[int] | tuple[int, ...] | None = None) -> None:
+                 input_shape: list[int] | tuple[int, ...] | None = None, window: int = 1) -> None:
         if len(sizes) < 2 or any(isinstance(s, bool) or int(s) != s or s < 1 for s in sizes):
             raise _error(f"sizes must be >= 2 positive integers, got {sizes}")
         if cell not in CELLS:
@@ -93,6 +94,9 @@ class TemporalNetwork:
             raise _error("neuron parameters are for cell = 'lif' or 'alif'")
         self.readout = readout
         self.beta_out = float(np.exp(-1.0 / tau_out))
+        self.window = window  # readout "window": the decision window's last steps
+        if encoding == SEQUENCE and input_shape is None and isinstance(window, int) and window > self.steps:
+            self.window = self.steps  # built without data (a configuration check): one step
         hidden = [int(n) for n in sizes[1:-1]]
         if readout == "count":  # the top cells are the output population
             hidden = [*hidden, int(sizes[-1])]
@@ -157,7 +161,10 @@ class TemporalNetwork:
 
     def _assemble(self, layers, levels, width, n_out, rng, init, init_gain) -> None:
         """Attach the time readout and the dense readout; draw the evaluation noise seed."""
-        self.reduction = TimeReadout(self.readout, self.steps, self.dtype, self.beta_out)
+        try:
+            self.reduction = TimeReadout(self.readout, self.steps, self.dtype, self.beta_out, self.window)
+        except ValueError as err:
+            raise _error(str(err)) from None
         if self.reduction.dense:
             layers.append(Dense(self.reduction.width(width), n_out, rng, init, init_gain, self.dtype))
         self.layers, self.levels, self.top_width = layers, levels, width

@@ -5,12 +5,15 @@
 - ``leaky``:   r = sum_t w_t h_t, w_t = g_t / sum_k g_k, g_t = (1 - beta^(T - t)) / (1 - beta):
                the time-averaged membrane of a leaky integrator of time constant tau_out, divided
                by its gain (a spike counts for as long as it stays in the integrator)
+- ``window``:  r = (1/W) sum_{t >= T - W} h_t                  (B, n): the mean over a decision
+               window of the last W steps (``window``), as the evidence-accumulation task of
+               Bellec et al. (2020) reads its decision in the recall period
 - ``flatten``: r = [h_0, ..., h_{T-1}]                           (B, T n): every step's output,
                as the MNIST-1D paper's GRU reads it
 - ``count``:   the score itself is sum_t h_t (no dense readout: the top layer is the output;
                a spike count for LIF cells)
 
-``last``, ``mean`` and ``leaky`` are time weightings r = sum_t w_t h_t (``weights``); the dense
+``last``, ``mean``, ``leaky`` and ``window`` are time weightings r = sum_t w_t h_t (``weights``); the dense
 readout after r gives the scores. ``step_map(t, W)`` is d score / d h_t, the readout's part of a
 learning signal at step t: w_t W for the weightings, W's block t for ``flatten``.
 """
@@ -19,20 +22,24 @@ from __future__ import annotations
 
 import numpy as np
 
-READOUTS = ("last", "mean", "leaky", "flatten", "count")
+READOUTS = ("last", "mean", "leaky", "window", "flatten", "count")
 
 
 class TimeReadout:
-    """One of ``READOUTS`` over ``steps`` steps (``beta`` = exp(-dt / tau_out) for ``leaky``)."""
+    """One of ``READOUTS`` over ``steps`` steps (``beta`` = exp(-dt / tau_out) for ``leaky``,
+    ``window`` the decision window's W steps for ``window``)."""
 
-    def __init__(self, kind: str, steps: int, dtype, beta: float = 1.0) -> None:
+    def __init__(self, kind: str, steps: int, dtype, beta: float = 1.0, window: int = 1) -> None:
         if kind not in READOUTS:
             raise ValueError(f"readout: {kind!r} not allowed; allowed: {', '.join(READOUTS)}")
         self.kind, self.steps, self.dtype, self.beta = kind, int(steps), np.dtype(dtype), float(beta)
+        if kind == "window" and (isinstance(window, bool) or int(window) != window or not 1 <= window <= steps):
+            raise ValueError(f"readout window: {window!r} not allowed; must be an integer in 1..{steps} (steps)")
+        self.window = int(window)
 
     @property
     def weighted(self) -> bool:
-        return self.kind in ("last", "mean", "leaky")
+        return self.kind in ("last", "mean", "leaky", "window")
 
     @property
     def dense(self) -> bool:
@@ -51,6 +58,9 @@ class TimeReadout:
             w[-1] = 1.0
         elif self.kind == "mean":
             w = np.full(T, 1.0 / T)
+        elif self.kind == "window":
+            w = np.zeros(T)
+            w[T - self.window:] = 1.0 / self.window
         else:
             k = np.arange(T)
             bo = self.beta
@@ -96,4 +106,6 @@ class TimeReadout:
 
     def flops(self, batch: int, n: int) -> int:
         """The time weighting (2 T n per sample for mean and leaky; nothing for the others)."""
+        if self.kind == "window":
+            return int(2 * self.window * batch * n)
         return int(2 * self.steps * batch * n) if self.kind in ("mean", "leaky") else 0
