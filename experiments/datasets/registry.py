@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import delay, digits, evidence, mnist, mnist1d, sequential_mnist1d, synthetic, teacher
+from . import delay, digits, evidence, mnist, mnist1d, pattern, sequential_mnist1d, synthetic, teacher
 from .base import Dataset, DatasetError
 from .params import check_seed
 from .preprocessing import standardize
@@ -78,6 +78,10 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("evidence", evidence.load_evidence, evidence.check_params, evidence.PARAMS,
                     "evidence accumulation (Bellec et al. 2020): left/right spike cues, a delay, a decision window; "
                     "spikes, drawn from the run seed", evidence.input_shape, standardize=False),
+        DatasetSpec("pattern", pattern.load_pattern, pattern.check_params, pattern.PARAMS,
+                    "pattern generation (Bellec et al. 2020): frozen Poisson spikes, a sum of sinusoids as the "
+                    "target of every step; regression (nMSE = test_loss / (T K / 2)), drawn from the run seed",
+                    pattern.input_shape, standardize=False),
     )
 }
 

@@ -13,7 +13,8 @@ e-prop, RFLO and the local spiking rule.
 The running score is the readout applied to what the network has produced so far: the last
 step's output (``last``), the mean so far (``mean``), the time-averaged leaky integrator so far
 (``leaky``: r_t = A_t / G_t with m_t = beta m_{t-1} + s_t, A_t = A_{t-1} + m_t and the same
-recursions for a constant 1), the mean over the decision window so far (``window``; zero before it), the readout of every step so far (``flatten``: later steps count
+recursions for a constant 1), the mean over the decision window so far (``window``; zero before it), the output of this step
+(``every_step``: ``step_output()``, y_t = m_t W + b with the leaky m_t; it has no running score), the readout of every step so far (``flatten``: later steps count
 as zero), or the spike count so far extrapolated to T steps (``count``). At the last step it
 is the network's output exactly.
 """
@@ -50,7 +51,10 @@ class RunningScore:
         self.S = np.zeros((batch, self.K), dtype) if self.kind == "flatten" else None
 
     def advance(self, h: np.ndarray, t: int) -> None:
-        if self.kind == "leaky":
+        if self.kind == "every_step":
+            self.m *= self.net.beta_out
+            self.m += h
+        elif self.kind == "leaky":
             self.m *= self.net.beta_out
             self.m += h
             self.A += self.m
@@ -97,9 +101,17 @@ class RunningScore:
             return (w / self.G if self.G else 0.0) * F
         return (1.0 / (t + 1) if self.kind == "mean" else 1.0 / self.G) * F
 
+    def step_output(self) -> np.ndarray:
+        """``every_step``: this step's output y_t = m_t W + b (B, K)."""
+        dense = self.net.layers[-1]
+        return self.m @ dense.W + dense.b
+
     def scores(self, t: int) -> np.ndarray:
         """The output so far (B, K); at t = T - 1 the network's output."""
         T = self.net.steps
+        if self.kind == "every_step":
+            raise ValueError("readout 'every_step' has no running score: its outputs are compared step by step "
+                             "(e-prop learns on it; use bptt or eprop)")
         if self.kind == "count":
             return self.A * (T / (t + 1))
         dense = self.net.layers[-1]

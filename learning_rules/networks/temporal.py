@@ -166,9 +166,20 @@ class TemporalNetwork:
         except ValueError as err:
             raise _error(str(err)) from None
         if self.reduction.dense:
-            layers.append(Dense(self.reduction.width(width), n_out, rng, init, init_gain, self.dtype))
+            layers.append(Dense(self.reduction.width(width), self._step_outputs(n_out), rng, init, init_gain,
+                                self.dtype))
         self.layers, self.levels, self.top_width = layers, levels, width
         self.eval_seed = int(rng.integers(2**32))  # evaluation's own noise (rate coding)
+
+    def _step_outputs(self, n_out: int) -> int:
+        """The dense readout's width: n_out, or n_out / T outputs per step for ``every_step``
+        (whose scores are every step's outputs; 1 in a configuration check built without data)."""
+        if self.readout != "every_step" or n_out == 1:
+            return n_out
+        if n_out % self.steps:
+            raise _error(f"readout 'every_step' reads a target of every step: {n_out} outputs are not a "
+                         f"multiple of the {self.steps} steps")
+        return n_out // self.steps
 
     # -- the network interface -----------------------------------------------------------------
     @property
@@ -205,6 +216,12 @@ class TemporalNetwork:
 
     @property
     def n_outputs(self) -> int:
+        """The scores' width (T K for ``every_step``; ``step_outputs`` is K)."""
+        return self.layers[-1].n_out * (self.steps if self.readout == "every_step" else 1)
+
+    @property
+    def step_outputs(self) -> int:
+        """The dense readout's outputs (per step for ``every_step``)."""
         return self.layers[-1].n_out
 
     @property
@@ -250,6 +267,7 @@ class TemporalNetwork:
         r = self.reduction.reduce(H)
         if self.reduction.dense:
             out, caches[-1] = self.layers[-1].forward(r)
+            out = self.reduction.outputs(out, X.shape[1])
             outputs[-1] = out
         else:
             out = r
@@ -284,7 +302,7 @@ class TemporalNetwork:
     def readout_gradients(self, trace: Trace, e: np.ndarray) -> list[dict | None]:
         """The dense readout's exact gradient from e = dL/d scores (B, K); None for every cell."""
         grads: list[dict | None] = [None] * len(self.layers)
-        grads[-1] = self.layers[-1].backward_params(trace.layers[-1], e)
+        grads[-1] = self.layers[-1].backward_params(trace.layers[-1], self.reduction.output_error(e))
         return grads
 
     def synaptic_events(self, trace: Trace) -> float:

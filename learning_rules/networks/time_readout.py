@@ -10,6 +10,11 @@
                Bellec et al. (2020) reads its decision in the recall period
 - ``flatten``: r = [h_0, ..., h_{T-1}]                           (B, T n): every step's output,
                as the MNIST-1D paper's GRU reads it
+- ``every_step``: y_t = m_t W + b at every step, m_t = beta m_{t-1} + h_t: a leaky readout
+               neuron of time constant ``tau_out`` per output (Bellec et al. 2020's pattern
+               generation); the scores are every step's outputs, (B, T K) time-major per sample,
+               to be compared with a target of every step (regression). r is (T B, n): the dense
+               layer runs on all steps at once
 - ``count``:   the score itself is sum_t h_t (no dense readout: the top layer is the output;
                a spike count for LIF cells)
 
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-READOUTS = ("last", "mean", "leaky", "window", "flatten", "count")
+READOUTS = ("last", "mean", "leaky", "window", "flatten", "every_step", "count")
 
 
 class TimeReadout:
@@ -68,8 +73,35 @@ class TimeReadout:
             w = g / g.sum()
         return w.astype(self.dtype)
 
+    def filtered(self, H: np.ndarray) -> np.ndarray:
+        """``every_step``: m_t = beta m_{t-1} + h_t over H (T, B, n) -> (T, B, n)."""
+        M = np.empty_like(H)
+        m = np.zeros_like(H[0])
+        for t in range(H.shape[0]):
+            m = self.beta * m + H[t]
+            M[t] = m
+        return M
+
+    def outputs(self, out: np.ndarray, batch: int) -> np.ndarray:
+        """The dense layer's output -> the scores: (T B, K) -> (B, T K) for ``every_step``."""
+        if self.kind != "every_step":
+            return out
+        return np.ascontiguousarray(out.reshape(self.steps, batch, -1).transpose(1, 0, 2).reshape(batch, -1))
+
+    def output_error(self, e: np.ndarray) -> np.ndarray:
+        """dL/d scores -> dL/d (dense output): (B, T K) -> (T B, K) for ``every_step``."""
+        if self.kind != "every_step":
+            return e
+        B = e.shape[0]
+        return np.ascontiguousarray(e.reshape(B, self.steps, -1).transpose(1, 0, 2).reshape(self.steps * B, -1))
+
     def reduce(self, H: np.ndarray) -> np.ndarray:
-        """H (T, B, n) -> r (B, n) or (B, T n); a constant input (B, n) is its own average."""
+        """H (T, B, n) -> r (B, n), (B, T n), or (T B, n) for ``every_step``; a constant input
+        (B, n) is its own average."""
+        if self.kind == "every_step":
+            if H.ndim == 2:
+                H = np.broadcast_to(H, (self.steps, *H.shape))
+            return self.filtered(H).reshape(-1, H.shape[-1])
         if H.ndim == 2:
             if self.kind == "flatten":
                 return np.tile(H, (1, self.steps))
@@ -84,8 +116,17 @@ class TimeReadout:
         return np.tensordot(self.weights(), H, axes=(0, 0))
 
     def expand(self, dr: np.ndarray, n: int) -> np.ndarray:
-        """dL/dr (B, width) -> dL/dH (T, B, n)."""
+        """dL/dr (B, width) -> dL/dH (T, B, n) (``every_step``: dr (T B, n), and the readout's
+        filter run backwards: dH_t = dM_t + beta dH_{t+1})."""
         T, B = self.steps, dr.shape[0]
+        if self.kind == "every_step":
+            dM = dr.reshape(T, -1, n)
+            dH = np.empty_like(dM)
+            g = np.zeros_like(dM[0])
+            for t in range(T - 1, -1, -1):
+                g = dM[t] + self.beta * g
+                dH[t] = g
+            return dH
         if self.kind == "last":
             dH = np.zeros((T, B, n), dr.dtype)
             dH[-1] = dr
@@ -108,4 +149,6 @@ class TimeReadout:
         """The time weighting (2 T n per sample for mean and leaky; nothing for the others)."""
         if self.kind == "window":
             return int(2 * self.window * batch * n)
+        if self.kind == "every_step":
+            return int(2 * self.steps * batch * n)
         return int(2 * self.steps * batch * n) if self.kind in ("mean", "leaky") else 0

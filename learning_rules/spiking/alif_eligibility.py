@@ -41,6 +41,7 @@ class ALIFEligibility:
         self.ones = np.ones((batch, 1), dtype)
         self.psi: np.ndarray | None = None  # psi_t (B, n), set by the runner after each step
         self.weighted: dict | None = None
+        self.filtered: dict | None = None  # ebar (B, m, n) per pathway, for ``accumulate_filtered``
         self.flops = 0
 
     def advance(self, x: np.ndarray, s_prev: np.ndarray | None) -> None:
@@ -66,6 +67,18 @@ class ALIFEligibility:
         for k in self.names:
             self.sums[k] += self.ev[k].T @ m - np.einsum("bij,bj->ij", self.ea[k], m * self.betas)
             self.flops += 4 * self.ea[k].size
+
+    def accumulate_filtered(self, signal: np.ndarray, kappa: float) -> None:
+        """Add sum_b L_t ebar_t for learning signal L_t (B, n), ebar_t = kappa ebar_{t-1} + e_t:
+        the trace filtered by a leaky readout's decay kappa (a target at every step)."""
+        if self.filtered is None:
+            self.filtered = {k: np.zeros_like(self.ea[k]) for k in self.names}
+        for k in self.names:
+            f = self.filtered[k]
+            f *= kappa
+            f += self.trace(k)
+            self.sums[k] += np.einsum("bij,bj->ij", f, signal)
+            self.flops += 6 * f.size
 
     def weigh(self, w) -> None:
         """Add w e_t per sample: w a float share, or a map (n, K) (then one sum per class)."""
