@@ -52,7 +52,7 @@ class RunningScore:
 
     def advance(self, h: np.ndarray, t: int) -> None:
         if self.kind == "every_step":
-            self.m *= self.net.beta_out
+            self.m *= self.net.reduction.beta
             self.m += h
         elif self.kind == "leaky":
             self.m *= self.net.beta_out

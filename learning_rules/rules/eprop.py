@@ -125,7 +125,7 @@ class EProp(TemporalRule):
     def every_step_gradients(self, net, pas: OnlinePass, maps: list, y: np.ndarray):
         """A target at every step (the module docstring): y (B, T K) time-major per sample."""
         T, B, K = net.steps, y.shape[0], net.layers[-1].n_out
-        loss_fn, kappa = get_loss(self.loss), net.beta_out
+        loss_fn, kappa = get_loss(self.loss), net.reduction.beta
         loss, dW, db = 0.0, None, None
         for t in range(T):
             pas.step(t)
