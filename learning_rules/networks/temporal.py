@@ -62,6 +62,9 @@ class TemporalNetwork:
     SUPPORTS = frozenset({"temporal", "population"})
     #: the runner passes the data's declared shape as ``input_shape``
     reads_data_shape: ClassVar[bool] = True
+    #: readout "window": the decision window's steps (a class default for subclasses that set
+    #: up their own readout, such as the spiking network)
+    window: int = 1
 
     def __init__(self, sizes: list[int], rng: np.random.Generator, cell: str = "elman",
                  recurrent: bool = True, bidirectional: bool = False, readout: str = "last",
