@@ -51,7 +51,8 @@ def check_params(*, n_samples: int, steps: int, n_inputs: int, spike_prob: float
            "n_outputs": check_int(name, "n_outputs", n_outputs, minimum=1)}
     size = out["n_samples"] * out["steps"] * (out["n_inputs"] + out["n_outputs"])
     if size > MAX_ELEMENTS:
-        raise DatasetError(f"data: dataset 'pattern' with these parameters holds {size} values, more than {MAX_ELEMENTS}")
+        raise DatasetError(f"data: dataset 'pattern' with these parameters holds {size} values, "
+                           f"more than {MAX_ELEMENTS}")
     return out
 
 

@@ -13,9 +13,10 @@ e-prop, RFLO and the local spiking rule.
 The running score is the readout applied to what the network has produced so far: the last
 step's output (``last``), the mean so far (``mean``), the time-averaged leaky integrator so far
 (``leaky``: r_t = A_t / G_t with m_t = beta m_{t-1} + s_t, A_t = A_{t-1} + m_t and the same
-recursions for a constant 1), the mean over the decision window so far (``window``; zero before it), the output of this step
-(``every_step``: ``step_output()``, y_t = m_t W + b with the leaky m_t; it has no running score), the readout of every step so far (``flatten``: later steps count
-as zero), or the spike count so far extrapolated to T steps (``count``). At the last step it
+recursions for a constant 1), the mean over the decision window so far (``window``; zero
+before it), the output of this step (``every_step``: ``step_output()``, y_t = m_t W + b with the
+leaky m_t; it has no running score), the readout of every step so far (``flatten``: later steps
+count as zero), or the spike count so far extrapolated to T steps (``count``). At the last step it
 is the network's output exactly.
 """
 

@@ -13,8 +13,10 @@
   own state: the GRU's gate mix, the leak, the membrane); ``bidirectional`` adds a reversed cell
   per level and concatenates the two outputs at every step (width 2 n).
 - **Readout** (time_readout.py): ``last``, ``mean``, ``leaky`` (time constant ``tau_out``),
-  ``window`` (the mean over the last ``window`` steps), ``flatten`` (every step's output) or ``count``, then a dense layer to the outputs (none for
-  ``count``, whose top cells are the output).
+  ``window`` (the mean over the last ``window`` steps), ``flatten`` (every step's output),
+  ``every_step`` (a leaky readout neuron's output at every step, for a target of every step) or
+  ``count``, then a dense layer to the outputs (none for ``count``, whose top cells are the
+  output).
 
 Layers are the cells in order (a bidirectional level: forward cell, then reverse cell) and the
 dense readout; every layer is a block with its own weight layer, so ``update_angle/k`` is cell
