@@ -9,9 +9,10 @@
 - **Cells** (learning_rules/layers/cell.py): ``elman`` (tanh, optional ``leak``), ``gru``, ``lif``
   (parameters in ``neuron``: tau_mem, tau_syn, dt, threshold, reset, refractory), ``alif``
   (adaptive LIF, layers/alif.py: the LIF keys but refractory, and tau_adapt, beta_adapt,
-  adaptive). ``hidden`` gives one level of cells per entry; ``recurrent = false`` drops every U (each unit then only keeps its
-  own state: the GRU's gate mix, the leak, the membrane); ``bidirectional`` adds a reversed cell
-  per level and concatenates the two outputs at every step (width 2 n).
+  adaptive). ``hidden`` gives one level of cells per entry; ``recurrent = false`` drops every U
+  (each unit then only keeps its own state: the GRU's gate mix, the leak, the membrane);
+  ``bidirectional`` adds a reversed cell per level and concatenates the two outputs at every step
+  (width 2 n).
 - **Readout** (time_readout.py): ``last``, ``mean``, ``leaky`` (time constant ``tau_out``),
   ``window`` (the mean over the last ``window`` steps), ``flatten`` (every step's output),
   ``every_step`` (a leaky readout neuron's output at every step, for a target of every step) or
