@@ -14,7 +14,7 @@ CONFIGS = Path(__file__).resolve().parents[3] / "experiments" / "configs"
 def test_evidence_file_holds_half_adaptive_neurons_and_the_decision_window():
     config = load_config(CONFIGS / "eprop_evidence.toml")
     by_label = {s.label: s for s in config.specs if s.seed == 0}
-    assert set(by_label) == {"eprop", "bptt", "readout_only"} and len({s.seed for s in config.specs}) == 3
+    assert set(by_label) == {"eprop", "eprop_random", "bptt", "readout_only"} and len({s.seed for s in config.specs}) == 3
     model, data = by_label["eprop"].model, by_label["eprop"].data
     assert (model["cell"], model["hidden"], model["readout"]) == ("alif", [100], "window")
     assert model["window"] == data["recall"] and model["neuron"]["adaptive"] == 0.5
@@ -24,7 +24,7 @@ def test_evidence_file_holds_half_adaptive_neurons_and_the_decision_window():
 def test_pattern_file_holds_lif_neurons_and_a_readout_of_every_step():
     config = load_config(CONFIGS / "eprop_pattern.toml")
     by_label = {s.label: s for s in config.specs if s.seed == 0}
-    assert set(by_label) == {"eprop", "bptt", "readout_only"}
+    assert set(by_label) == {"eprop", "eprop_random", "bptt", "readout_only"}
     model = by_label["eprop"].model
     assert (model["cell"], model["readout"], model["neuron"]["adaptive"]) == ("alif", "every_step", 0.0)
     assert by_label["eprop"].data["name"] == "pattern" and by_label["eprop"].batch_size == 1
@@ -42,5 +42,5 @@ def test_both_files_run_under_the_runner(tmp_path):
         results = load_results(tmp_path / raw["experiment"]["name"])
         summary = results.summary
         assert set(summary["status"]) == {"complete"}, summary[["label", "reason"]]
-        assert set(summary["label"]) == {"eprop", "bptt", "readout_only"}
+        assert set(summary["label"]) == {"eprop", "eprop_random", "bptt", "readout_only"}
         assert summary["test_loss"].notna().all()
