@@ -127,10 +127,11 @@ def test_eligibility_traces_follow_the_papers_equations():
     assert np.abs(oracle[..., :2]).max() > 0
 
 
-def test_symmetric_eprop_equals_bptt_without_recurrence():
+@pytest.mark.parametrize("readout", ["mean", "last", "leaky", "flatten"])
+def test_symmetric_eprop_equals_bptt_without_recurrence(readout):
     """One feed-forward ALIF level: e-prop's factorisation is exact (BPTT with the reset
-    detached), the adaptation's eligibility vector included."""
-    net = alif_net("mean", recurrent=False)
+    detached), the adaptation's eligibility vector included, for every readout's weighting."""
+    net = alif_net(readout, recurrent=False)
     x, y = batch()
     bptt = rule_gradients(BPTT(slope=3.0), net, x, y)
     assert relative(rule_gradients(EProp(slope=3.0), net, x, y), bptt) < 1e-10
@@ -171,3 +172,15 @@ def test_recurrent_alif_networks_train_with_eprop_and_bptt():
         for _ in range(30):
             last = rule.step(net, x, y)["loss"]
         assert last < 0.8 * first, type(rule).name
+
+
+def test_eprop_equals_bptt_on_a_direct_current_input():
+    """Data of shape (D,) held for every step (``encoding = "current"``): the first ALIF cell's
+    input is static; e-prop's traces read it at every step and stay exact without recurrence."""
+    net = TemporalNetwork([D, 4, K], np.random.default_rng(0), cell="alif", readout="mean", recurrent=False,
+                          encoding="current", steps=T, neuron=NEURON, init_gain=2.0, dtype="float64")
+    x = np.random.default_rng(1).normal(size=(B, D))
+    y = np.random.default_rng(2).integers(0, K, B)
+    assert net.cells[0].static_input
+    bptt = rule_gradients(BPTT(slope=3.0), net, x, y)
+    assert relative(rule_gradients(EProp(slope=3.0), net, x, y), bptt) < 1e-10
