@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import delay, digits, mnist, mnist1d, sequential_mnist1d, synthetic, teacher
+from . import delay, digits, evidence, mnist, mnist1d, pattern, sequential_mnist1d, synthetic, teacher
 from .base import Dataset, DatasetError
 from .params import check_seed
 from .preprocessing import standardize
@@ -39,6 +39,9 @@ class DatasetSpec:
     #: what one input row is, from the dataset's parameters: (D,), (C, L), (C, H, W) or a
     #: sequence (T, D) (read by temporal networks one step at a time)
     input_shape: Callable[[Mapping[str, Any]], tuple[int, ...]] = lambda params: ()
+    #: False for inputs that must stay as drawn (spike trains; a frozen input whose samples are
+    #: all equal would be centred to zero)
+    standardize: bool = True
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -72,6 +75,13 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("delay", delay.load_delay, delay.check_params, delay.PARAMS,
                     "delayed cue recall: a one-hot cue, then delay steps of distractor noise, named at the last "
                     "step; drawn from the run seed", delay.input_shape),
+        DatasetSpec("evidence", evidence.load_evidence, evidence.check_params, evidence.PARAMS,
+                    "evidence accumulation (Bellec et al. 2020): left/right spike cues, a delay, a decision window; "
+                    "spikes, drawn from the run seed", evidence.input_shape, standardize=False),
+        DatasetSpec("pattern", pattern.load_pattern, pattern.check_params, pattern.PARAMS,
+                    "pattern generation (Bellec et al. 2020): frozen Poisson spikes, a sum of sinusoids as the "
+                    "target of every step; regression (nMSE = test_loss / (T K / 2)), drawn from the run seed",
+                    pattern.input_shape, standardize=False),
     )
 }
 
@@ -142,7 +152,8 @@ def load_dataset(
     """Load dataset ``name`` with ``params`` over its defaults (see ``dataset_params``).
 
     Returns read-only, C-contiguous arrays: inputs (N, D) / (M, D) in ``dtype``, standardised
-    with the training split's per-feature mean and std; labels (N,) int64, or regression
+    with the training split's per-feature mean and std (but spike datasets, whose spec says
+    ``standardize=False``); labels (N,) int64, or regression
     targets (N, K) in ``dtype``. ``seed`` is the run seed; datasets with a fixed sample (mnist1d,
     digits, mnist, fashion_mnist) ignore it, synthetic ones draw their data from it.
     ``cache_dir`` overrides $LEARNING_RULES_DATA and ~/.cache/learning-rules.
@@ -153,7 +164,10 @@ def load_dataset(
     out_dtype = _resolve_dtype(dtype)
 
     raw = spec.loader(seed=seed, cache_dir=cache_dir, **checked)
-    x_train, x_test = standardize(raw.x_train, raw.x_test, out_dtype)
+    if spec.standardize:
+        x_train, x_test = standardize(raw.x_train, raw.x_test, out_dtype)
+    else:
+        x_train, x_test = (np.array(a, dtype=out_dtype, order="C") for a in (raw.x_train, raw.x_test))
     y_dtype = np.int64 if raw.n_classes is not None else out_dtype
     y_train = np.array(raw.y_train, dtype=y_dtype, order="C")  # copies: the read-only flag below
     y_test = np.array(raw.y_test, dtype=y_dtype, order="C")  # must not reach a loader's arrays

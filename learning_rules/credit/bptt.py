@@ -39,9 +39,10 @@ def bptt(net, trace, e: np.ndarray, feedback: Feedback | None = None, truncation
     dr = e
     if net.reduction.dense:
         dense, cache = net.layers[-1], trace.layers[-1]
-        grads[-1] = dense.backward_params(cache, e)
+        ed = net.reduction.output_error(e)  # (T B, K) for a readout of every step, else e
+        grads[-1] = dense.backward_params(cache, ed)
         fb = feedback(L - 1) if feedback else None
-        dr = dense.backward_input(cache, e, weight=None if fb is None else fb.get("W"))
+        dr = dense.backward_input(cache, ed, weight=None if fb is None else fb.get("W"))
         deltas[-1] = e
     if not net.levels:
         return Sweep(grads, deltas, bptt_flops(net, B))

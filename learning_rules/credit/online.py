@@ -13,8 +13,10 @@ e-prop, RFLO and the local spiking rule.
 The running score is the readout applied to what the network has produced so far: the last
 step's output (``last``), the mean so far (``mean``), the time-averaged leaky integrator so far
 (``leaky``: r_t = A_t / G_t with m_t = beta m_{t-1} + s_t, A_t = A_{t-1} + m_t and the same
-recursions for a constant 1), the readout of every step so far (``flatten``: later steps count
-as zero), or the spike count so far extrapolated to T steps (``count``). At the last step it
+recursions for a constant 1), the mean over the decision window so far (``window``; zero
+before it), the output of this step (``every_step``: ``step_output()``, y_t = m_t W + b with the
+leaky m_t; it has no running score), the readout of every step so far (``flatten``: later steps
+count as zero), or the spike count so far extrapolated to T steps (``count``). At the last step it
 is the network's output exactly.
 """
 
@@ -50,7 +52,10 @@ class RunningScore:
         self.S = np.zeros((batch, self.K), dtype) if self.kind == "flatten" else None
 
     def advance(self, h: np.ndarray, t: int) -> None:
-        if self.kind == "leaky":
+        if self.kind == "every_step":
+            self.m *= self.net.reduction.beta
+            self.m += h
+        elif self.kind == "leaky":
             self.m *= self.net.beta_out
             self.m += h
             self.A += self.m
@@ -62,6 +67,11 @@ class RunningScore:
             self.parts.append(h)
             n = h.shape[1]
             self.S += h @ self.net.layers[-1].W[t * n:(t + 1) * n]
+        elif self.kind == "window":
+            w = float(self.net.reduction.weights()[t])
+            if w:
+                self.A += w * h
+                self.G += w
         else:
             self.A += h
 
@@ -73,6 +83,8 @@ class RunningScore:
             return self.m
         if self.kind == "mean":
             return self.A / self.A.dtype.type(t + 1)
+        if self.kind == "window":
+            return self.A / self.A.dtype.type(self.G) if self.G else self.A
         return np.concatenate(self.parts, axis=1)  # flatten, at the end
 
     def credit(self, t: int, F: np.ndarray | None) -> np.ndarray | float:
@@ -85,11 +97,22 @@ class RunningScore:
             return F[t * n:(t + 1) * n]
         if self.kind == "last":
             return F
+        if self.kind == "window":
+            w = float(self.net.reduction.weights()[t])
+            return (w / self.G if self.G else 0.0) * F
         return (1.0 / (t + 1) if self.kind == "mean" else 1.0 / self.G) * F
+
+    def step_output(self) -> np.ndarray:
+        """``every_step``: this step's output y_t = m_t W + b (B, K)."""
+        dense = self.net.layers[-1]
+        return self.m @ dense.W + dense.b
 
     def scores(self, t: int) -> np.ndarray:
         """The output so far (B, K); at t = T - 1 the network's output."""
         T = self.net.steps
+        if self.kind == "every_step":
+            raise ValueError("readout 'every_step' has no running score: its outputs are compared step by step "
+                             "(e-prop learns on it; use bptt or eprop)")
         if self.kind == "count":
             return self.A * (T / (t + 1))
         dense = self.net.layers[-1]
@@ -171,8 +194,9 @@ class OnlinePass:
             rng = np.random.default_rng(net.eval_seed)
         self.rng = rng
         self.X = net.encode(self.x) if self.sequence else None  # (T, B, D): the data itself
-        self.runners = [_LIFRunner(c, B, net.dtype, l == 0 and self.static, surrogate) if c.spiking
-                        else _GatedRunner(c, B, net.dtype, traces) for l, c in enumerate(net.cells)]
+        self.runners = [c.online_runner(B, net.dtype, self.x if l == 0 and self.static else None, surrogate)
+                        or (_LIFRunner(c, B, net.dtype, l == 0 and self.static, surrogate) if c.spiking
+                            else _GatedRunner(c, B, net.dtype, traces)) for l, c in enumerate(net.cells)]
         self.c0 = net.cells[0].currents(self.x) if self.static and self.runners else None
         self.score = RunningScore(net, B, net.top_width)
         self.in_events = 0.0

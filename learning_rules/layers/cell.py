@@ -122,6 +122,11 @@ class Cell(Layer):
                  need_input: bool = True, **options) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
         raise NotImplementedError
 
+    def online_runner(self, batch: int, dtype, x_static: np.ndarray | None, surrogate):
+        """A runner of its own for the online pass (credit/online.py), or None: the pass's LIF or
+        gated runner serves (a cell whose traces are of another form, ALIF, returns its own)."""
+        return None
+
 
 @dataclass
 class GatedCache:

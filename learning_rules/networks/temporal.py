@@ -7,13 +7,17 @@
   by one of the spiking network's encodings (``current``: the same x at every step; ``rate``,
   ``latency``: spikes; learning_rules/spiking/encoding.py).
 - **Cells** (learning_rules/layers/cell.py): ``elman`` (tanh, optional ``leak``), ``gru``, ``lif``
-  (parameters in ``neuron``: tau_mem, tau_syn, dt, threshold, reset, refractory). ``hidden`` gives
-  one level of cells per entry; ``recurrent = false`` drops every U (each unit then only keeps its
-  own state: the GRU's gate mix, the leak, the membrane); ``bidirectional`` adds a reversed cell
-  per level and concatenates the two outputs at every step (width 2 n).
+  (parameters in ``neuron``: tau_mem, tau_syn, dt, threshold, reset, refractory), ``alif``
+  (adaptive LIF, layers/alif.py: the LIF keys but refractory, and tau_adapt, beta_adapt,
+  adaptive). ``hidden`` gives one level of cells per entry; ``recurrent = false`` drops every U
+  (each unit then only keeps its own state: the GRU's gate mix, the leak, the membrane);
+  ``bidirectional`` adds a reversed cell per level and concatenates the two outputs at every step
+  (width 2 n).
 - **Readout** (time_readout.py): ``last``, ``mean``, ``leaky`` (time constant ``tau_out``),
-  ``flatten`` (every step's output) or ``count``, then a dense layer to the outputs (none for
-  ``count``, whose top cells are the output).
+  ``window`` (the mean over the last ``window`` steps), ``flatten`` (every step's output),
+  ``every_step`` (a leaky readout neuron's output at every step, for a target of every step) or
+  ``count``, then a dense layer to the outputs (none for ``count``, whose top cells are the
+  output).
 
 Layers are the cells in order (a bidirectional level: forward cell, then reverse cell) and the
 dense readout; every layer is a block with its own weight layer, so ``update_angle/k`` is cell
@@ -33,17 +37,22 @@ from ..dtypes import resolve_dtype
 from ..layers import Dense
 from ..layers.elman import ElmanCell
 from ..layers.gru import GRUCell
+from ..layers.alif import ALIFCell
 from ..layers.lif import LIFCell
 from ..spiking.encoding import ENCODINGS, check_encoding, encode, input_events, is_static
+from ..spiking.adaptive import ALIF
 from ..spiking.neurons import LIF
 from ..spiking.surrogates import heaviside
 from ..trace import Trace
 from .capabilities import Capabilities
 from .time_readout import READOUTS, TimeReadout
 
-CELLS = ("elman", "gru", "lif")
+CELLS = ("elman", "gru", "lif", "alif")
 SEQUENCE = "sequence"
 NEURON_KEYS = ("tau_mem", "tau_syn", "dt", "threshold", "reset", "refractory")
+#: the adaptive threshold's keys (cell = "alif"; learning_rules/spiking/adaptive.py)
+ADAPT_KEYS = ("tau_adapt", "beta_adapt", "adaptive")
+SPIKING_CELLS = ("lif", "alif")
 
 
 def _error(message: str) -> ValueError:
@@ -56,13 +65,16 @@ class TemporalNetwork:
     SUPPORTS = frozenset({"temporal", "population"})
     #: the runner passes the data's declared shape as ``input_shape``
     reads_data_shape: ClassVar[bool] = True
+    #: readout "window": the decision window's steps (a class default for subclasses that set
+    #: up their own readout, such as the spiking network)
+    window: int = 1
 
     def __init__(self, sizes: list[int], rng: np.random.Generator, cell: str = "elman",
                  recurrent: bool = True, bidirectional: bool = False, readout: str = "last",
                  leak: float = 1.0, activation: str = "tanh", tau_out: float = 10.0,
                  encoding: str = SEQUENCE, steps: int = 20, neuron: dict | None = None,
                  init: str = "xavier", init_gain: float = 1.0, dtype: str = "float32",
-                 input_shape: list[int] | tuple[int, ...] | None = None) -> None:
+                 input_shape: list[int] | tuple[int, ...] | None = None, window: int = 1) -> None:
         if len(sizes) < 2 or any(isinstance(s, bool) or int(s) != s or s < 1 for s in sizes):
             raise _error(f"sizes must be >= 2 positive integers, got {sizes}")
         if cell not in CELLS:
@@ -71,9 +83,9 @@ class TemporalNetwork:
             raise _error(f"readout {readout!r} not allowed; allowed: {', '.join(READOUTS)}")
         if encoding not in (SEQUENCE, *ENCODINGS):
             raise _error(f"encoding {encoding!r} not allowed; allowed: {SEQUENCE}, {', '.join(ENCODINGS)}")
-        if readout == "count" and cell != "lif":
-            raise _error("readout 'count' counts spikes: it needs cell = 'lif'")
-        if bidirectional and cell == "lif":
+        if readout == "count" and cell not in SPIKING_CELLS:
+            raise _error("readout 'count' counts spikes: it needs cell = 'lif' or 'alif'")
+        if bidirectional and cell in SPIKING_CELLS:
             raise _error("bidirectional needs cell 'elman' or 'gru' (LIF cells run forward in time)")
         if not (isinstance(tau_out, (int, float)) and not isinstance(tau_out, bool) and tau_out > 0):
             raise _error(f"tau_out {tau_out!r} not allowed; must be a number > 0")
@@ -82,11 +94,15 @@ class TemporalNetwork:
         self.steps, self.n_step_features = self._time_shape(sizes[0], encoding, steps, input_shape)
         self.input_shape = (self.steps, self.n_step_features) if encoding == SEQUENCE else (int(sizes[0]),)
         self.cell_kind, self.bidirectional = cell, bool(bidirectional)
-        self.lif = self._neuron(neuron) if cell == "lif" else None
-        if neuron is not None and cell != "lif":
-            raise _error("neuron parameters are for cell = 'lif'")
+        self.alif = self._adaptive(neuron) if cell == "alif" else None
+        self.lif = self.alif.lif if cell == "alif" else self._neuron(neuron) if cell == "lif" else None
+        if neuron is not None and cell not in SPIKING_CELLS:
+            raise _error("neuron parameters are for cell = 'lif' or 'alif'")
         self.readout = readout
         self.beta_out = float(np.exp(-1.0 / tau_out))
+        self.window = window  # readout "window": the decision window's last steps
+        if encoding == SEQUENCE and input_shape is None and isinstance(window, int) and window > self.steps:
+            self.window = self.steps  # built without data (a configuration check): one step
         hidden = [int(n) for n in sizes[1:-1]]
         if readout == "count":  # the top cells are the output population
             hidden = [*hidden, int(sizes[-1])]
@@ -129,22 +145,47 @@ class TemporalNetwork:
         defaults = {"tau_mem": 10.0, "tau_syn": 0.0, "dt": 1.0, "threshold": 1.0, "reset": "subtract", "refractory": 0}
         return LIF.from_time_constants(**{**defaults, **neuron})
 
+    def _adaptive(self, neuron: dict | None) -> ALIF:
+        """The ALIF model: the LIF keys plus ``ADAPT_KEYS`` (an unknown key is a one-line error)."""
+        neuron = dict(neuron or {})
+        unknown = sorted(set(neuron) - set(NEURON_KEYS) - set(ADAPT_KEYS))
+        if unknown:
+            raise _error(f"neuron: unknown key {unknown[0]!r}; allowed: {', '.join(NEURON_KEYS + ADAPT_KEYS)}")
+        adapt = {k: neuron.pop(k) for k in ADAPT_KEYS if k in neuron}
+        return ALIF.from_time_constants(self._neuron(neuron), **adapt, dt=neuron.get("dt", 1.0))
+
     def _cell(self, n_in, n, rng, recurrent, reverse, first, leak, activation, init, gain):
         T, dt = self.steps, self.dtype
         if self.cell_kind == "elman":
             return ElmanCell(n_in, n, rng, recurrent, reverse, T, activation, leak, init, gain, dt)
         if self.cell_kind == "gru":
             return GRUCell(n_in, n, rng, recurrent, reverse, T, init, gain, dt)
-        return LIFCell(n_in, n, rng, self.lif, recurrent, T, init, gain, dt,
-                       static_input=first and is_static(self.encoding) and self.encoding != SEQUENCE)
+        static = first and is_static(self.encoding) and self.encoding != SEQUENCE
+        if self.cell_kind == "alif":
+            return ALIFCell(n_in, n, rng, self.alif, recurrent, T, init, gain, dt, static_input=static)
+        return LIFCell(n_in, n, rng, self.lif, recurrent, T, init, gain, dt, static_input=static)
 
     def _assemble(self, layers, levels, width, n_out, rng, init, init_gain) -> None:
         """Attach the time readout and the dense readout; draw the evaluation noise seed."""
-        self.reduction = TimeReadout(self.readout, self.steps, self.dtype, self.beta_out)
+        try:
+            self.reduction = TimeReadout(self.readout, self.steps, self.dtype, self.beta_out, self.window)
+        except ValueError as err:
+            raise _error(str(err)) from None
         if self.reduction.dense:
-            layers.append(Dense(self.reduction.width(width), n_out, rng, init, init_gain, self.dtype))
+            layers.append(Dense(self.reduction.width(width), self._step_outputs(n_out), rng, init, init_gain,
+                                self.dtype))
         self.layers, self.levels, self.top_width = layers, levels, width
         self.eval_seed = int(rng.integers(2**32))  # evaluation's own noise (rate coding)
+
+    def _step_outputs(self, n_out: int) -> int:
+        """The dense readout's width: n_out, or n_out / T outputs per step for ``every_step``
+        (whose scores are every step's outputs; 1 in a configuration check built without data)."""
+        if self.readout != "every_step" or n_out == 1:
+            return n_out
+        if n_out % self.steps:
+            raise _error(f"readout 'every_step' reads a target of every step: {n_out} outputs are not a "
+                         f"multiple of the {self.steps} steps")
+        return n_out // self.steps
 
     # -- the network interface -----------------------------------------------------------------
     @property
@@ -181,6 +222,12 @@ class TemporalNetwork:
 
     @property
     def n_outputs(self) -> int:
+        """The scores' width (T K for ``every_step``; ``step_outputs`` is K)."""
+        return self.layers[-1].n_out * (self.steps if self.readout == "every_step" else 1)
+
+    @property
+    def step_outputs(self) -> int:
+        """The dense readout's outputs (per step for ``every_step``)."""
         return self.layers[-1].n_out
 
     @property
@@ -226,6 +273,7 @@ class TemporalNetwork:
         r = self.reduction.reduce(H)
         if self.reduction.dense:
             out, caches[-1] = self.layers[-1].forward(r)
+            out = self.reduction.outputs(out, X.shape[1])
             outputs[-1] = out
         else:
             out = r
@@ -260,7 +308,7 @@ class TemporalNetwork:
     def readout_gradients(self, trace: Trace, e: np.ndarray) -> list[dict | None]:
         """The dense readout's exact gradient from e = dL/d scores (B, K); None for every cell."""
         grads: list[dict | None] = [None] * len(self.layers)
-        grads[-1] = self.layers[-1].backward_params(trace.layers[-1], e)
+        grads[-1] = self.layers[-1].backward_params(trace.layers[-1], self.reduction.output_error(e))
         return grads
 
     def synaptic_events(self, trace: Trace) -> float:

@@ -17,6 +17,12 @@ not grow with T; the learning signal arrives once, when the label does:
     dW_ji = sum_b (e_b F^T)_j  sum_t w_t e_ji^t          (F = W_out: symmetric e-prop;
                                                           F random of W_out's shape: random e-prop)
 
+With a readout of every step (``every_step``: y_t = m_t W_out + b, m_t = kappa m_{t-1} + h_t, a
+target at every step: pattern generation) the learning signal arrives at every step,
+L_t = e_t F^T, and meets the trace filtered by the readout's leak (the paper's e-bar):
+
+    dW_ji = sum_t sum_b L_j^t ebar_ji^t,    ebar^t = kappa ebar^{t-1} + e^t    (ALIF cells)
+
 The readout learns by its exact delta rule. Without recurrent weights and with one cell level the
 factorisation is exact, and symmetric e-prop equals BPTT (with a LIF cell: BPTT with the reset
 detached and no refractoriness, the approximations the LIF traces make). With recurrent weights
@@ -47,7 +53,7 @@ class EProp(TemporalRule):
 
     name = "eprop"
     update_dependency = "output"
-    cells = ("elman", "gru", "lif")
+    cells = ("elman", "gru", "lif", "alif")
     online = True
     card = PlausibilityCard(
         no_weight_transport=False, local_errors=False, no_update_locking=True, spiking=False,
@@ -63,6 +69,9 @@ class EProp(TemporalRule):
 
     def check_network(self, net) -> None:
         super().check_network(net)
+        if net.readout == "every_step" and any(c.kind != "alif" for c in net.cells):
+            raise ValueError(f"{type(self).name}: readout 'every_step' needs the filtered traces of cell = 'alif' "
+                             "(for plain LIF neurons use alif with adaptive = 0)")
         if self.feedback == "symmetric" and len(net.levels) > 1:
             raise ValueError(f"{type(self).name}: symmetric feedback reaches only the cells the readout reads; "
                              f"this network has {len(net.levels)} levels (use feedback = \"random\")")
@@ -70,7 +79,7 @@ class EProp(TemporalRule):
     def init_state(self, net, rng: np.random.Generator) -> None:
         """F_l (width_l, K) per cell: random, at the scale of a Glorot-drawn readout (None for the
         cells the readout reads with symmetric feedback, and for a count readout's output cells)."""
-        K, self.signals = net.n_outputs, []
+        K, self.signals = (net.layers[-1].n_out if net.reduction.dense else net.n_outputs), []
         for l, cell in enumerate(net.cells):
             top = l == len(net.cells) - 1
             if top and (self.feedback == "symmetric" or not net.reduction.dense):
@@ -91,6 +100,8 @@ class EProp(TemporalRule):
         T, B = net.steps, x.shape[0]
         pas = OnlinePass(net, x, self.rng if train else None, Surrogate(self.surrogate, self.slope))
         maps = [self.signal_map(net, l) for l in range(len(pas.runners))]
+        if net.readout == "every_step":
+            return self.every_step_gradients(net, pas, maps, y)
         weights = net.reduction.weights() if net.reduction.weighted else np.ones(T, net.dtype)
         for t in range(T):
             pas.step(t)
@@ -109,6 +120,25 @@ class EProp(TemporalRule):
             grads.append(net.layers[-1].backward_params(pas.score.rate(T - 1), e))
         flops = online_flops(net, B, pas) + sum(2 * B * F.size for F in maps if F is not None)
         return loss, grads, Trace([], extra=spiking_extra(pas)), Sweep(grads, [None] * len(grads), flops)
+
+
+    def every_step_gradients(self, net, pas: OnlinePass, maps: list, y: np.ndarray):
+        """A target at every step (the module docstring): y (B, T K) time-major per sample."""
+        T, B, K = net.steps, y.shape[0], net.layers[-1].n_out
+        loss_fn, kappa = get_loss(self.loss), net.reduction.beta
+        loss, dW, db = 0.0, None, None
+        for t in range(T):
+            pas.step(t)
+            out = pas.score.step_output()                                  # (B, K)
+            part, e = loss_fn(out, y[:, t * K:(t + 1) * K])                 # the loss of step t; e (B, K)
+            loss += part
+            for trace, F in zip(pas.traces, maps):
+                trace.accumulate_filtered(e @ F.T, kappa)
+            g = pas.score.m.T @ e                                           # the readout's delta rule
+            dW, db = (g, e.sum(axis=0)) if dW is None else (dW + g, db + e.sum(axis=0))
+        grads = [runner.final(None, pas.x) for runner in pas.runners] + [{"W": dW, "b": db}]
+        flops = online_flops(net, B, pas) + T * sum(2 * B * F.size for F in maps) + T * 2 * B * K * net.top_width
+        return float(loss), grads, Trace([], extra=spiking_extra(pas)), Sweep(grads, [None] * len(grads), flops)
 
 
 def online_flops(net, batch: int, pas: OnlinePass) -> int:

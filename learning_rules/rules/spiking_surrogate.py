@@ -32,7 +32,7 @@ class SpikingSurrogate(BPTT):
 
     name = "spiking_surrogate"
     requires = "spiking"
-    cells = ("lif",)
+    cells = ("lif", "alif")
     network_kinds = ("spiking", "recurrent")
     card = PlausibilityCard(
         no_weight_transport=False,

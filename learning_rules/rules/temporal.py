@@ -35,7 +35,7 @@ class TemporalRule(GradientRule):
     requires = "temporal"
     network_kinds = ("recurrent",)
     #: the cell kinds this rule can train
-    cells: ClassVar[tuple[str, ...]] = ("elman", "gru", "lif")
+    cells: ClassVar[tuple[str, ...]] = ("elman", "gru", "lif", "alif")
     #: True when the rule's gradient is BPTT's by construction (no angle to measure)
     exact_gradient: ClassVar[bool] = False
     #: True when ``feedback_tensors`` returns the rule's feedback (for the diagnostics)
@@ -57,7 +57,7 @@ class TemporalRule(GradientRule):
         shape = (EXAMPLE_STEPS, n_features // EXAMPLE_STEPS)
         return {cell: TemporalNetwork([n_features, 16, n_classes], np.random.default_rng(rng_seed), cell=cell,
                                       readout="mean", input_shape=shape,
-                                      neuron={"tau_mem": 5.0} if cell == "lif" else None)
+                                      neuron={"tau_mem": 5.0} if cell in ("lif", "alif") else None)
                 for cell in cls.cells}
 
     def check_network(self, net) -> None:

@@ -1,6 +1,7 @@
-"""Spiking networks: LIF neurons, input encodings, surrogate derivatives and the spiking network
+"""Spiking networks: LIF and adaptive LIF (ALIF) neurons, input encodings, surrogate derivatives and the spiking network
 (a temporal network of LIF cells; docs/spiking.md)."""
 
+from .adaptive import ALIF, ALIFState, alif_step
 from .encoding import ENCODINGS, encode
 from .neurons import LIF, LIFState, lif_step, simulate
 from .surrogates import SURROGATES, Surrogate
@@ -15,5 +16,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["ENCODINGS", "LIF", "LIFState", "SURROGATES", "SpikingNetwork", "Surrogate", "encode",
-           "lif_step", "simulate"]
+__all__ = ["ALIF", "ALIFState", "ENCODINGS", "LIF", "LIFState", "SURROGATES", "SpikingNetwork", "Surrogate", "alif_step",
+           "encode", "lif_step", "simulate"]

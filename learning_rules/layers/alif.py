@@ -1,0 +1,168 @@
+"""The ALIF cell: a population of adaptive LIF neurons (learning_rules/spiking/adaptive.py) as a
+layer with state in time, driven by c_t = x_t W + b (+ s_{t-1} U when ``recurrent``).
+
+The backward through time replaces dH/d(v - A) by a surrogate g and carries, from the last step
+down, gu = dL/du_t, ga = dL/da_{t+1} and gI = dL/dI_{t+1}:
+
+    g_t      = g(v_t - A_t)
+    dL/ds_t  = dS_t + dc_{t+1} U^T + dL/da_{t+1}       (a_{t+1} = rho a_t + s_t)
+               - gu threshold (subtract) | - gu v_t (zero); no reset term with ``detach_reset``
+    dL/dv_t  = gu du_t/dv_t + dL/ds_t g_t               du/dv = 1 (subtract) | 1 - s_t (zero)
+    dL/da_t  = rho dL/da_{t+1} - beta_j dL/ds_t g_t    (A_t = threshold + beta_j a_t)
+    dL/dc_t  = dL/dI_t = dL/dv_t + alpha dL/dI_{t+1},   gu <- beta dL/dv_t
+
+then dW = sum_t x_t^T dc_t, dU = sum_t s_{t-1}^T dc_t, db = sum_t,b dc_t. With the forward pass on
+the surrogate's smooth step and ``detach_reset=False`` this is the exact gradient (tested against
+finite differences). Its online learning (e-prop's eligibility traces with the adaptation's own
+trace) is spiking/alif_eligibility.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..initializers import init_weight
+from ..spiking.adaptive import ALIF, ALIFState, alif_step
+from ..spiking.surrogates import Surrogate, heaviside
+from .base import LayerError
+from .cell import Cell, cut_points, feedback_or_param
+from .lif import BACKWARD_OPS, DEFAULT_SURROGATE
+
+
+@dataclass
+class ALIFCache:
+    """X: the input (B, n_in) constant in time, or (T, B, n_in); V (T, B, n) membranes before the
+    spike, S (T, B, n) spikes, thresholds (T, B, n); A is None (no refractoriness: every neuron
+    is always active, as the spiking records expect of a LIF cache)."""
+
+    X: np.ndarray
+    V: np.ndarray
+    S: np.ndarray
+    thresholds: np.ndarray
+    A: None = None
+
+
+class ALIFCell(Cell):
+    """ALIF neurons driven by x_t W + b (+ s_{t-1} U); output: their spikes."""
+
+    kind = "alif"
+    spiking = True
+
+    def __init__(self, n_in: int, n: int, rng: np.random.Generator, alif: ALIF, recurrent: bool = False,
+                 steps: int = 1, init: str = "xavier", gain: float = 1.0, dtype=np.float32,
+                 static_input: bool = False) -> None:
+        super().__init__(n_in, n, recurrent, False, steps)
+        self.alif = alif
+        self.lif = alif.lif  # the membrane's part, read by code that handles every spiking cell
+        self.static_input = bool(static_input)
+        self.betas = alif.betas(self.n, dtype)  # (n,): 0 for the neurons that do not adapt
+        self.params = {"W": init_weight(init, rng, self.n_in, self.n, dtype, gain)}
+        if self.recurrent:
+            self.params["U"] = init_weight(init, rng, self.n, self.n, dtype, gain)
+        self.params["b"] = np.zeros(self.n, dtype)
+
+    def currents(self, h: np.ndarray) -> np.ndarray:
+        """Input currents h W + b from h (B, n_in) or (T, B, n_in): one matrix product."""
+        W, b = self.params["W"], self.params["b"]
+        if h.ndim == 2:
+            return h @ W + b
+        T, B, _ = h.shape
+        return (h.reshape(T * B, -1) @ W + b).reshape(T, B, -1)
+
+    def forward(self, x, train=False, rng=None, *, steps: int | None = None, spike_fn=heaviside):
+        """x (T, B, n_in), or (B, n_in) held for ``steps`` steps -> spikes (T, B, n), cache."""
+        X = np.asarray(x)
+        if X.ndim not in (2, 3) or X.shape[-1] != self.n_in:
+            raise LayerError(f"alif: expected inputs (T, B, {self.n_in}) or (B, {self.n_in}), got {X.shape}")
+        T = X.shape[0] if X.ndim == 3 else (steps or self.steps)
+        c = self.currents(X)
+        B = c.shape[-2]
+        state = ALIFState.zeros(B, self.n, c.dtype)
+        V, A, S = (np.empty((T, B, self.n), c.dtype) for _ in range(3))
+        for t in range(T):
+            drive = c if c.ndim == 2 else c[t]
+            if self.recurrent:
+                drive = drive + state.s @ self.params["U"]
+            V[t], A[t], S[t] = alif_step(self.alif, self.betas, state, drive, spike_fn)
+        return S, ALIFCache(X, V, S, A)
+
+    def backward(self, cache: ALIFCache, dH, feedback=None, truncation=0, need_input=True,
+                 surrogate: Surrogate | None = None, detach_reset: bool = True, **options):
+        feedback = feedback or {}
+        U = feedback_or_param(self, "U", feedback.get("U")) if self.recurrent else None
+        dc = self.current_errors(cache, dH, surrogate or DEFAULT_SURROGATE, detach_reset, truncation, U)
+        T, B, n = dc.shape
+        X = cache.X
+        dc_sum = dc.sum(axis=0)
+        grads = {"W": X.T @ dc_sum if X.ndim == 2 else X.reshape(T * B, -1).T @ dc.reshape(T * B, n)}
+        if self.recurrent:
+            Sprev = np.concatenate([np.zeros_like(cache.S[:1]), cache.S[:-1]])
+            grads["U"] = Sprev.reshape(T * B, n).T @ dc.reshape(T * B, n)
+        grads["b"] = dc_sum.sum(axis=0)
+        dX = None
+        if need_input:
+            Wf = feedback_or_param(self, "W", feedback.get("W"))
+            dX = dc_sum @ Wf.T if X.ndim == 2 else (dc.reshape(T * B, n) @ Wf.T).reshape(T, B, -1)
+        return dX, grads
+
+    def current_errors(self, cache: ALIFCache, dS: np.ndarray, surrogate: Surrogate, detach_reset: bool,
+                       truncation: int = 0, U: np.ndarray | None = None) -> np.ndarray:
+        """dL/dc (T, B, n) from dL/ds dS (T, B, n) (the module docstring's sweep)."""
+        lif, V, A, S = self.lif, cache.V, cache.thresholds, cache.S
+        T = V.shape[0]
+        cut = cut_points(T, truncation)
+        dc = np.empty_like(V)
+        gu, ga = np.zeros_like(V[0]), np.zeros_like(V[0])  # dL/du_t, dL/da_{t+1}
+        theta, rho, betas = V.dtype.type(lif.threshold), V.dtype.type(self.alif.rho), self.betas
+        Ut = None if U is None else U.T
+        for t in range(T - 1, -1, -1):
+            joined = t < T - 1 and not cut[t + 1]  # does step t+1's error reach step t?
+            if t < T - 1 and not joined:
+                gu, ga = np.zeros_like(V[0]), np.zeros_like(V[0])
+            v, s = V[t], S[t]
+            sg = surrogate.grad(v - A[t])
+            gs = dS[t] + ga
+            if Ut is not None and joined:
+                gs = gs + dc[t + 1] @ Ut
+            if not detach_reset:
+                gs = gs - gu * (theta if lif.reset == "subtract" else v)
+            gsg = gs * sg
+            gv = gsg + (gu if lif.reset == "subtract" else gu * (1 - s))
+            ga = rho * ga - betas * gsg
+            gI = gv
+            if lif.alpha > 0 and joined:
+                gI = gI + lif.alpha * dc[t + 1]
+            dc[t] = gI
+            gu = gv * lif.beta
+        return dc
+
+    def online_runner(self, batch: int, dtype, x_static: np.ndarray | None, surrogate: Surrogate):
+        """The cell advanced step by step with its eligibility traces (the online pass's engine)."""
+        from ..spiking.alif_eligibility import ALIFRunner
+
+        return ALIFRunner(self, batch, dtype, x_static, surrogate)
+
+    # -- cost ---------------------------------------------------------------------------------
+    def flops(self, batch: int) -> int:
+        """The input product (once for a static input), the bias, the neuron updates, and the
+        recurrent product (spike inputs counted as dense products: what numpy computes)."""
+        T, n = self.steps, self.n
+        reps = 1 if self.static_input else T
+        total = reps * batch * (2 * self.n_in * n + n) + T * batch * n * self.alif.ops_per_step
+        if self.recurrent:
+            total += T * batch * (2 * n * n + n)
+        return int(total)
+
+    def backward_flops(self, batch: int, inputs: bool = True, params: bool = True) -> int:
+        T, n = self.steps, self.n
+        rows = batch if self.static_input else T * batch
+        total = T * batch * n * (BACKWARD_OPS + 4) + params * 2 * rows * self.n_in * n
+        if self.recurrent:
+            total += T * batch * (2 * n * n + n) + params * 2 * T * batch * n * n
+        return int(total + inputs * 2 * T * batch * self.n_in * n)
+
+    def describe(self) -> str:
+        k = int(round(self.alif.adaptive * self.n))
+        return f"alif {self.n} ({k} adaptive){' recurrent' if self.recurrent else ''}"
