@@ -77,4 +77,7 @@ def get_rule(name: str) -> type:
     eps = _entry_point_names()
     if name in eps:
         return eps[name].load()
-    raise ValueError(f"unknown rule {name!r}; allowed: {', '.join(available_rules())}")
+    from ..suggest import did_you_mean
+
+    allowed = available_rules()
+    raise ValueError(f"unknown rule {name!r}{did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}")
