@@ -92,7 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Write report.md, report.html and figures/ for a results folder, "
                                         "e.g. learning-rules report results/quickstart")
     report.add_argument("results_dir")
-    sub.add_parser("rules", help="list the registered learning rules and their plausibility cards")
+    rules = sub.add_parser("rules", help="list the learning rules by family, or describe one: learning-rules rules NAME",
+                           description="Without NAME: every registered rule grouped by family, with its "
+                                       "plausibility card and paper. With NAME: the rule's family, paper, update "
+                                       "equation, card, hyperparameters (defaults and allowed values) and network kinds.")
+    rules.add_argument("name", nargs="?", help="a rule name, e.g. backprop or eprop")
     return parser
 
 
@@ -115,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             return command_report(args.results_dir)
         from .commands import command_rules
 
-        return command_rules()
+        return command_rules(args.name)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -215,13 +215,9 @@ def command_report(results_dir: str) -> int:
     return 0
 
 
-def command_rules() -> int:
-    from learning_rules.rules import CONSTRAINTS, available_rules, get_rule
+def command_rules(name: str | None = None) -> int:
+    """``learning-rules rules``: the catalogue grouped by family; with ``name``, that rule."""
+    from .catalogue import describe_rule, rules_listing
 
-    short = {k: k.replace("no_", "no ").replace("_", " ") for k in CONSTRAINTS}
-    rows = []
-    for name in available_rules():
-        card = get_rule(name).card
-        rows.append({"rule": name, **{short[k]: "yes" if getattr(card, k) else "-" for k in CONSTRAINTS}})
-    print(pd.DataFrame(rows).to_string(index=False))
+    print(describe_rule(name) if name else rules_listing())
     return 0
