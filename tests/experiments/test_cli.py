@@ -148,16 +148,3 @@ def test_a_sweeps_summary_has_a_column_per_key_and_is_cut_when_long(tmp_path, wr
     rows = pd.read_csv(tmp_path / "tiny" / "summary.csv").to_dict("records")
     cut = summary_table(rows, max_rows=3, report="results/tiny/report.md").splitlines()
     assert len(cut) == 2 + 3 + 1 and cut[-1] == "... 3 more rows: every row is in results/tiny/report.md"
-
-
-def test_the_time_left_counts_the_workers():
-    """After the first of ten runs of 10 s on two workers: nine runs, two at a time, 45 s."""
-    import io
-
-    from experiments.progress import Progress
-
-    progress = Progress(total=10, done=0, quiet=False, stream=io.StringIO(), workers=2)
-    assert progress.seconds_left() is None
-    progress.run_finished({"spec": {"label": "a", "seed": 0}, "status": "complete", "wall_time": 10.0})
-    assert progress.seconds_left() == 45.0
-    assert "about 45 s left" in progress.stream.getvalue()
