@@ -148,3 +148,18 @@ def test_a_sweeps_summary_has_a_column_per_key_and_is_cut_when_long(tmp_path, wr
     rows = pd.read_csv(tmp_path / "tiny" / "summary.csv").to_dict("records")
     cut = summary_table(rows, max_rows=3, report="results/tiny/report.md").splitlines()
     assert len(cut) == 2 + 3 + 1 and cut[-1] == "... 3 more rows: every row is in results/tiny/report.md"
+
+
+def test_the_version_is_one_in_pyproject_the_package_and_the_changelog():
+    """A change of the rule interface bumps the version, and CHANGELOG.md says what changed."""
+    import tomllib
+    from pathlib import Path
+
+    from learning_rules import __version__
+
+    root = Path(__file__).resolve().parents[2]
+    assert tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"] == __version__
+    changelog = (root / "CHANGELOG.md").read_text()
+    newest = re.search(r"^## (\S+)", changelog, re.M).group(1)
+    assert newest == __version__
+    assert "layer_errors" in changelog and "block_error" in changelog and "feedback_weight" in changelog
