@@ -82,6 +82,8 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *
         key, value = parse_override(text)
         apply_override(raw, key, value, what="--set")
         notes += budget_override_warnings(raw, key)
+    if smoke:  # the file's own values are checked first: shrinking must not hide a bad one
+        parse_config(copy.deepcopy(raw))
     config = parse_config(smoke_version(raw) if smoke else raw)
     return dataclasses.replace(config, warnings=tuple(notes)) if notes else config
 

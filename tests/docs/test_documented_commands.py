@@ -146,7 +146,7 @@ def _shrunk(argv: list[str], workspace: Path, report: bool, computed: bool = Tru
         return args + ["--smoke"] + ([] if "--dry-run" in args else ["--dry-run"])
     if Path(config).name == "drtp.toml":  # the plugin is registered in this process only (drtp_plugin)
         args += ["--workers", "1"]
-    return args + ["--smoke"] + ([] if report else ["--no-report"])
+    return args + ["--smoke"] + ([] if report or "--report" in args else ["--no-report"])
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:

@@ -70,3 +70,8 @@ def test_conv1d_on_data_without_a_spatial_axis_names_the_datasets_that_have_one(
 def test_a_misspelt_bundled_experiment_gets_its_name():
     with pytest.raises(ConfigError, match=r"config file not found: depht \(did you mean 'depth'\?\)"):
         load_config("depht")
+
+
+def test_smoke_does_not_hide_a_bad_value_it_would_shrink_away(write_config, TINY):
+    with pytest.raises(ConfigError, match=r"^rules.backprop.epochs: expected an integer, got 'abc'$"):
+        load_config(write_config(TINY), ["rules.backprop.epochs=abc"], smoke=True)
