@@ -70,17 +70,27 @@ def short_citation(cls) -> str:
     return f"{first}{' et al.' if rest else ''} {year}"
 
 
-def update_equation(cls) -> str:
-    """The first indented block of the module docstring (the update equation), dedented."""
-    block: list[str] = []
-    for line in _doc(cls).splitlines():
+def update_equation(cls, max_lines: int = 14) -> str:
+    """The indented blocks of the module docstring (its equations), dedented and separated by a
+    blank line, at most ``max_lines`` lines; "" when the docstring states them in prose only."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in _doc(cls).splitlines() + [""]:
         if line.startswith("    ") and line.strip():
-            block.append(line)
-        elif block and line.strip():
+            current.append(line)
+        elif current and not line.strip():
+            blocks.append(current)
+            current = []
+        elif current:  # a paragraph line right after the block ends it
+            blocks.append(current)
+            current = []
+    lines: list[str] = []
+    for block in blocks:
+        text = textwrap.dedent("\n".join(block)).splitlines()
+        if lines and len(lines) + 1 + len(text) > max_lines:
             break
-        elif block:
-            block.append("")
-    return textwrap.dedent("\n".join(block)).strip("\n")
+        lines += ([""] if lines else []) + text
+    return "\n".join(lines[:max_lines])
 
 
 def hyperparameters(cls) -> list[tuple[str, str, str]]:
@@ -123,6 +133,8 @@ def describe_rule(name: str) -> str:
     equation = update_equation(cls)
     if equation:
         lines += ["", "update:"] + ["  " + line if line else "" for line in equation.splitlines()]
+    else:
+        lines += ["", f"update: stated in the docstring of {cls.__module__} (no display equation)"]
     lines += ["", "plausibility card:"]
     card = cls.card
     for key, meaning in CONSTRAINTS.items():
