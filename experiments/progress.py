@@ -78,10 +78,6 @@ class Progress:
         self._times: list[float] = []  # wall times of finished runs, when no budgets are known
         if quiet:
             return
-        if todo:
-            from .estimate import budgets
-
-            self.estimate = Estimate(budgets(todo), {s.run_id: s.label for s in todo}, self.workers)
         if terminal_width(stream) > 0:
             self.bar = _Bar(total=total, initial=done, desc="runs", unit="run", file=stream, position=0,
                             dynamic_ncols=True, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n}/{total} "
@@ -95,6 +91,10 @@ class Progress:
             self._log(f"{done} of {total} runs already done; computing the other {total - done}")
         else:
             self._log(f"computing {total} runs")
+        if todo:  # after the first line: the probe takes a moment (one step per rule and network)
+            from .estimate import budgets
+
+            self.estimate = Estimate(budgets(todo), {s.run_id: s.label for s in todo}, self.workers)
 
     def _log(self, text: str) -> None:
         if self.bar is not None:
