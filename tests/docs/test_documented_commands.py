@@ -137,7 +137,7 @@ def _shrunk(argv: list[str], workspace: Path, report: bool, computed: bool = Tru
         args.append(a)
     if args[:1] == ["report"]:
         smoke = Path(args[1] + "-smoke")
-        return ["report", str(smoke)] if (workspace / smoke).exists() else args
+        return ["report", str(smoke), *args[2:]] if (workspace / smoke).exists() else args
     if args[:1] != ["run"]:
         return args
     config = next((a for a in argv[1:2] if not a.startswith("-")), "quickstart.toml")  # the default
