@@ -83,7 +83,8 @@ def _run_on_pty(args, columns, cwd):
     master, slave = pty.openpty()
     if columns:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    assert terminal_width(os.fdopen(os.dup(slave), "w")) == columns
+    with os.fdopen(os.dup(slave), "w") as probe:
+        assert terminal_width(probe) == columns  # what the child will see
     proc = subprocess.Popen([sys.executable, "-m", "experiments", *args], stdout=slave, stderr=slave,
                             stdin=subprocess.DEVNULL, cwd=cwd,
                             env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"})
