@@ -88,11 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="recompute runs that are already stored")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.add_argument("--no-report", action="store_true", help="do not write the report at the end")
+    run.add_argument("--report", action="store_true",
+                     help="rebuild the report even when its inputs have not changed since it was written")
     report = sub.add_parser("report", help="write report.md, report.html and figures for a results folder",
                             description="Write report.md, report.html and figures/ for a results folder, "
                                         "e.g. learning-rules report results/quickstart")
     report.add_argument("results_dir")
-    sub.add_parser("rules", help="list the registered learning rules and their plausibility cards")
+    report.add_argument("--force", action="store_true", help="rebuild even when the inputs have not changed")
+    rules = sub.add_parser("rules", help="list the learning rules by family, or describe one: learning-rules rules NAME",
+                           description="Without NAME: every registered rule grouped by family, with its "
+                                       "plausibility card and paper. With NAME: the rule's family, paper, update "
+                                       "equation, card, hyperparameters (defaults and allowed values) and network kinds.")
+    rules.add_argument("name", nargs="?", help="a rule name, e.g. backprop or eprop")
     return parser
 
 
@@ -112,10 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             from .commands import command_report
 
-            return command_report(args.results_dir)
+            return command_report(args.results_dir, force=args.force)
         from .commands import command_rules
 
-        return command_rules()
+        return command_rules(args.name)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

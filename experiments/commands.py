@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from pathlib import Path
 import shlex
 import sys
 import warnings
@@ -12,6 +13,7 @@ import pandas as pd
 
 from .config import load_config
 from .driver import plan, report_damaged, run_experiment
+from .errors import UserError
 
 #: rows of the terminal summary before it is cut (a sweep's full table is in its report)
 MAX_ROWS, QUIET_ROWS = 40, 15
@@ -20,6 +22,8 @@ MAX_ROWS, QUIET_ROWS = 40, 15
 def command_run(args) -> int:
     from .cli import default_config_path
 
+    if getattr(args, "report", False) and args.no_report:
+        raise UserError("--report (rebuild the report) and --no-report (write none) do not combine")
     config = load_config(args.config or default_config_path(), args.overrides, smoke=args.smoke)
     for line in config.warnings:
         print(f"warning: {line}", file=sys.stderr)
@@ -40,7 +44,7 @@ def command_run(args) -> int:
         return 0
     outcome = run_experiment(config, args.out, workers=_workers(args), dask=args.dask,
                              force=args.force, quiet=args.quiet)
-    report = None if args.no_report else outcome.results_dir / "report.md"
+    report = None if args.no_report else outcome.results_dir / "report.html"
     print(summary_table([r for r in outcome.summary if r.get("tune.stage") != "search"],
                         max_rows=QUIET_ROWS if args.quiet else MAX_ROWS, report=report))
     if config.tuning is not None:
@@ -51,9 +55,10 @@ def command_run(args) -> int:
         print(f"interrupted: {complete} of {total_runs(config)} runs complete ({len(outcome.computed)} in this call); "
               f"to resume, run the same command again: {resume_command(args)}", file=sys.stderr)
         return 130
-    if not args.no_report:
-        _write_report(outcome.results_dir, args.quiet)
-    return _report_failures(outcome)
+    code = _report_failures(outcome)
+    if not args.no_report:  # last, so that the last line names the page to open
+        _write_report(outcome.results_dir, args.quiet, force=getattr(args, "report", False))
+    return code
 
 
 def total_runs(config) -> int:
@@ -123,16 +128,29 @@ def _report_failures(outcome) -> int:
     return 0
 
 
-def _write_report(results_dir, quiet: bool = False) -> None:
+def _write_report(results_dir, quiet: bool = False, force: bool = False) -> None:
     try:
         from .report import write_report
     except ImportError:
         return
-    if not quiet:
-        print("writing the report (statistics and figures)...", file=sys.stderr, flush=True)
-    with _results_warnings_on_stderr():
-        paths = write_report(results_dir)
-    print(f"report: {paths[0]}")
+    from .progress import ReportProgress
+
+    with _results_warnings_on_stderr(), ReportProgress(sys.stderr, quiet) as step:
+        paths = call_report(write_report, results_dir, force)
+    page = next((p for p in paths if str(p).endswith(".html")), None) if paths else None
+    page = page or Path(results_dir) / "report.html"
+    took = f" (written in {step.seconds:.0f} s)" if not quiet else ""
+    print(f"report: {page}{took}")
+
+
+def call_report(write_report, results_dir, force: bool):
+    """``write_report(results_dir)``, with ``force=True`` (rebuild even when its inputs are
+    unchanged) passed only where the report takes that parameter."""
+    import inspect
+
+    if force and "force" in inspect.signature(write_report).parameters:
+        return write_report(results_dir, force=True)
+    return write_report(results_dir)
 
 
 @contextlib.contextmanager
@@ -205,23 +223,23 @@ def _budget(group: pd.DataFrame, usual_batch) -> str:
     return text + (f", batch {int(batch)}" if batch is not None and batch != usual_batch else "")
 
 
-def command_report(results_dir: str) -> int:
+def command_report(results_dir: str, force: bool = False) -> int:
+    """``learning-rules report DIR``: prints every file written, the page to open (report.html)
+    last; on a terminal a line ticks while it works."""
+    from .progress import ReportProgress
     from .report import write_report
 
-    with _results_warnings_on_stderr():
-        paths = write_report(results_dir)
-    for p in paths:
+    with _results_warnings_on_stderr(), ReportProgress(sys.stderr, announce=False):
+        paths = list(call_report(write_report, results_dir, force) or [])
+    pages = [p for p in paths if str(p).endswith(".html")]
+    for p in [p for p in paths if p not in pages] + pages:
         print(p)
     return 0
 
 
-def command_rules() -> int:
-    from learning_rules.rules import CONSTRAINTS, available_rules, get_rule
+def command_rules(name: str | None = None) -> int:
+    """``learning-rules rules``: the catalogue grouped by family; with ``name``, that rule."""
+    from .catalogue import describe_rule, rules_listing
 
-    short = {k: k.replace("no_", "no ").replace("_", " ") for k in CONSTRAINTS}
-    rows = []
-    for name in available_rules():
-        card = get_rule(name).card
-        rows.append({"rule": name, **{short[k]: "yes" if getattr(card, k) else "-" for k in CONSTRAINTS}})
-    print(pd.DataFrame(rows).to_string(index=False))
+    print(describe_rule(name) if name else rules_listing())
     return 0

@@ -176,7 +176,8 @@ def _compute(p: RunPlan, run_ids, workers, dask, quiet, stream, on_result) -> tu
     serial = workers == 1 and not dask
     progress = Progress(total=len(p.specs), done=len(p.done), quiet=quiet, stream=stream,
                         workers=(parse_dask_address(dask) or os.cpu_count() or 1) if dask else workers,
-                        epochs=serial and bool(p.todo))
+                        epochs=serial and bool(p.todo),
+                        todo=p.todo if not dask or dask.startswith("local:") else None)  # budgets read the data here
     if not specs:  # nothing to compute: no pool, no cluster, no scheduler to reach
         results = iter(())
     elif dask:

@@ -44,7 +44,9 @@ def check_layers(model: dict, data: dict, section: str = "model"):
         raise ConfigError(f"{section}.layers: network kind {model['kind']!r} takes no layer stack; "
                           "layers need kind = \"rate\"") from None
     except (LayerError, ValueError) as err:
-        raise ConfigError(f"{section}.{str(err).splitlines()[0]}") from None
+        from .hints import layer_hint
+
+        raise ConfigError(f"{section}.{layer_hint(str(err).splitlines()[0], model)}") from None
     except MemoryError:
         raise ConfigError(f"{section}.layers: the stack does not fit in memory") from None
     n = sum(p.size for layer in net.params for p in layer.values())

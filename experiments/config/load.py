@@ -59,8 +59,12 @@ def find_config(path: str | Path) -> Path:
     bundled = bundled_configs_dir() / (path.name if path.suffix == ".toml" else f"{path.name}.toml")
     if len(path.parts) == 1 and bundled.is_file():
         return bundled
-    names = ", ".join(sorted(p.stem for p in bundled_configs_dir().glob("*.toml")))
-    raise ConfigError(f"config file not found: {path}; the bundled configs are "
+    from learning_rules.suggest import did_you_mean
+
+    stems = sorted(p.stem for p in bundled_configs_dir().glob("*.toml"))
+    names = ", ".join(stems)
+    hint = did_you_mean(path.stem, stems) if len(path.parts) == 1 else ""
+    raise ConfigError(f"config file not found: {path}{hint}; the bundled configs are "
                       f"{bundled_configs_dir()}/*.toml (give a path, or one of their names: {names})")
 
 
@@ -78,6 +82,8 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *
         key, value = parse_override(text)
         apply_override(raw, key, value, what="--set")
         notes += budget_override_warnings(raw, key)
+    if smoke:  # the file's own values are checked first: shrinking must not hide a bad one
+        parse_config(copy.deepcopy(raw))
     config = parse_config(smoke_version(raw) if smoke else raw)
     return dataclasses.replace(config, warnings=tuple(notes)) if notes else config
 
@@ -239,7 +245,7 @@ def _specs_of_point(raw: dict, sweep_point: dict) -> list[RunSpec]:
         opt = check_optimizer(_merged(raw.get("optimizer", {}), sections.get("optimizer", {})),
                               "optimizer" if "optimizer" not in sections else f"{where}.optimizer")
         diag = check_diagnostics(_merged(raw.get("diagnostics", {}), sections.get("diagnostics", {})))
-        rule_exp = check_experiment({**raw.get("experiment", {}), **exp_over})
+        rule_exp = check_experiment({**raw.get("experiment", {}), **exp_over}, tuple(exp_over), where)
         loss = "mse" if model["loss"] == "mse" else "cross_entropy"
         hyper = check_hyperparameters(label, name, hyper, opt, loss)
         check_rule_on_network(label, name, hyper, opt, loss, built, model)

@@ -102,9 +102,12 @@ def _unknown_rule_key(label: str, name: str, key: str, hyperparameters: list[str
     """One line: what a [[rules]] entry takes, and where ``key`` belongs if it is another section's."""
     from .sections import section_of_key
 
+    from learning_rules.suggest import did_you_mean
+
     own = f"{name}'s hyperparameters ({', '.join(hyperparameters)})" if hyperparameters else \
         f"{name}'s hyperparameters (it has none)"
-    message = (f"rules.{label}: unknown key {key!r}; allowed: {own}, the tables "
+    hint = did_you_mean(key, [*hyperparameters, *RULE_SECTION_KEYS, *RULE_EXPERIMENT_KEYS])
+    message = (f"rules.{label}: unknown key {key!r}{hint}; allowed: {own}, the tables "
                f"{', '.join(RULE_SECTION_KEYS)}, and {', '.join(RULE_EXPERIMENT_KEYS)}")
     section = section_of_key(key, RULE_SECTION_KEYS)
     if section is not None:

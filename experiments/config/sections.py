@@ -51,16 +51,21 @@ def section_of_key(key: str, sections=("experiment", "data", "model", "optimizer
     return next((s for s in sections if key in keys.get(s, {})), None)
 
 
-def check_experiment(raw: dict) -> dict:
+def check_experiment(raw: dict, own: tuple[str, ...] = (), where: str = "experiment") -> dict:
+    """The [experiment] table with defaults filled in. The keys in ``own`` came from a [[rules]]
+    entry (``where``, e.g. rules.backprop): their errors name that entry's key, not the shared one."""
+    if own:  # a rule's own seeds/epochs/batch_size: checked, and blamed, under its own name
+        check_table(where, {k: raw[k] for k in own}, {k: EXPERIMENT_SCHEMA[k] for k in own})
     exp = check_table("experiment", raw, EXPERIMENT_SCHEMA)
+    name = {k: f"{where}.{k}" if k in own else f"experiment.{k}" for k in EXPERIMENT_SCHEMA}
     if not exp["seeds"] or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
                                    for s in exp["seeds"]):
-        raise ConfigError(f"experiment.seeds: expected a non-empty list of integers >= 0, got {exp['seeds']!r}")
+        raise ConfigError(f"{name['seeds']}: expected a non-empty list of integers >= 0, got {exp['seeds']!r}")
     if len(set(exp["seeds"])) != len(exp["seeds"]):
-        raise ConfigError(f"experiment.seeds: repeated seed in {exp['seeds']!r}")
+        raise ConfigError(f"{name['seeds']}: repeated seed in {exp['seeds']!r}")
     for key in ("epochs", "batch_size"):
         if exp[key] < 1:
-            raise ConfigError(f"experiment.{key}: {exp[key]} not allowed; must be >= 1")
+            raise ConfigError(f"{name[key]}: {exp[key]} not allowed; must be >= 1")
     if not exp["name"] or any(c in exp["name"] for c in "/\\") or exp["name"].startswith("."):
         raise ConfigError(f"experiment.name: {exp['name']!r} is not a usable folder name")
     target = exp["target_accuracy"]
@@ -77,7 +82,10 @@ def check_data(raw: dict, section: str = "data") -> dict:
 
     name = raw.get("name", "mnist1d")
     if not isinstance(name, str) or name not in DATASETS:
-        raise ConfigError(f"{section}.name: unknown dataset {name!r}; allowed: {', '.join(sorted(DATASETS))}")
+        from learning_rules.suggest import did_you_mean
+
+        raise ConfigError(f"{section}.name: unknown dataset {name!r}{did_you_mean(name, DATASETS)}; "
+                          f"allowed: {', '.join(sorted(DATASETS))}")
     try:
         params = dataset_params(name)
     except DatasetError as err:

@@ -77,14 +77,36 @@ class _Required:
 REQUIRED = _Required()
 
 
+#: the sections whose keys a misplaced key is looked up in
+SECTIONS = ("experiment", "data", "model", "optimizer", "diagnostics")
+
+
+def unknown_key_message(section: str, key: str, allowed) -> str:
+    """One line for an unknown ``key`` of ``section`` (``model`` or ``rules.<label>.model``): the
+    section the key belongs to when it is another section's (``lr`` under [model] is
+    [optimizer]'s), else the closest allowed key, then every allowed one."""
+    from learning_rules.suggest import did_you_mean
+
+    from .sections import section_of_key
+
+    head, _, own = section.rpartition(".")
+    home = section_of_key(key, tuple(s for s in SECTIONS if s != own)) if own in SECTIONS else None
+    if home is not None:  # in a [[rules]] entry, the experiment's keys sit in the entry itself
+        where = head if head and home == "experiment" else f"{head}.{home}" if head else home
+        hint = f" (it belongs in [{where}])"
+    else:
+        hint = did_you_mean(key, allowed)
+    names = ", ".join(sorted(allowed)) or "(none)"
+    return f"{section}: unknown key {key!r}{hint}; allowed: {names}"
+
+
 def check_table(section: str, raw: dict, schema: dict[str, tuple[Any, str | None]]) -> dict:
     """Validate a table against a schema: unknown keys, missing required keys, wrong types.
 
     Returns the table with defaults filled in."""
     unknown = sorted(set(raw) - set(schema))
     if unknown:
-        allowed = ", ".join(sorted(schema)) or "(none)"
-        raise ConfigError(f"{section}: unknown key {unknown[0]!r}; allowed: {allowed}")
+        raise ConfigError(unknown_key_message(section, unknown[0], schema))
     out = {}
     for key, (default, kind) in schema.items():
         if key in raw:

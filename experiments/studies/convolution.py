@@ -77,4 +77,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from .entry import study_main
+
+    sys.exit(study_main(main))

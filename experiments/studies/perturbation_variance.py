@@ -23,8 +23,9 @@ as sigma -> 0). Measures estimators; trains nothing.
 
 from __future__ import annotations
 
-import argparse
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -133,8 +134,11 @@ def plot(table: pd.DataFrame, path: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default="docs/images/study_perturbation_variance.png")
+    from ..cli import _Parser  # a mistake in the options is one error: line, as in the CLI
+
+    ap = _Parser(prog="python -m experiments.studies.perturbation_variance", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default="results/study_perturbation_variance.png",
+                    help="the figure (default: results/, which git ignores)")
     ap.add_argument("--widths", type=int, nargs="+", default=list(WIDTHS))
     ap.add_argument("--estimates", type=int, default=300, help="single estimates per point")
     args = ap.parse_args(argv)
@@ -142,6 +146,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
     data = load_dataset("mnist1d", seed=0)
     table = measure(data.x_train, data.y_train, args.widths, args.estimates)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     plot(table, args.out)
     with pd.option_context("display.width", 160, "display.float_format", "{:.4g}".format):
         print(table.to_string(index=False))
@@ -149,4 +154,6 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
 
 if __name__ == "__main__":
-    main()
+    from .entry import study_main
+
+    sys.exit(study_main(main))

@@ -131,4 +131,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from .entry import study_main
+
+    sys.exit(study_main(main))

@@ -51,6 +51,24 @@ def _entry_point_names() -> dict[str, object]:
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
+class PluginError(ValueError):
+    """A rule plugin (an entry point of ``learning_rules.rules``) that cannot be imported: one
+    line naming the plugin, where it points and the first line of what went wrong."""
+
+
+def _load_plugin(ep) -> type:
+    """The class an entry point names; any failure to import it becomes one PluginError line
+    (a plugin with a syntax error, or written for an older rule interface, must not print a
+    traceback for every command)."""
+    try:
+        return ep.load()
+    except Exception as err:  # a broken plugin is the plugin's fault, whatever it raised
+        where = f", line {err.lineno}" if isinstance(err, SyntaxError) and err.lineno else ""
+        detail = (str(err.msg if isinstance(err, SyntaxError) else err).splitlines() or [""])[0]
+        raise PluginError(f"rule plugin {ep.name!r} ({ep.value}) cannot be loaded: {type(err).__name__}"
+                          f"{where}: {detail} (fix or uninstall the package that provides it)") from None
+
+
 def register(name: str, cls: type) -> type:
     """Make ``cls`` available as ``name`` for this process; returns ``cls`` (usable as decorator helper)."""
     _REGISTERED[name] = cls
@@ -76,5 +94,8 @@ def get_rule(name: str) -> type:
         return getattr(importlib.import_module(module), attr)
     eps = _entry_point_names()
     if name in eps:
-        return eps[name].load()
-    raise ValueError(f"unknown rule {name!r}; allowed: {', '.join(available_rules())}")
+        return _load_plugin(eps[name])
+    from ..suggest import did_you_mean
+
+    allowed = available_rules()
+    raise ValueError(f"unknown rule {name!r}{did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}")

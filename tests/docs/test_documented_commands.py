@@ -11,6 +11,10 @@ version still takes minutes, are validated and planned with ``--dry-run``. A con
 shows an ``error:`` line documents exit status 2 and that exact line. Commands that cannot run
 here (a cluster, a Ctrl-C; a download, were any documented) are listed in ``SKIP`` with the
 reason, and the test fails when a listed command disappears from the docs.
+
+The Python blocks of README.md and docs/*.md run too: each page's blocks in order, as one session
+pasted into a fresh interpreter, next to a stored quickstart; a block fenced ```python notest
+(a fragment, or one that reads a long study's results) is left out.
 """
 
 from __future__ import annotations
@@ -61,19 +65,20 @@ class Command:
     files: dict[str, str] = field(default_factory=dict)  # heredocs written before it runs
 
 
-def _blocks(path: Path):
-    """(language, first line number, lines) of each fenced code block."""
+def _blocks(path: Path, with_flags: bool = False):
+    """(language, first line number, lines) of each fenced code block; ``with_flags``: the words
+    after the language too (```python notest), as a fourth item."""
     lines = path.read_text(encoding="utf-8").splitlines()
     i = 0
     while i < len(lines):
-        m = re.match(r"\s*```(\w*)", lines[i])
+        m = re.match(r"\s*```(\w*)(.*)", lines[i])
         if m:
             start, body = i + 1, []
             i += 1
             while i < len(lines) and not lines[i].strip().startswith("```"):
                 body.append(lines[i])
                 i += 1
-            yield m.group(1), start + 1, body
+            yield (m.group(1), start + 1, body, m.group(2).split()) if with_flags else (m.group(1), start + 1, body)
         i += 1
 
 
@@ -132,7 +137,7 @@ def _shrunk(argv: list[str], workspace: Path, report: bool, computed: bool = Tru
         args.append(a)
     if args[:1] == ["report"]:
         smoke = Path(args[1] + "-smoke")
-        return ["report", str(smoke)] if (workspace / smoke).exists() else args
+        return ["report", str(smoke), *args[2:]] if (workspace / smoke).exists() else args
     if args[:1] != ["run"]:
         return args
     config = next((a for a in argv[1:2] if not a.startswith("-")), "quickstart.toml")  # the default
@@ -141,7 +146,7 @@ def _shrunk(argv: list[str], workspace: Path, report: bool, computed: bool = Tru
         return args + ["--smoke"] + ([] if "--dry-run" in args else ["--dry-run"])
     if Path(config).name == "drtp.toml":  # the plugin is registered in this process only (drtp_plugin)
         args += ["--workers", "1"]
-    return args + ["--smoke"] + ([] if report else ["--no-report"])
+    return args + ["--smoke"] + ([] if report or "--report" in args else ["--no-report"])
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
@@ -196,4 +201,43 @@ def test_every_documented_command_exits_as_documented(tmp_path, monkeypatch, drt
             failures.append(f"{cmd.doc}:{cmd.line}: {cmd.text}\n    ran: learning-rules {shlex.join(argv)}\n"
                             f"    exit {code}, expected {want}; stderr: {err.strip()[-600:]}")
     assert ran >= 30
+    assert not failures, "\n".join(failures)
+
+
+def documented_python() -> dict[str, list[tuple[int, str]]]:
+    """doc -> its Python blocks (first line number, code), in order; a block fenced
+    ```python notest (one that needs what cannot run here, such as a long study's results) is left out."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for path in DOCS:
+        for lang, first, body, flags in _blocks(path, with_flags=True):
+            if lang == "python" and "notest" not in flags:
+                out.setdefault(str(path.relative_to(ROOT)), []).append((first, "\n".join(body)))
+    return out
+
+
+def test_every_documented_python_block_runs(tmp_path):
+    """Each page's Python blocks, pasted in order into one session, run without an error, in a
+    folder where `learning-rules run` has stored the quickstart and its report (shrunk by --smoke, as
+    results/quickstart)
+    and with the plugin example importable."""
+    import os
+    import subprocess
+
+    blocks = documented_python()
+    assert "README.md" in blocks and len(sum(blocks.values(), [])) >= 6, "the extraction found too few blocks"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["run", "quickstart", "--smoke", "--out", str(tmp_path / "results")]) == 0
+    (tmp_path / "results" / "quickstart-smoke").rename(tmp_path / "results" / "quickstart")
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "MPLBACKEND": "Agg",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "examples" / "drtp_rule")])}
+    failures = []
+    for doc, parts in blocks.items():
+        # one script per page; each block's lines keep their number in the page, for the traceback
+        lines: list[str] = []
+        for first, code in parts:
+            lines += [""] * (first - 1 - len(lines)) + code.splitlines()
+        script = "\n".join(lines) + "\n"
+        result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            failures.append(f"{doc}: exit {result.returncode}\n{result.stderr.strip()[-1500:]}")
     assert not failures, "\n".join(failures)

@@ -150,14 +150,16 @@ def test_a_sweeps_summary_has_a_column_per_key_and_is_cut_when_long(tmp_path, wr
     assert len(cut) == 2 + 3 + 1 and cut[-1] == "... 3 more rows: every row is in results/tiny/report.md"
 
 
-def test_the_time_left_counts_the_workers():
-    """After the first of ten runs of 10 s on two workers: nine runs, two at a time, 45 s."""
-    import io
+def test_the_version_is_one_in_pyproject_the_package_and_the_changelog():
+    """A change of the rule interface bumps the version, and CHANGELOG.md says what changed."""
+    import tomllib
+    from pathlib import Path
 
-    from experiments.progress import Progress
+    from learning_rules import __version__
 
-    progress = Progress(total=10, done=0, quiet=False, stream=io.StringIO(), workers=2)
-    assert progress.seconds_left() is None
-    progress.run_finished({"spec": {"label": "a", "seed": 0}, "status": "complete", "wall_time": 10.0})
-    assert progress.seconds_left() == 45.0
-    assert "about 45 s left" in progress.stream.getvalue()
+    root = Path(__file__).resolve().parents[2]
+    assert tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"] == __version__
+    changelog = (root / "CHANGELOG.md").read_text()
+    newest = re.search(r"^## (\S+)", changelog, re.M).group(1)
+    assert newest == __version__
+    assert "layer_errors" in changelog and "block_error" in changelog and "feedback_weight" in changelog

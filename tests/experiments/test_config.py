@@ -50,9 +50,9 @@ def test_run_id_stable_and_independent_of_other_runs(write_config, TINY):
 
 
 @pytest.mark.parametrize("change, message", [
-    (("epochs = 3", "epochs = 3\nepohcs = 4"), "experiment: unknown key 'epohcs'; allowed: batch_size, description, epochs"),
+    (("epochs = 3", "epochs = 3\nepohcs = 4"), "experiment: unknown key 'epohcs' (did you mean 'epochs'?); allowed: batch_size, description, epochs"),
     (("epochs = 3", 'epochs = "three"'), "experiment.epochs: expected an integer, got 'three'"),
-    (('name = "backprop"', 'name = "backpropp"'), "rules[0].name: unknown rule 'backpropp'; allowed: "),
+    (('name = "backprop"', 'name = "backpropp"'), "rules[0].name: unknown rule 'backpropp' (did you mean 'backprop'?); allowed: "),
     (('name = "blobs"', 'name = "cifar"'), "data.name: unknown dataset 'cifar'; allowed: "),
     (('activation = "tanh"', 'activation = "swish"'), "unknown activation 'swish'; allowed: "),
     (('lr = 0.01', 'lr = -0.01'), "optimizer.lr: -0.01 not allowed; must be a finite number > 0"),

@@ -56,7 +56,7 @@ def test_every_rule_trains_a_convolutional_network_from_the_experiment_file(tmp_
 
 
 @pytest.mark.parametrize("stack, needle", [
-    ('[{ type = "conv3d", channels = 4, kernel = 3 }]', "model.layers[0]: unknown layer type 'conv3d'; allowed:"),
+    ('[{ type = "conv3d", channels = 4, kernel = 3 }]', "model.layers[0]: unknown layer type 'conv3d' (did you mean 'conv2d'?); allowed:"),
     ('[{ type = "conv2d", channels = 4, kernel = 9 }]', "model.layers[0] (conv2d) on input 8 x 8 x 1 channels: "
                                                         "kernel 9 is larger than its padded input"),
     ('[{ type = "conv1d", channels = 4, kernel = 3 }]', "model.layers[0] (conv1d) on input 8 x 8 x 1 channels: "

@@ -184,4 +184,4 @@ def test_learning_rules_run_ends_with_the_report(tmp_path, capsys, report_rules)
                       '[data]\nname = "blobs"\n[model]\nhidden = [4]\n[[rules]]\nname = "backprop"\n')
     assert main(["run", str(config), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     assert (tmp_path / "out" / "report_cli" / "report.html").is_file()
-    assert f"report: {tmp_path / 'out' / 'report_cli' / 'report.md'}" in capsys.readouterr().out
+    assert f"report: {tmp_path / 'out' / 'report_cli' / 'report.html'}" in capsys.readouterr().out.splitlines()[-1]
