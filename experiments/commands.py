@@ -136,21 +136,17 @@ def _write_report(results_dir, quiet: bool = False, force: bool = False) -> None
     from .progress import ReportProgress
 
     with _results_warnings_on_stderr(), ReportProgress(sys.stderr, quiet) as step:
-        paths = call_report(write_report, results_dir, force)
+        paths = call_report(write_report, results_dir, force, progress=step.figure_done)
     page = next((p for p in paths if str(p).endswith(".html")), None) if paths else None
     page = page or Path(results_dir) / "report.html"
     took = f" (written in {step.seconds:.0f} s)" if not quiet else ""
     print(f"report: {page}{took}")
 
 
-def call_report(write_report, results_dir, force: bool):
-    """``write_report(results_dir)``, with ``force=True`` (rebuild even when its inputs are
-    unchanged) passed only where the report takes that parameter."""
-    import inspect
-
-    if force and "force" in inspect.signature(write_report).parameters:
-        return write_report(results_dir, force=True)
-    return write_report(results_dir)
+def call_report(write_report, results_dir, force: bool, progress=None):
+    """``write_report(results_dir)``: ``force=True`` rebuilds even when its inputs are unchanged;
+    ``progress(done, total, name)`` hears of each figure as it is drawn or reused."""
+    return write_report(results_dir, force=force, progress=progress)
 
 
 @contextlib.contextmanager
@@ -229,8 +225,8 @@ def command_report(results_dir: str, force: bool = False) -> int:
     from .progress import ReportProgress
     from .report import write_report
 
-    with _results_warnings_on_stderr(), ReportProgress(sys.stderr, announce=False):
-        paths = list(call_report(write_report, results_dir, force) or [])
+    with _results_warnings_on_stderr(), ReportProgress(sys.stderr, announce=False) as step:
+        paths = list(call_report(write_report, results_dir, force, progress=step.figure_done) or [])
     pages = [p for p in paths if str(p).endswith(".html")]
     for p in [p for p in paths if p not in pages] + pages:
         print(p)

@@ -163,6 +163,11 @@ class ReportProgress:
         self.live = not quiet and terminal_width(stream) > 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.figures = ""  # "figures 3/12", as the report draws or reuses them
+
+    def figure_done(self, done: int, total: int, name: str) -> None:
+        """The report's ``progress`` callback: one more of its ``total`` figures is ready."""
+        self.figures = f", figures {done}/{total}"
 
     def __enter__(self) -> "ReportProgress":
         self.start = time.perf_counter()
@@ -177,7 +182,7 @@ class ReportProgress:
 
     def _tick(self) -> None:
         while not self._stop.wait(0.5):
-            self.stream.write(f"\r{self.what}... {time.perf_counter() - self.start:.0f} s")
+            self.stream.write(f"\r\033[K{self.what}... {time.perf_counter() - self.start:.0f} s{self.figures}")
             self.stream.flush()
 
     def __exit__(self, *exc) -> None:

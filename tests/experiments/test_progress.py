@@ -124,22 +124,25 @@ def test_a_terminal_of_known_width_gets_bars_and_the_same_run_lines(tmp_path, wr
     assert sum(f"[{i}/4] " in text for i in range(1, 5)) == 4
 
 
-def test_run_report_forces_a_rebuild_where_the_report_takes_force(tmp_path, monkeypatch):
-    from experiments import commands
+def test_a_finished_run_rewrites_no_report_and_run_report_rebuilds_it(write_config, tmp_path, capsys):
+    from experiments.cli import main
 
-    calls = []
+    args = ["run", str(write_config()), "--out", str(tmp_path / "out"), "--quiet"]
+    assert main(args) == 0
+    page = next((tmp_path / "out").glob("*/report.html"))
+    written = page.stat().st_mtime_ns
+    assert main(args) == 0
+    assert page.stat().st_mtime_ns == written  # nothing changed: nothing rewritten
+    assert main(args + ["--report"]) == 0
+    assert page.stat().st_mtime_ns > written  # --report forces the rebuild
 
-    def takes_force(results_dir, force=False):
-        calls.append(force)
-        return [Path(results_dir) / "report.md", Path(results_dir) / "report.html"]
 
-    def no_force(results_dir):
-        calls.append("none")
-        return [Path(results_dir) / "report.md", Path(results_dir) / "report.html"]
+def test_the_report_line_counts_the_figures():
+    from experiments.progress import ReportProgress
 
-    assert commands.call_report(takes_force, tmp_path, True) and calls == [True]
-    assert commands.call_report(takes_force, tmp_path, False) and calls == [True, False]
-    assert commands.call_report(no_force, tmp_path, True) and calls == [True, False, "none"]
+    step = ReportProgress(io.StringIO(), quiet=True)
+    step.figure_done(3, 12, "learning_curves")
+    assert step.figures == ", figures 3/12"
 
 
 def test_report_and_no_report_do_not_combine(write_config, capsys):
