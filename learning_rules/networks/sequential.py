@@ -41,6 +41,8 @@ class Network(BlockedNetwork):
     """A sequence of layers with blocks, a trace-recording forward pass and declared capabilities."""
 
     SUPPORTS = frozenset({"backward", "population", "readout"})
+    MAY_OFFER = frozenset({"chain", "graph"})
+    PRIMARY = frozenset({"backward"})
 
     def __init__(
         self,
@@ -85,6 +87,25 @@ class Network(BlockedNetwork):
             stack.append(Activation(output_activation, (n_out,)))
         inputs = inputs + [(i - 1,) for i in range(len(inputs), len(stack))]
         self._set_layers(stack, inputs)
+
+    @classmethod
+    def conformance_examples(cls, n_features: int, n_classes: int, seed: int) -> dict[str, "Network"]:
+        """float64 examples for the network check (networks/conformance.py): a dense stack, a
+        residual MLP, a residual CNN and a transformer block on n_features tokens."""
+        rng = lambda: np.random.default_rng(seed)  # noqa: E731  (each example from the same seed)
+        conv = {"type": "conv1d", "channels": 3, "kernel": 3, "padding": 1}
+        residual = [{"type": "dense", "units": 6, "activation": "tanh"},
+                    {"type": "residual", "layers": [{"type": "dense", "units": 6, "activation": "tanh"},
+                                                    {"type": "dense", "units": 6}]}, "tanh"]
+        cnn = [{**conv, "activation": "tanh"}, {"type": "residual", "layers": [{**conv, "activation": "tanh"}, conv]},
+               {"type": "avgpool1d", "kernel": 2}, "tanh"]
+        transformer = [{"type": "dense", "units": 4, "per_token": True},
+                       {"type": "attention_block", "heads": 2, "mlp": 8}, {"type": "avgpool1d", "kernel": n_features}]
+        f64 = {"dtype": "float64"}
+        return {"dense": cls([n_features, 6, n_classes], rng(), **f64),
+                "residual_mlp": cls([n_features, n_classes], rng(), layers=residual, **f64),
+                "residual_cnn": cls([n_features, n_classes], rng(), layers=cnn, input_shape=(1, n_features), **f64),
+                "transformer": cls([n_features, n_classes], rng(), layers=transformer, input_shape=(1, n_features), **f64)}
 
     def _dense_stack(self, sizes, rng, activation, init, init_gain, dropout):
         stack: list[Layer] = []
