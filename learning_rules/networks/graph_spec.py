@@ -111,6 +111,8 @@ def _expand(where: str, spec: Any, name: str, sources: list[str]) -> list[_Node]
         nodes = _expand(where, first, f"{name}.attention", sources)
         nodes += _expand(where, second, name, [f"{name}.attention"])
         nodes[-2].width_of = f"{name}.attention"   # the MLP's second layer returns to the block's width
+        for n in nodes:
+            n.where = where   # errors name the spec the user wrote
         return nodes
     if isinstance(spec, dict):
         spec = {k: v for k, v in spec.items() if k not in ("name", "from")}
@@ -194,7 +196,8 @@ def build_graph(specs: list, input_shape: Shape, rng: np.random.Generator, *, dt
                 layer = SelfAttention(in_shapes, **opts) if kind == "attention" else MERGES[kind](in_shapes)
             except LayerError as err:
                 message = str(err).removeprefix(f"{kind}: ")
-                raise LayerError(f"{node.where} ({kind}) from {', '.join(node.sources)}: {message}") from None
+                source = "" if kind == "attention" else f" from {', '.join(node.sources)}"
+                raise LayerError(f"{node.where} ({kind}){source}: {message}") from None
             made = [layer]
         else:
             spec = node.spec if node.width_of is None else {**node.spec, "units": shapes[node.width_of][-1]}
