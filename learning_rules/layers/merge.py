@@ -23,6 +23,8 @@ class Merge(Layer):
     """Base of layers with several inputs: ``input_shapes`` per input, one output."""
 
     merges: ClassVar[bool] = True
+    #: no parameters: a stacked population passes through the plain forward (any leading axes)
+    vectorisable: ClassVar[bool] = True
     input_shapes: tuple[Shape, ...]
 
     def forward(self, xs: list[np.ndarray], train: bool = False,

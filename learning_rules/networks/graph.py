@@ -102,6 +102,20 @@ def run(net, h: np.ndarray, start: int = 0, stop: int | None = None, outside: Tr
     return outputs[stop - 1]
 
 
+def stacked_forward(net, h: np.ndarray, params: list[dict[str, np.ndarray]]) -> np.ndarray:
+    """The graph for C parameter sets at once: h (B, ...) shared or (C, B, ...), ``params`` per
+    layer {name: (C, *shape)} -> (C, B, n_out) (population scoring; layers must be vectorisable)."""
+    outputs: list[np.ndarray] = []
+    for layer, srcs, p in zip(net.layers, net.inputs, params):
+        xs = [h if s == INPUT else outputs[s] for s in srcs]
+        if is_merge(layer):  # a shared input meets a stacked one: give both the C axis
+            outputs.append(layer.forward(list(np.broadcast_arrays(*xs)) if len(
+                {x.ndim for x in xs}) > 1 else xs)[0])
+        else:
+            outputs.append(layer.population_forward(xs[0], p))
+    return outputs[-1]
+
+
 def node_input_errors(net, trace: Trace, i: int, delta: np.ndarray, weight=None) -> list[tuple[int, np.ndarray]]:
     """[(source, error at that source)] for delta = dL/d(output of node i): J_i^T delta per input."""
     layer, srcs = net.layers[i], net.inputs[i]

@@ -149,7 +149,7 @@ class Network(BlockedNetwork):
         """A chain offers "chain" too (rules that treat block k's input as block k - 1's output:
         the settling and perturbation rules); a graph offers "graph"."""
         families = set(self.SUPPORTS) | {"chain" if self.is_chain else "graph"}
-        vectorised = self.is_chain and all(layer.vectorisable for layer in self.layers)
+        vectorised = all(layer.vectorisable for layer in self.layers)
         return Capabilities(frozenset(families), 1, vectorised)
 
     @property
@@ -176,6 +176,10 @@ class Network(BlockedNetwork):
         """Layers [start, stop) on h, the value entering layer ``start`` (evaluation mode); see
         networks/graph.py for nodes that read from before ``start`` (``outside``)."""
         return graph.run(self, h, start, stop, outside)
+
+    def stacked_forward(self, h: np.ndarray, params: list[dict[str, np.ndarray]]) -> np.ndarray:
+        """Shaped inputs h for C parameter sets at once -> (C, B, n_out) (population_forward.py)."""
+        return graph.stacked_forward(self, h, params)
 
     def run_block(self, k: int, h: np.ndarray) -> np.ndarray:
         """Block k alone on h (B, *its input shape) -> (B, *block_output_shape(k))."""
