@@ -91,7 +91,7 @@ RESIDUAL_CNN = [{"type": "conv1d", "channels": 3, "kernel": 3, "padding": 1, "ac
                     {"type": "conv1d", "channels": 3, "kernel": 3, "padding": 1, "activation": "tanh"},
                     {"type": "conv1d", "channels": 3, "kernel": 3, "padding": 1}]},
                 "tanh"]
-TRANSFORMER = [{"type": "dense", "units": 8, "per_token": True},
+TRANSFORMER = [{"type": "dense", "units": 8, "per_token": True}, {"type": "positions", "scale": 0.5},
                {"type": "attention_block", "heads": 2, "mlp": 12},
                {"type": "avgpool1d", "kernel": 6}]
 TOKENS = [{"type": "embedding", "vocab": 5, "dim": 8},
