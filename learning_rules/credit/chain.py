@@ -61,6 +61,17 @@ def through_block(net, trace, k: int, error: np.ndarray, grads: GradTree, batch:
     return delta, flops
 
 
+def sweep_plan(net) -> tuple[dict[int, int], frozenset[int]]:
+    """{last node of block k: k} and the nodes inside blocks, computed once per block layout."""
+    cached = net.__dict__.get("_sweep_plan")
+    if cached is not None and cached[0] is net.blocks:
+        return cached[1], cached[2]
+    ends = {b.stop - 1: k for k, b in enumerate(net.blocks)}
+    inside = frozenset(i for b in net.blocks for i in range(b.start, b.stop))
+    net.__dict__["_sweep_plan"] = (net.blocks, ends, inside)
+    return ends, inside
+
+
 def backward_sweep(net, trace, e_out: np.ndarray, rule) -> Sweep:
     """The sweep for ``rule`` on a traced pass of ``net``; e_out (B, K) = dL/d(output)."""
     L, batch = net.depth, e_out.shape[0]
@@ -68,8 +79,7 @@ def backward_sweep(net, trace, e_out: np.ndarray, rule) -> Sweep:
     deltas: list[np.ndarray | None] = [None] * L
     errors: list[np.ndarray | None] = [None] * len(net.layers)   # summed at each node's output
     errors[-1] = e_out
-    ends = {b.stop - 1: k for k, b in enumerate(net.blocks)}
-    inside = {i for b in net.blocks for i in range(b.start, b.stop)}
+    ends, inside = sweep_plan(net)
     flops = 0
     e = None
     for i in graph.reverse_order(net):

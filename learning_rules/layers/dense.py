@@ -10,6 +10,8 @@ With ``tokens`` = (T,) the layer maps every token of x (B, T, n_in) the same way
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..initializers import init_weight
@@ -33,6 +35,7 @@ class Dense(Layer):
         self.tokens = tuple(int(t) for t in tokens)
         self.input_shape, self.output_shape = (*self.tokens, int(n_in)), (*self.tokens, int(n_out))
         self.n_features_in, self.n_features_out = int(n_in), int(n_out)
+        self._per_sample_rows = math.prod(self.tokens)  # rows of the product per sample (1 without tokens)
         self.params = {"W": init_weight(init, rng, int(n_in), int(n_out), dtype, gain),
                        "b": np.zeros(int(n_out), dtype=dtype)}
 
@@ -59,7 +62,7 @@ class Dense(Layer):
         return {"W": cache.T @ delta, "b": delta.sum(axis=0)}
 
     def _rows(self, batch: int) -> int:
-        return batch * int(np.prod(self.tokens, dtype=np.int64))
+        return batch * self._per_sample_rows
 
     def flops(self, batch: int) -> int:
         n_in, n_out = self.n_features_in, self.n_features_out

@@ -73,6 +73,12 @@ def _gather(outputs: list, h: np.ndarray, srcs: tuple[int, ...], merge: bool):
 def forward(net, h: np.ndarray, train: bool = False, rng: np.random.Generator | None = None) -> tuple[np.ndarray, Trace]:
     """h (B, *internal input shape) -> (output, trace with every node's cache and output)."""
     caches, outputs = [], []
+    if net.is_chain:  # the plain stack: each layer on the one before (no lookups on the hot path)
+        for layer in net.layers:
+            h, cache = layer.forward(h, train, rng)
+            caches.append(cache)
+            outputs.append(h)
+        return h, Trace(caches, outputs)
     for layer, srcs in zip(net.layers, net.inputs):
         out, cache = layer.forward(_gather(outputs, h, srcs, is_merge(layer)), train, rng)
         caches.append(cache)
@@ -85,6 +91,10 @@ def run(net, h: np.ndarray, start: int = 0, stop: int | None = None, outside: Tr
     single input); a node in the range that reads a node before ``start`` reads it from
     ``outside`` (a trace of the whole network), and INPUT is h. Returns node stop - 1's output."""
     stop = len(net.layers) if stop is None else stop
+    if net.is_chain:
+        for i in range(start, stop):
+            h = net.layers[i].forward(h)[0]
+        return h
     outputs: dict[int, np.ndarray] = {}
     for i in range(start, stop):
         layer, srcs = net.layers[i], net.inputs[i]
