@@ -1,5 +1,5 @@
-"""Graphs of layers against finite differences (float64): the merge, attention and embedding
-layers one by one (< 1e-7), whole graphs through the one backward sweep (< 1e-6), and feedback
+"""Graphs of layers against finite differences (float64): the merge, attention, embedding and
+token layers one by one (< 1e-7), whole graphs through the one backward sweep (< 1e-6), and feedback
 alignment with feedback = W equal to backprop on a residual CNN and a transformer block (1e-12)."""
 
 import numpy as np
@@ -8,6 +8,9 @@ from gradcheck import central_differences, numeric_gradient, randomise_offsets, 
 
 from learning_rules import Network
 from learning_rules.layers.attention import SelfAttention
+from learning_rules.layers.dense import Dense
+from learning_rules.layers.normalization import LayerNorm
+from learning_rules.layers.positions import Positions
 from learning_rules.layers.embedding import Embedding
 from learning_rules.layers.merge import Add, Concat
 from learning_rules.params import aligned_leaves
@@ -150,3 +153,24 @@ def test_feedback_alignment_with_feedback_equal_to_the_weights_is_backprop(name)
     fa.set_feedback([None] + [net.weight_layer(k).params["W"].copy() for k in range(1, net.depth)])
     for g, h in zip(aligned_leaves(net.params, fa.compute_gradients(net, x, y)[1]), exact):
         np.testing.assert_allclose(g, h, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("make", [
+    lambda rng: Positions((5, 4), rng, np.float64),
+    lambda rng: Dense(4, 3, rng, dtype=np.float64, tokens=(5,)),
+    lambda rng: LayerNorm((5, 4), np.float64, per_token=True),
+], ids=["positions", "dense_per_token", "layernorm_per_token"])
+def test_token_layers_equal_finite_differences(make):
+    """Input and parameter gradients of the layers that act on (T, D) tokens, < 1e-7 each."""
+    rng = np.random.default_rng(4)
+    layer = make(rng)
+    for p in layer.params.values():
+        p[...] = rng.normal(size=p.shape)
+    x = rng.normal(size=(3, 5, 4))
+    out, cache = layer.forward(x)
+    R = rng.normal(size=out.shape)
+    f = lambda: float((layer.forward(x)[0] * R).sum())  # noqa: E731
+    assert rel(layer.backward_input(cache, R), central_differences(f, x)) < 1e-7
+    grads = layer.backward_params(cache, R)
+    for name, p in layer.params.items():
+        assert rel(grads[name], central_differences(f, p)) < 1e-7, name
