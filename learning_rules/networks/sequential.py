@@ -210,7 +210,12 @@ class Network(BlockedNetwork):
         return int(batch * self._flops_per_sample)
 
     def describe(self) -> str:
-        """'rate 40-256-256-10' for a dense stack; else the layers, e.g. 'conv1d 25x5 /2 pad 1, relu, ...'."""
+        """'rate 40-256-256-10' for a dense stack; else the layers, e.g. 'conv1d 25x5 /2 pad 1, relu, ...',
+        in a graph with the nodes a layer reads where it does not read the one before ('add <- 1, 4')."""
         if self.is_chain and all(isinstance(l, (Dense, Activation, Dropout)) for l in self.layers):
             return "rate " + "-".join(map(str, self.sizes))
-        return ", ".join(l.describe() for l in self.layers)
+        parts = []
+        for i, (layer, srcs) in enumerate(zip(self.layers, self.inputs)):
+            reads = "" if srcs == (i - 1,) else " <- " + ", ".join("input" if s < 0 else str(s) for s in srcs)
+            parts.append(layer.describe() + reads)
+        return ", ".join(parts)
