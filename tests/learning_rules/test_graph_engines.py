@@ -56,3 +56,26 @@ def test_input_error_of_a_block_is_its_jacobian_transpose():
         numeric[i] = ((net.run_block(k, up) - net.run_block(k, down)) * g).sum() / (2 * eps)
     np.testing.assert_allclose(dh, numeric, rtol=1e-7, atol=1e-9)
     assert len(leaves(net.params)) == 2 * net.depth
+
+
+def test_forward_mode_follows_the_graph():
+    """The tangent of the output along random parameter tangents equals the directional derivative
+    by central differences (the skip's and the branch's tangents meet at the add, concat joins them)."""
+    from learning_rules.credit.forward_mode import push_tangents
+
+    net = residual_net()
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(4, 5))
+    _, trace = net.forward(x)
+    v = [{k: rng.normal(size=p.shape) for k, p in layer.items()} or None for layer in net.params]
+    t, _ = push_tangents(net, trace, 0, len(net.layers), param_tangents=v)
+    eps = 1e-6
+
+    def shifted(sign):
+        twin = net.copy()
+        for layer, dv in zip(twin.params, v):
+            for k, p in layer.items():
+                p += sign * eps * dv[k]
+        return twin.predict(x)
+
+    np.testing.assert_allclose(t, (shifted(1) - shifted(-1)) / (2 * eps), rtol=1e-6, atol=1e-8)
