@@ -79,3 +79,22 @@ def test_forward_mode_follows_the_graph():
         return twin.predict(x)
 
     np.testing.assert_allclose(t, (shifted(1) - shifted(-1)) / (2 * eps), rtol=1e-6, atol=1e-8)
+
+
+def test_direct_feedback_diagnostics_leave_a_graph_out():
+    """The (K, n_k) reference of direct feedback walks the layers above block k as a sequence,
+    which a graph is not: no angle is reported there (rather than a wrong one, or a crash on a
+    transformer block)."""
+    from learning_rules.diagnostics.alignment import feedback_alignment
+    from learning_rules.networks.conformance import example_networks
+    from learning_rules.rules.direct_feedback_alignment import DirectFeedbackAlignment
+
+    for name in ("residual_mlp", "transformer"):
+        net = example_networks("rate")[name]
+        rule = DirectFeedbackAlignment()
+        rule.init(net, np.random.default_rng(0))
+        assert feedback_alignment(rule, net) == {}
+    chain = example_networks("rate")["dense"]
+    rule = DirectFeedbackAlignment()
+    rule.init(chain, np.random.default_rng(0))
+    assert "feedback_angle/0" in feedback_alignment(rule, chain)
