@@ -8,8 +8,9 @@ dense instance), in float64:
    compose the layers the same way;
 2. where feedback alignment accepts it: feedback alignment with feedback = W equals backprop
    (1e-9), so the cross at every weight layer goes through the tensor the rule chose;
-3. every registered rule whose ``requires`` the network offers passes its own check, initialises
-   and takes two finite steps; every other rule refuses it in ``check_network`` (ValueError).
+3. every registered rule whose ``requires`` the network offers passes its own check, initialises,
+   takes two finite steps and has its epoch diagnostics computed (the angles, norms and
+   representation measures a run records); every other rule refuses it in ``check_network``.
 
 A kind that composes itself wrongly (a forward the sweep does not mirror) fails 1.
 """
@@ -124,6 +125,9 @@ def check_accepting_rules_run(name: str, net, seed: int = 0) -> None:
         for _ in range(2):
             info = rule.step(twin, x, y)
             assert math.isfinite(info["loss"]), f"{name}: {rule_name} gave a non-finite loss on it"
+        from ..diagnostics import epoch_diagnostics
+
+        epoch_diagnostics(rule, twin, x, y)  # what a run records each epoch must hold on it too
 
 
 def check_network(kind_or_class, seed: int = 0) -> None:
