@@ -48,7 +48,8 @@ def _check_keys(where: str, kind: str, keys: dict, allowed: dict) -> dict:
         raise LayerError(f"{where} ({kind}): missing key {missing[0]!r}")
     for key, value in keys.items():
         # a flag (a key whose default is a bool) takes true or false; no other key does
-        ok = isinstance(value, (int, float, list, str)) and (not isinstance(value, bool) or isinstance(allowed.get(key), bool))
+        flag = isinstance(allowed.get(key), bool)
+        ok = isinstance(value, (int, float, list, str)) and (not isinstance(value, bool) or flag)
         if key != "activation" and not ok:
             raise LayerError(f"{where} ({kind}): {key} = {value!r} not allowed")
     return {k: keys.get(k, d) for k, d in allowed.items()}

@@ -70,7 +70,8 @@ def _gather(outputs: list, h: np.ndarray, srcs: tuple[int, ...], merge: bool):
     return xs if merge else xs[0]
 
 
-def forward(net, h: np.ndarray, train: bool = False, rng: np.random.Generator | None = None) -> tuple[np.ndarray, Trace]:
+def forward(net, h: np.ndarray, train: bool = False,
+            rng: np.random.Generator | None = None) -> tuple[np.ndarray, Trace]:
     """h (B, *internal input shape) -> (output, trace with every node's cache and output)."""
     caches, outputs = [], []
     if net.is_chain:  # the plain stack: each layer on the one before (no lookups on the hot path)

@@ -67,7 +67,8 @@ def _sources(where: str, spec: dict, previous: str) -> list[str]:
 def _keys(where: str, kind: str, spec: dict, allowed: dict) -> dict:
     unknown = sorted(set(spec) - set(allowed) - {"type", "name", "from"})
     if unknown:
-        raise LayerError(f"{where} ({kind}): unknown key {unknown[0]!r}; allowed: {', '.join([*allowed, 'name', 'from'])}")
+        names = ", ".join([*allowed, "name", "from"])
+        raise LayerError(f"{where} ({kind}): unknown key {unknown[0]!r}; allowed: {names}")
     missing = [k for k, d in allowed.items() if d is None and k not in spec]
     if missing:
         raise LayerError(f"{where} ({kind}): missing key {missing[0]!r}")
@@ -86,7 +87,8 @@ def _expand(where: str, spec: Any, name: str, sources: list[str]) -> list[_Node]
         opts = _keys(where, kind, spec, {"layers": None})
         inner = opts["layers"]
         if not isinstance(inner, list) or not inner:
-            raise LayerError(f"{where} (residual): layers = {inner!r} not allowed; give a non-empty list of layer specs")
+            raise LayerError(f"{where} (residual): layers = {inner!r} not allowed; "
+                             "give a non-empty list of layer specs")
         nodes, prev = [], sources[0]
         for j, sub in enumerate(inner):
             if isinstance(sub, dict) and ("name" in sub or "from" in sub):

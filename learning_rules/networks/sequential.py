@@ -105,7 +105,8 @@ class Network(BlockedNetwork):
         return {"dense": cls([n_features, 6, n_classes], rng(), **f64),
                 "residual_mlp": cls([n_features, n_classes], rng(), layers=residual, **f64),
                 "residual_cnn": cls([n_features, n_classes], rng(), layers=cnn, input_shape=(1, n_features), **f64),
-                "transformer": cls([n_features, n_classes], rng(), layers=transformer, input_shape=(1, n_features), **f64)}
+                "transformer": cls([n_features, n_classes], rng(), layers=transformer, input_shape=(1, n_features),
+                                   **f64)}
 
     def _dense_stack(self, sizes, rng, activation, init, init_gain, dropout):
         stack: list[Layer] = []
