@@ -186,6 +186,22 @@ class Network(BlockedNetwork):
         """Block k alone on h (B, *its input shape) -> (B, *block_output_shape(k))."""
         return graph.run(self, h, self.blocks[k].start, self.blocks[k].stop)
 
+    def block_forward(self, k: int, h: np.ndarray) -> tuple[np.ndarray, list]:
+        """Block k alone on h (evaluation mode) -> (its output, its layers' caches, bottom to top)."""
+        caches = []
+        for i in range(self.blocks[k].start, self.blocks[k].stop):
+            h, cache = self.layers[i].forward(h)
+            caches.append(cache)
+        return h, caches
+
+    def block_input_errors(self, k: int, caches: list, delta: np.ndarray) -> np.ndarray:
+        """J_k^T delta through block k's layers at the pass that left ``caches`` (block_forward's
+        or a trace's), W_k included: the error at the block's input."""
+        block = self.blocks[k]
+        for i, cache in zip(range(block.stop - 1, block.start - 1, -1), reversed(caches)):
+            delta = self.layers[i].backward_input(cache, delta)
+        return delta
+
     def input_error(self, trace: Trace, k: int, delta: np.ndarray) -> np.ndarray:
         """J_k^T delta: ``delta`` at block k's output carried to its input through every layer of
         the block (W_k included) at the traced pass."""
