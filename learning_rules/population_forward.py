@@ -19,6 +19,10 @@ the loop copies when it loads each individual), which cost as much as the loop's
 no copy, so its outputs equal the loop's bit for bit (tested) and both select the same
 individuals.
 
+A graph of layers (networks/graph.py) runs itself stacked (``net.stacked_forward``): merges take
+the (C, B, ...) arrays as they are. The antithetic shortcut below needs a chain after a dense
+first layer; graphs score the pairs as a plain population.
+
 The population is processed in chunks of individuals so the activations (chunk, B, n) stay under
 ``max_elements`` floats. Any other network type (e.g. the spiking network) falls back to a loop
 over individuals (a convolutional network, the spiking network): each is loaded into the network
@@ -129,7 +133,7 @@ def population_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
 def _vectorised_outputs(net, layout: ParamLayout, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
     """One chunk: pop (C, D), x (B, n_in) -> (C, B, n_out)."""
     views = _layer_views(net, layout.views(pop))  # per layer {W (C, n_in, n_1), b (C, n_1)}, ...
-    return _stacked_layers(net.layers, x, views)  # x (B, n_in) broadcasts over the population
+    return net.stacked_forward(x, views)  # the network runs itself; x (B, n_in) broadcasts over C
 
 
 def antithetic_outputs(net, theta: np.ndarray, step: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -142,8 +146,9 @@ def antithetic_outputs(net, theta: np.ndarray, step: np.ndarray, x: np.ndarray) 
     first = net.layers[0]
     if not supports_vectorised(net):
         return _loop_outputs(net, np.concatenate([theta + step, theta - step]), x)
-    # the shared product below is a dense layer's x (W + S) = x W + x S, written as one GEMM
-    if first.kind != "dense":
+    # the shared product below is a dense layer's x (W + S) = x W + x S, written as one GEMM, and
+    # the rest of the network a chain after it
+    if first.kind != "dense" or not net.capabilities.supports("chain"):
         return population_outputs(net, np.concatenate([theta + step, theta - step]), x)
     layout = ParamLayout.of(net.params)
     n, B = step.shape[0], x.shape[0]
@@ -183,7 +188,7 @@ def antithetic_flops(net, n: int, batch: int) -> int:
     """Forward FLOPs of ``antithetic_outputs`` for n pairs: the first layer's product once for
     the centre and once per pair (plus the +- adds), the later layers per individual."""
     first = net.layers[0]
-    if first.kind != "dense":  # no shared product: every candidate's whole pass
+    if first.kind != "dense" or not net.capabilities.supports("chain"):  # every candidate's whole pass
         return int(2 * n * net.flops(batch))
     product = 2 * batch * first.n_in * first.n_out
     per_individual = net.flops(batch) - product

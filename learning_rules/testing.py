@@ -11,6 +11,10 @@ or, to see each check as its own pytest test::
     def test_my_rule(check):
         check(MyRule())
 
+Networks have their check too: ``check_network(kind)`` (networks/conformance.py) proves, for
+every example network of a kind, that backprop equals finite differences, that feedback alignment
+with feedback = W equals backprop, and that every rule accepting the kind runs on it.
+
 A check receives a *fresh* copy of the rule built from ``type(rule)(**rule.get_params())``, so
 the rule must keep every constructor argument, unchanged, as an attribute of the same name.
 The networks a rule is checked on come from ``type(rule).example_networks(...)``: a dense one,
@@ -31,6 +35,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .hyperparameters import Boolean, Integer, Options, Real
+from .networks.conformance import check_network  # noqa: F401  (the kit's network check)
 from .params import leaves
 from .rules.base import LearningRule
 from .rules.plausibility import PlausibilityCard

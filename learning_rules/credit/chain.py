@@ -16,6 +16,13 @@ and a_k the output of its weight layer:
 
 with e = delta_{L-1}, the output error at the readout's pre-activation. No rule writes this
 algebra itself: each says which tensor carries the error, and the layers do the rest.
+
+On a graph (networks/graph.py) the sweep visits the nodes in reverse topological order: the error
+at a node is the sum of what its consumers sent (a residual add's input gets the skip's and the
+branch's), block k's ``incoming`` is that sum at its output, the cross at W_k sends the error to
+whichever node feeds W_k, and the free nodes (merges, and what follows them up to the next
+weight layer) pass errors on exactly, with the gradient of their own parameters (a layer norm's
+scale and shift) when an error reaches them.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..networks import graph
 from ..params import GradTree
 
 
@@ -53,29 +61,54 @@ def through_block(net, trace, k: int, error: np.ndarray, grads: GradTree, batch:
     return delta, flops
 
 
+def sweep_plan(net) -> tuple[dict[int, int], frozenset[int]]:
+    """{last node of block k: k} and the nodes inside blocks, computed once per block layout."""
+    cached = net.__dict__.get("_sweep_plan")
+    if cached is not None and cached[0] is net.blocks:
+        return cached[1], cached[2]
+    ends = {b.stop - 1: k for k, b in enumerate(net.blocks)}
+    inside = frozenset(i for b in net.blocks for i in range(b.start, b.stop))
+    net.__dict__["_sweep_plan"] = (net.blocks, ends, inside)
+    return ends, inside
+
+
 def backward_sweep(net, trace, e_out: np.ndarray, rule) -> Sweep:
     """The sweep for ``rule`` on a traced pass of ``net``; e_out (B, K) = dL/d(output)."""
     L, batch = net.depth, e_out.shape[0]
     grads: GradTree = [None] * len(net.layers)
     deltas: list[np.ndarray | None] = [None] * L
+    errors: list[np.ndarray | None] = [None] * len(net.layers)   # summed at each node's output
+    errors[-1] = e_out
+    ends, inside = sweep_plan(net)
     flops = 0
-    incoming: np.ndarray | None = e_out
     e = None
-    for k in range(L - 1, -1, -1):
-        if k == L - 1:
-            error = incoming
-        else:
-            error = rule.block_error(net, trace, k, e, incoming)
-            flops += rule.block_error_flops(net, k, batch) if error is not None else 0
-        incoming = None
-        if error is None:
-            continue
-        delta, f = through_block(net, trace, k, error, grads, batch)
-        flops += f
-        deltas[k] = delta
-        if k == L - 1:
-            e = delta
-        if k > 0 and rule.chained:
-            incoming = rule.cross(net, k, trace.layers[net.blocks[k].weight], delta)
-            flops += rule.cross_flops(net, k, batch)
+    for i in graph.reverse_order(net):
+        if i in ends:
+            k = ends[i]
+            if k == L - 1:
+                error = errors[i]
+            else:
+                error = rule.block_error(net, trace, k, e, errors[i])
+                flops += rule.block_error_flops(net, k, batch) if error is not None else 0
+            if error is None:
+                continue
+            delta, f = through_block(net, trace, k, error, grads, batch)
+            flops += f
+            deltas[k] = delta
+            if k == L - 1:
+                e = delta
+            block = net.blocks[k]
+            source = net.inputs[block.weight][0]
+            # nothing below W_k learns when it reads the input (or a prelude without parameters)
+            if rule.chained and block.start == block.weight and source != graph.INPUT:
+                graph.add_error(errors, source, rule.cross(net, k, trace.layers[block.weight], delta))
+                flops += rule.cross_flops(net, k, batch)
+        elif i not in inside and errors[i] is not None:   # a free node: the exact local backward
+            layer = net.layers[i]
+            if layer.params:
+                grads[i] = layer.backward_params(trace.layers[i], errors[i])
+                flops += layer.backward_flops(batch, inputs=False, params=True)
+            for source, err in graph.node_input_errors(net, trace, i, errors[i]):
+                graph.add_error(errors, source, err)
+            flops += layer.backward_flops(batch, inputs=True, params=False)
     return Sweep(grads, deltas, flops)

@@ -13,6 +13,10 @@ along (v, u): the sum over i of (d out / d theta_i) v_i + (d out / d out_i) u_i.
 from the layers' forward formulas at the traced point, not by finite differences. A layer that
 receives no tangent and has none of its own is skipped (its tangent is zero).
 
+On a graph (networks/graph.py) the tangents follow the graph: each node's tangent comes from its
+inputs' tangents (a merge's own ``jvp``), and a node reading one outside [start, stop) reads a
+zero tangent there.
+
 Cost: a tangent through a layer takes the products its reverse mode takes (the same matrices,
 multiplied from the other side), so each layer's share is counted with its ``backward_flops``.
 """
@@ -30,6 +34,8 @@ def push_tangents(net, trace, start: int, stop: int, param_tangents: GradTree | 
     no tangent was given there; and its FLOPs. ``param_tangents``: one dict (by parameter name)
     or None per layer of ``net``; ``node_tangents``: {layer index: (B, *its output shape)}."""
     batch = trace.outputs[stop - 1].shape[0]
+    if not getattr(net, "is_chain", True):
+        return _graph_tangents(net, trace, start, stop, param_tangents, node_tangents, batch)
     t, flops = None, 0
     for i in range(start, stop):
         layer = net.layers[i]
@@ -42,6 +48,24 @@ def push_tangents(net, trace, start: int, stop: int, param_tangents: GradTree | 
             flops += u.size if t is not None else 0
             t = u if t is None else t + u
     return t, flops
+
+
+def _graph_tangents(net, trace, start, stop, param_tangents, node_tangents, batch) -> tuple[np.ndarray | None, int]:
+    from ..networks.graph import node_tangent
+
+    tangents: dict[int, np.ndarray] = {}
+    flops = 0
+    for i in range(start, stop):
+        v = param_tangents[i] if param_tangents is not None else None
+        t = node_tangent(net, trace, i, tangents, v or None)
+        if t is not None:
+            flops += net.layers[i].backward_flops(batch, inputs=True, params=bool(v))
+        u = node_tangents.get(i) if node_tangents else None
+        if u is not None:
+            t = u if t is None else t + u
+        if t is not None:
+            tangents[i] = t
+    return tangents.get(stop - 1), flops
 
 
 def sample_directional_derivatives(error: np.ndarray, tangent: np.ndarray) -> np.ndarray:

@@ -34,12 +34,9 @@ def block_indices(net, k: int) -> range:
 
 
 def forward_block(net, k: int, h: np.ndarray) -> tuple[np.ndarray, list]:
-    """Block k's layers (evaluation mode) on h (B, *input shape of block k) -> (output, caches)."""
-    caches = []
-    for i in block_indices(net, k):
-        h, cache = net.layers[i].forward(h)
-        caches.append(cache)
-    return h, caches
+    """Block k's layers (evaluation mode) on h (B, *input shape of block k) -> (output, caches):
+    the network runs its own block."""
+    return net.block_forward(k, h)
 
 
 def forward_block_flops(net, k: int, batch: int) -> int:
@@ -49,12 +46,7 @@ def forward_block_flops(net, k: int, batch: int) -> int:
 def block_input_error(net, k: int, caches: list, error: np.ndarray) -> tuple[np.ndarray, int]:
     """J_k^T error: ``error`` (B, *block_output_shape(k)) carried to block k's input through every
     layer of the block, with ``caches`` from ``forward_block`` (or a trace); returns (dh, FLOPs)."""
-    flops = 0
-    for i, cache in zip(reversed(block_indices(net, k)), reversed(caches)):
-        layer = net.layers[i]
-        error = layer.backward_input(cache, error)
-        flops += layer.backward_flops(error.shape[0], inputs=True, params=False)
-    return error, flops
+    return net.block_input_errors(k, caches, error), block_input_error_flops(net, k, error.shape[0])
 
 
 def block_input_error_flops(net, k: int, batch: int) -> int:

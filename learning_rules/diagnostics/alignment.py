@@ -65,6 +65,8 @@ def _direct_reference(net, k: int) -> np.ndarray | None:
     from block k's output to the readout's pre-activation, activation derivatives left out. For
     dense blocks (W_{k+1} ... W_L)^T; through convolutions it is pushed through their own
     backward. None where a pooling or normalisation layer makes the path depend on the sample."""
+    if not net.capabilities.supports("chain"):  # the path below walks the layers as a sequence
+        return None
     L = net.depth
     above = range(net.blocks[k + 1].start, net.blocks[L - 1].weight + 1)
     if any(net.layers[i].kind not in _LINEARISABLE for i in above):

@@ -13,7 +13,8 @@ the channel axis.
   var_run <- (1 - m) var_run + m var (unbiased); in evaluation it uses the running ones, a fixed
   affine map whose backward is g / sqrt(var_run + eps).
 - ``LayerNorm`` normalises each sample over all its units (every axis but the batch), the same in
-  training and evaluation.
+  training and evaluation; with ``per_token`` it normalises each token (the last axis) alone, as
+  a transformer does.
 """
 
 from __future__ import annotations
@@ -119,28 +120,36 @@ class BatchNorm(_Norm):
 
 
 class LayerNorm(_Norm):
-    """Per-sample normalisation over all its units, with a per-channel scale and shift."""
+    """Per-sample (or per-token) normalisation, with a per-channel scale and shift."""
 
     kind = "layernorm"
 
+    def __init__(self, shape: Shape, dtype=np.float32, eps: float = 1e-5, per_token: bool = False) -> None:
+        super().__init__(shape, dtype, eps)
+        self.per_token = bool(per_token)
+
+    def _axes(self, ndim: int) -> tuple[int, ...]:
+        # per token: the last axis only, so any leading axes (B, or S and B) pass through
+        return (ndim - 1,) if self.per_token else tuple(range(1, ndim))
+
     def forward(self, x, train=False, rng=None):
-        axes = tuple(range(1, x.ndim))
+        axes = self._axes(x.ndim)
         mean, var = x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True)
         inv_std = 1.0 / np.sqrt(var + x.dtype.type(self.eps))
         x_hat = (x - mean) * inv_std
         return self._affine(x_hat), (x_hat, inv_std)
 
-    spec_keys = {"eps": 1e-5}
+    spec_keys = {"eps": 1e-5, "per_token": False}
 
     @classmethod
-    def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, eps):
-        return cls(input_shape, dtype, eps)
+    def from_spec(cls, input_shape, rng, *, dtype, init, init_gain, eps, per_token):
+        return cls(input_shape, dtype, eps, bool(per_token))
 
     def backward_input(self, cache, delta, weight=None):
         x_hat, inv_std = cache
-        return _normalised_backward(delta * self.params["gamma"], x_hat, inv_std, tuple(range(1, delta.ndim)))
+        return _normalised_backward(delta * self.params["gamma"], x_hat, inv_std, self._axes(delta.ndim))
 
     def standardised_tangent(self, cache, dx):
         """d x_hat for the tangent dx (the same symmetric map as the backward, per sample)."""
         x_hat, inv_std = cache
-        return _normalised_backward(dx, x_hat, inv_std, tuple(range(1, dx.ndim)))
+        return _normalised_backward(dx, x_hat, inv_std, self._axes(dx.ndim))

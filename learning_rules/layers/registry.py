@@ -22,6 +22,8 @@ _BUILTIN: dict[str, str] = {
     "dropout": "learning_rules.layers.dropout:Dropout",
     "batchnorm": "learning_rules.layers.normalization:BatchNorm",
     "layernorm": "learning_rules.layers.normalization:LayerNorm",
+    "embedding": "learning_rules.layers.embedding:Embedding",
+    "positions": "learning_rules.layers.positions:Positions",
     # every activation function is a layer type of its own name ("relu", "tanh", ...)
     **{name: "learning_rules.layers.activation:Activation" for name in ACTIVATIONS},
 }

@@ -26,8 +26,7 @@ from .flatten import Flatten
 from .registry import layer_class, layer_kinds
 
 
-def _parse(i: int, spec: Any) -> tuple[str, dict]:
-    where = f"layers[{i}]"
+def _parse(where: str, spec: Any) -> tuple[str, dict]:
     if isinstance(spec, str):
         spec = {"type": spec}
     if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
@@ -48,7 +47,9 @@ def _check_keys(where: str, kind: str, keys: dict, allowed: dict) -> dict:
     if missing:
         raise LayerError(f"{where} ({kind}): missing key {missing[0]!r}")
     for key, value in keys.items():
-        ok = isinstance(value, (int, float, list, str)) and not isinstance(value, bool)
+        # a flag (a key whose default is a bool) takes true or false; no other key does
+        flag = isinstance(allowed.get(key), bool)
+        ok = isinstance(value, (int, float, list, str)) and (not isinstance(value, bool) or flag)
         if key != "activation" and not ok:
             raise LayerError(f"{where} ({kind}): {key} = {value!r} not allowed")
     return {k: keys.get(k, d) for k, d in allowed.items()}
@@ -62,27 +63,37 @@ def build_layers(specs: list, input_shape: Shape, rng: np.random.Generator, *, d
     layers: list[Layer] = []
     shape = tuple(input_shape)
     for i, spec in enumerate(specs):
-        kind, keys = _parse(i, spec)
-        where = f"layers[{i}]"
-        cls = layer_class(kind)
-        options = _check_keys(where, kind, keys, cls.spec_keys)
-        if kind in ACTIVATIONS:
-            options["name"] = kind
-        if cls.kind == "dense" and len(shape) > 1:
-            layers.append(Flatten(shape))
-            shape = layers[-1].output_shape
-        try:
-            layer = cls.from_spec(shape, rng, dtype=dtype, init=init, init_gain=init_gain, **options)
-        except (LayerError, ValueError, TypeError) as err:
-            message = str(err).splitlines()[0].removeprefix(f"{cls.kind}: ")
-            raise LayerError(f"{where} ({kind}) on input {_shape_text(shape)}: {message}") from None
-        layers.append(layer)
-        shape = layer.output_shape
-        act = keys.get("activation")
-        if act is not None:
-            if act not in ACTIVATIONS:
-                raise LayerError(f"{where} ({kind}): unknown activation {act!r}; allowed: {', '.join(ACTIVATIONS)}")
-            layers.append(Activation(act, shape))
+        made = build_one(f"layers[{i}]", spec, shape, rng, dtype=dtype, init=init, init_gain=init_gain)
+        layers.extend(made)
+        shape = made[-1].output_shape
+    return layers
+
+
+def build_one(where: str, spec: Any, shape: Shape, rng: np.random.Generator, *, dtype=np.float32,
+              init: str = "xavier", init_gain: float = 1.0) -> list[Layer]:
+    """The layers of one spec on inputs of ``shape``: a flatten first for a dense layer after a
+    spatial one, the layer, and its ``activation`` after it. ``where`` names it in errors."""
+    kind, keys = _parse(where, spec)
+    cls = layer_class(kind)
+    options = _check_keys(where, kind, keys, cls.spec_keys)
+    if kind in ACTIVATIONS:
+        options["name"] = kind
+    layers: list[Layer] = []
+    shape = tuple(shape)
+    if cls.kind == "dense" and len(shape) > 1 and not options.get("per_token"):
+        layers.append(Flatten(shape))
+        shape = layers[-1].output_shape
+    try:
+        layer = cls.from_spec(shape, rng, dtype=dtype, init=init, init_gain=init_gain, **options)
+    except (LayerError, ValueError, TypeError) as err:
+        message = str(err).splitlines()[0].removeprefix(f"{cls.kind}: ")
+        raise LayerError(f"{where} ({kind}) on input {_shape_text(shape)}: {message}") from None
+    layers.append(layer)
+    act = keys.get("activation")
+    if act is not None:
+        if act not in ACTIVATIONS:
+            raise LayerError(f"{where} ({kind}): unknown activation {act!r}; allowed: {', '.join(ACTIVATIONS)}")
+        layers.append(Activation(act, layer.output_shape))
     return layers
 
 

@@ -11,7 +11,7 @@ import importlib
 
 import numpy as np
 
-from .capabilities import FAMILIES, Capabilities, require
+from .capabilities import FAMILIES, Capabilities, offers, require, requirements
 from .blocks import Block, BlockedNetwork
 from .sequential import Network
 
@@ -32,10 +32,19 @@ def network_class(kind: str) -> type:
     return getattr(importlib.import_module(module), attr)
 
 
+def kinds_offering(requires) -> tuple[str, ...]:
+    """The registered kinds that may offer every capability in ``requires``: first those whose
+    ``PRIMARY`` family (what the kind is built for) is required, then the rest, each in
+    registry order. The first is the kind built for a rule when an experiment names none."""
+    needed = requirements(requires)
+    kinds = [k for k in NETWORK_KINDS if needed <= offers(network_class(k))]
+    return tuple(sorted(kinds, key=lambda k: not (frozenset(getattr(network_class(k), "PRIMARY", ())) & needed)))
+
+
 def make_network(kind: str, sizes: list[int], rng: np.random.Generator, **options):
     """Build a network of ``kind`` with layer sizes [n_in, *hidden, n_out]."""
     return network_class(kind)(sizes, rng, **options)
 
 
-__all__ = ["FAMILIES", "NETWORK_KINDS", "Block", "BlockedNetwork", "Capabilities", "Network", "make_network", "network_class",
-           "require"]
+__all__ = ["FAMILIES", "NETWORK_KINDS", "Block", "BlockedNetwork", "Capabilities", "Network", "kinds_offering",
+           "make_network", "network_class", "offers", "require", "requirements"]

@@ -1,9 +1,12 @@
 """Blocks: a network's layers split at its weight layers, and the part of the network interface
 that follows from that split (shared by the layered and the forward-forward networks).
 
-Block k runs from weight layer k up to the next weight layer, so it holds W_k and the layers that
-follow it (activation, pooling, normalisation, flatten, dropout). Learning rules assign an error
-to each block's output; the block's own layers carry it down to W_k (credit/chain.py).
+Block k runs from weight layer k up to the next weight layer or merge, so it holds W_k and the
+layers that follow it in a chain (activation, pooling, normalisation, flatten, dropout). Learning
+rules assign an error to each block's output; the block's own layers carry it down to W_k
+(credit/chain.py). In a graph (networks/graph.py) a chain also ends where a node feeds several
+others; the nodes outside every block (merges, and what follows a merge up to the next weight
+layer) are *free nodes*: the backward sweep carries errors through them exactly.
 """
 
 from __future__ import annotations
@@ -25,14 +28,33 @@ class Block:
     stop: int
 
 
-def split_blocks(layers: list[Layer]) -> list[Block]:
-    """One block per weight layer; layers before the first weight layer belong to block 0."""
+def split_blocks(layers: list[Layer], inputs: list[tuple[int, ...]] | None = None) -> list[Block]:
+    """One block per weight layer, in topological order; layers before the first weight layer
+    belong to block 0 when they form a chain from the input."""
+    from .graph import chain_inputs, consumers, is_merge
+
+    inputs = chain_inputs(len(layers)) if inputs is None else inputs
     weights = [i for i, layer in enumerate(layers) if layer.has_weight]
     if not weights:
         raise ValueError("a network needs at least one weight layer")
-    if any(layers[i].params for i in range(weights[0])):
+    used = consumers(inputs)
+
+    def chained(i: int) -> bool:  # node i continues the chain of node i - 1
+        return (inputs[i] == (i - 1,) and not is_merge(layers[i]) and not layers[i].has_weight
+                and len(used[i - 1]) == 1)
+
+    w0 = weights[0]
+    prelude = inputs[w0] == (w0 - 1,) and all(
+        inputs[i] == (i - 1,) and not is_merge(layers[i]) and len(used[i]) == 1 for i in range(w0))
+    if prelude and any(layers[i].params for i in range(weights[0])):
         raise ValueError("layers with parameters before the first weight layer would never learn")
-    return [Block(s, w, e) for s, w, e in zip([0, *weights[1:]], weights, [*weights[1:], len(layers)])]
+    blocks = []
+    for n, w in enumerate(weights):
+        stop = w + 1
+        while stop < len(layers) and chained(stop):
+            stop += 1
+        blocks.append(Block(0 if n == 0 and prelude else w, w, stop))
+    return blocks
 
 
 class BlockedNetwork:
@@ -65,6 +87,11 @@ class BlockedNetwork:
     def block_output(self, trace: Trace, k: int) -> np.ndarray:
         """What block k passed on in the traced pass: (B, *block_output_shape(k))."""
         return trace.outputs[self.blocks[k].stop - 1]
+
+    def free_nodes(self) -> list[int]:
+        """Nodes in no block (merges and what follows them up to the next weight layer)."""
+        inside = {i for b in self.blocks for i in range(b.start, b.stop)}
+        return [i for i in range(len(self.layers)) if i not in inside]
 
     @property
     def n_outputs(self) -> int:

@@ -59,6 +59,7 @@ class ForwardForwardNetwork(BlockedNetwork):
     """Hidden blocks trained by goodness, with the label appended to the input."""
 
     SUPPORTS = frozenset({"goodness", "population"})
+    PRIMARY = frozenset({"goodness"})
 
     def __init__(
         self,

@@ -27,7 +27,9 @@ class HopfieldNetwork(Network):
     """A layered network whose prediction settles in the energy of its hidden blocks."""
 
     #: no population scoring: candidates would be scored by the feedforward pass, not settled
-    SUPPORTS = frozenset({"backward", "readout", "energy"})
+    SUPPORTS = frozenset({"backward", "readout", "energy", "chain"})
+    MAY_OFFER = frozenset()
+    PRIMARY = frozenset({"energy"})
 
     def __init__(self, sizes: list[int], rng: np.random.Generator, activation: str = "tanh",
                  output_activation: str = "linear", init: str = "xavier", init_gain: float = 1.0,
@@ -38,8 +40,15 @@ class HopfieldNetwork(Network):
                              "must be an integer >= 0")
         super().__init__(sizes, rng, activation=activation, output_activation=output_activation, init=init,
                          init_gain=init_gain, dtype=dtype, layers=layers, input_shape=input_shape)
+        if not self.is_chain:
+            raise ValueError("hopfield: the energy is defined for a plain stack of layers, not a graph with merges")
         self.settle_iterations = settle_iterations
         self.energy_blocks = energy.hidden_blocks(self, "hopfield network")
+
+    @classmethod
+    def conformance_examples(cls, n_features: int, n_classes: int, seed: int) -> dict:
+        """One float64 dense example (an energy model is a plain stack)."""
+        return {"dense": cls([n_features, 6, n_classes], np.random.default_rng(seed), dtype="float64")}
 
     @property
     def capabilities(self) -> Capabilities:

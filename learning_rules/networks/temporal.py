@@ -62,7 +62,9 @@ def _error(message: str) -> ValueError:
 class TemporalNetwork:
     """Cells in time with an input encoding and a readout (see the module docstring)."""
 
-    SUPPORTS = frozenset({"temporal", "population"})
+    SUPPORTS = frozenset({"temporal", "population", "cells"})
+    MAY_OFFER = frozenset({"spiking", "readout"})
+    PRIMARY = frozenset({"cells"})
     #: the runner passes the data's declared shape as ``input_shape``
     reads_data_shape: ClassVar[bool] = True
     #: readout "window": the decision window's steps (a class default for subclasses that set

@@ -4,10 +4,12 @@
     rule.init(net, rng)                   # creates rule-owned state
     info = rule.step(net, x, y)           # one learning step; returns a dict of floats
 
-A rule declares what it needs: ``requires`` (the network capability: "backward", "spiking",
-"goodness" or "population"), ``network_kinds`` (the kinds it can train; the first is built for it
-when an experiment does not choose one), ``update_dependency`` (its critical path) and its
-``hyperparameters`` (one ``learning_rules.hyperparameters`` constraint per constructor argument).
+A rule declares what it needs: ``requires`` (the network capabilities: "backward", "spiking",
+"goodness", "population", "chain", ...; see learning_rules.networks.capabilities), from which
+``network_kinds`` follows (the registered kinds that may offer them; the first is built for it
+when an experiment does not choose one: no rule lists kind names), ``update_dependency`` (its
+critical path) and its ``hyperparameters`` (one ``learning_rules.hyperparameters`` constraint per
+constructor argument).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..hyperparameters import Constraint, check
-from ..networks.capabilities import require
+from ..networks.capabilities import offers, require, requirements
 from .plausibility import PlausibilityCard
 
 
@@ -27,6 +29,21 @@ from .plausibility import PlausibilityCard
 EXAMPLE_CONV_LAYERS = [{"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"},
                        {"type": "maxpool1d", "kernel": 2},
                        {"type": "conv1d", "channels": 8, "kernel": 3, "padding": 1, "activation": "tanh"}]
+
+
+#: the residual example network of the conformance kit (a graph: rules that train graphs run on it)
+EXAMPLE_RESIDUAL_LAYERS = [{"type": "dense", "units": 16, "activation": "tanh"},
+                           {"type": "residual", "layers": [{"type": "dense", "units": 16, "activation": "tanh"},
+                                                           {"type": "dense", "units": 16}]}, "tanh"]
+
+
+class _KindsOffering:
+    """``rule.network_kinds``: the registered kinds that may offer what the rule ``requires``."""
+
+    def __get__(self, obj, cls) -> tuple[str, ...]:
+        from ..networks import kinds_offering
+
+        return kinds_offering(cls.requires)
 
 
 class LearningRule(ABC):
@@ -44,12 +61,13 @@ class LearningRule(ABC):
     #: (every layer learns from its own state once the network has settled)
     update_dependency: ClassVar[str] = "backward_chain"
 
-    #: the network capability this rule needs (see learning_rules.networks.capabilities)
-    requires: ClassVar[str] = "backward"
+    #: the network capabilities this rule needs, one name or a tuple of them (see
+    #: learning_rules.networks.capabilities)
+    requires: ClassVar[str | tuple[str, ...]] = "backward"
 
-    #: the network kinds (``[model] kind``) this rule can train; the first one is built for it
-    #: when an experiment does not choose a kind
-    network_kinds: ClassVar[tuple[str, ...]] = ("rate",)
+    #: the network kinds (``[model] kind``) this rule can train, derived from ``requires``; the
+    #: first one is built for it when an experiment does not choose a kind
+    network_kinds: ClassVar[tuple[str, ...]] = _KindsOffering()
 
     #: steps the conformance kit trains for in its loss-falls check (population rules need more)
     conformance_steps: ClassVar[int] = 150
@@ -95,6 +113,10 @@ class LearningRule(ABC):
         if issubclass(layered, Network):
             nets["conv"] = layered([n_features, n_classes], np.random.default_rng(rng_seed),
                                    layers=EXAMPLE_CONV_LAYERS, input_shape=(1, n_features))
+        if issubclass(layered, Network) and "graph" in offers(layered):
+            residual = layered([n_features, n_classes], np.random.default_rng(rng_seed), layers=EXAMPLE_RESIDUAL_LAYERS)
+            if requirements(cls.requires) <= residual.capabilities.families:  # rules that train graphs
+                nets["residual"] = residual
         return nets
 
     def get_params(self) -> dict[str, Any]:

@@ -58,7 +58,6 @@ class EquilibriumPropagation(CreditAssignmentRule):
     name = "equilibrium_propagation"
     update_dependency = "relaxation"
     requires = "energy"
-    network_kinds = ("hopfield",)
     conformance_steps = 40  # each step settles 20+ iterations; the loss falls below 0.45x of its start by 30
     card = PlausibilityCard(
         no_weight_transport=False,

@@ -79,7 +79,6 @@ class ForwardForward(GradientRule):
     name = "forward_forward"
     update_dependency = "local"
     conformance_steps = 300  # the convolutional example needs ~300 steps to separate the blobs
-    network_kinds = ("forward_forward",)
     requires = "goodness"
     card = PlausibilityCard(
         no_weight_transport=True,

@@ -67,7 +67,7 @@ class ForwardOnlyRule(GradientRule):
 
     update_dependency = "forward_only"
     #: a layered network: estimates reach each parameter through its layer's own local formulas
-    requires = "backward"
+    requires = ("backward", "chain")
 
     def init(self, net, rng: np.random.Generator) -> None:
         super().init(net, rng)

@@ -44,7 +44,6 @@ class PopulationRule(LearningRule):
     update_dependency = "population"
     requires = "population"
     #: candidates are scored by forward passes alone, so any network with params and predict will do
-    network_kinds = ("rate", "spiking")
     #: generations the conformance kit runs (one generation = one step)
     conformance_steps: ClassVar[int] = 60
 

@@ -84,6 +84,7 @@ class PredictiveCoding(CreditAssignmentRule):
 
     name = "predictive_coding"
     update_dependency = "relaxation"
+    requires = ("backward", "chain")
     conformance_steps = 40  # each step settles 20+ iterations; the loss falls below 0.45x of its start by 30
     card = PlausibilityCard(
         no_weight_transport=False,

@@ -23,7 +23,6 @@ class ReadoutOnly(CreditAssignmentRule):
     update_dependency = "readout"
     chained = False
     requires = "readout"
-    network_kinds = ("rate", "spiking", "recurrent")
     card = PlausibilityCard(
         no_weight_transport=True,
         local_errors=True,

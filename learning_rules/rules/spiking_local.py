@@ -50,7 +50,6 @@ class SpikingLocal(TemporalRule):
     update_dependency = "output"
     online = True
     conformance_steps = 300  # random feedback: over 6 feedback draws the loss fell to 0.38-0.66x by 300 steps, 0.62-0.80x by 150
-    network_kinds = ("spiking", "recurrent")
     requires = "spiking"
     cells = ("lif",)
     card = PlausibilityCard(

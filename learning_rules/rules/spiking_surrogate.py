@@ -33,7 +33,6 @@ class SpikingSurrogate(BPTT):
     name = "spiking_surrogate"
     requires = "spiking"
     cells = ("lif", "alif")
-    network_kinds = ("spiking", "recurrent")
     card = PlausibilityCard(
         no_weight_transport=False,
         local_errors=False,

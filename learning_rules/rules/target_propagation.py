@@ -65,6 +65,7 @@ class TargetPropagation(CreditAssignmentRule):
 
     name = "target_propagation"
     update_dependency = "backward_chain"
+    requires = ("backward", "chain")
     card = PlausibilityCard(
         no_weight_transport=True,
         local_errors=True,

@@ -32,8 +32,7 @@ EXAMPLE_STEPS = 4
 class TemporalRule(GradientRule):
     """Shared machinery of rules on temporal networks."""
 
-    requires = "temporal"
-    network_kinds = ("recurrent",)
+    requires = ("temporal", "cells")
     #: the cell kinds this rule can train
     cells: ClassVar[tuple[str, ...]] = ("elman", "gru", "lif", "alif")
     #: True when the rule's gradient is BPTT's by construction (no angle to measure)

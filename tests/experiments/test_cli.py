@@ -120,7 +120,7 @@ def test_version_and_run_help_say_what_a_newcomer_needs(capsys):
     assert capsys.readouterr().out.strip() == f"learning-rules {__version__}"
     assert main(["run", "--help"]) == 0
     text = capsys.readouterr().out
-    for needle in ("examples:", "learning-rules run depth", "--smoke", "quickstart, recurrence, representations,", "VALUE is TOML",
+    for needle in ("examples:", "learning-rules run depth", "--smoke", "quickstart, recurrence, representations", "VALUE is TOML",
                    "repeatable", "results land in OUT/", "exit status: 0 done; 1 some runs failed", "130 interrupted"):
         assert needle in " ".join(text.split()), needle
     assert main(["--help"]) == 0
