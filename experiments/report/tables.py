@@ -202,6 +202,8 @@ def failures_table(summary: pd.DataFrame) -> pd.DataFrame:
     bad = summary[(summary["status"] != "complete") | flagged].copy()
     if "flag" in bad:
         unstable = bad["flag"].astype(str) == "unstable"
+        # text columns: when no run failed, a summary read from CSV holds `reason` as all-NaN floats
+        bad = bad.astype({"status": object, "reason": object})
         bad.loc[unstable, "status"] = "complete, unstable"
         bad.loc[unstable, "reason"] = bad.loc[unstable, "flag_reason"]
     cols = ["run_id", "label", "seed", *sweep_columns(summary), "budget", "network", "status", "epochs_completed",

@@ -146,3 +146,16 @@ def test_instability_threshold():
     assert instability(curve([2.3, 1.24, 1.5, 2.89]))[0] == "unstable"  # PEPITA's conv -> dense run
     assert instability(curve([2.3, 0.01, 0.002, 0.004]))[0] == ""  # converged noise: 2x, but tiny
     assert instability(curve([2.3, 1.0, 1.2]))[0] == ""  # 1.2x its minimum
+
+
+def test_unstable_runs_are_listed_when_no_run_failed():
+    from experiments.report.tables import failures_table
+
+    # as read back from summary.csv when every run completed: `reason` is an all-NaN float column
+    summary = pd.DataFrame({"run_id": ["a", "b"], "label": ["fa", "fa"], "seed": [0, 1],
+                            "status": ["complete", "complete"], "epochs_completed": [20, 20],
+                            "reason": [np.nan, np.nan], "flag": ["unstable", np.nan],
+                            "flag_reason": ["train loss rose from its minimum", np.nan]})
+    table = failures_table(summary)
+    assert table["status"].tolist() == ["complete, unstable"]
+    assert table["reason"].tolist() == ["train loss rose from its minimum"]
