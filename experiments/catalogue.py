@@ -30,16 +30,19 @@ def rule_family(cls) -> str:
     declared = getattr(cls, "family", None)
     if isinstance(declared, str) and declared:
         return declared
-    needs, signal = getattr(cls, "requires", "backward"), getattr(cls, "update_dependency", "")
-    if needs == "population":
+    from learning_rules.networks.capabilities import requirements
+
+    needs = requirements(getattr(cls, "requires", "backward"))  # one capability or several
+    signal = getattr(cls, "update_dependency", "")
+    if "population" in needs:
         return "population"
-    if needs == "spiking":
+    if "spiking" in needs:
         return "spiking"
-    if needs == "temporal":
+    if "temporal" in needs:
         return "in time"
     if signal == "readout":
         return "controls"
-    if needs == "energy" or signal == "relaxation":
+    if "energy" in needs or signal == "relaxation":
         return "settling"
     if signal in ("forward_only", "two_forward_passes"):
         return "forward only"

@@ -157,7 +157,7 @@ def test_divergence_warns(blobs):
 
 @pytest.mark.parametrize("params, message", [
     ({"rule": "backprob"}, "RuleClassifier: rule 'backprob' not allowed; must be one of"),
-    ({"rule_params": {"scal": 1.0}, "rule": "feedback_alignment"}, "rule_params: unknown key 'scal'; allowed: distribution, scale"),
+    ({"rule_params": {"scal": 1.0}, "rule": "feedback_alignment"}, "rule_params: unknown key 'scal' \\(did you mean 'scale'\\?\\); allowed: distribution, scale"),
     ({"rule_params": {"scale": -1.0}, "rule": "feedback_alignment"}, "feedback_alignment: scale -1.0 not allowed"),
     ({"lr": -1.0}, r"optimizer.lr: -1.0 not allowed; must be a finite number > 0"),
     ({"optimizer": "adamw"}, "optimizer.name: unknown optimizer 'adamw'"),
