@@ -50,3 +50,23 @@ def test_terminal_summary_and_report_show_the_budgets(tmp_path):
     at1 = m[(m["label"] == "backprop") & (m["metric"] == "test_accuracy") & (m["epoch"] == 1)]["value"]
     backprop = next(r for r in rows if r.startswith("| backprop"))
     assert f"| {pct_ci(*mean_ci(at1)[:2])} |" in backprop  # read at the common epoch, not at its end
+
+
+def test_a_tiny_control_does_not_set_the_equal_flops_budget():
+    import pandas as pd
+
+    from experiments.report.equal_compute import equal_compute
+
+    # flops per epoch: big 10 (3 epochs), medium 10 (2 epochs), tiny 1 (1 epoch: the linear model)
+    runs = {"big": [10, 20, 30], "medium": [10, 20], "tiny": [1]}
+    summary = pd.DataFrame([{"run_id": k, "label": k, "status": "complete", "flops": float(v[-1]),
+                             "test_accuracy": 0.5} for k, v in runs.items()])
+    records = []
+    for k, v in runs.items():
+        for epoch, flops in enumerate([0, *v]):
+            records += [{"run_id": k, "epoch": epoch, "metric": "flops", "value": float(flops), "layer": None},
+                        {"run_id": k, "epoch": epoch, "metric": "test_accuracy", "value": epoch / 10, "layer": None}]
+    table, common_flops, _ = equal_compute(summary, pd.DataFrame(records))
+    assert common_flops == 20.0  # the smallest total that buys every rule its first epoch, not tiny's 1
+    at = table.set_index("label")["epoch_at_flops"]
+    assert at["big"] == [2] and at["medium"] == [2] and at["tiny"] == [1]  # tiny read at its end
