@@ -26,11 +26,29 @@ def data_sizes(runs: dict[str, dict]) -> dict[str, dict]:
     return {name: dict(c.most_common(1)[0][0]) for name, c in sorted(seen.items())}
 
 
+#: chance levels within this many points of each other count as one (a seed's split moves it a little)
+CHANCE_TOLERANCE = 0.005
+
+
+def _chances(runs: dict[str, dict], name: str | None = None) -> list[float]:
+    """Every run's recorded chance level (of dataset ``name``, or of all)."""
+    out = []
+    for meta in runs.values():
+        sizes = meta.get("data_sizes")
+        if isinstance(sizes, dict) and "chance" in sizes and (
+                name is None or str(meta.get("spec", {}).get("data", {}).get("name", "data")) == name):
+            out.append(float(sizes["chance"]))
+    return out
+
+
 def chance_level(runs: dict[str, dict]) -> float | None:
-    """The chance level every run shares (a fraction), or None: no run recorded one, or the
-    datasets of the experiment differ in it (each figure would need its own line)."""
-    levels = {s["chance"] for s in data_sizes(runs).values() if "chance" in s}
-    return levels.pop() if len(levels) == 1 else None
+    """The chance level every run shares (a fraction: the most common, when all lie within
+    CHANCE_TOLERANCE), or None: no run recorded one, or the runs' data differ in it (generated data
+    whose classes are unbalanced by seed or setting; each figure would need its own line)."""
+    levels = _chances(runs)
+    if not levels or max(levels) - min(levels) > CHANCE_TOLERANCE:
+        return None
+    return Counter(levels).most_common(1)[0][0]
 
 
 def data_sentence(runs: dict[str, dict]) -> str:
@@ -40,7 +58,9 @@ def data_sentence(runs: dict[str, dict]) -> str:
     for name, s in data_sizes(runs).items():
         text = f"{name}, {s['train']} training and {s['test']} test samples"
         if "classes" in s:
-            text += f", {s['classes']} classes; chance (always answering the test split's largest class): " \
-                    f"{pct(s['chance'])}%"
+            levels = _chances(runs, name)
+            chance = (f"{pct(min(levels))}% to {pct(max(levels))}% over its runs"
+                      if max(levels) - min(levels) > CHANCE_TOLERANCE else f"{pct(s['chance'])}%")
+            text += f", {s['classes']} classes; chance (always answering the test split's largest class): {chance}"
         parts.append(text)
     return ("Data: " + " | ".join(parts) + ".") if parts else ""

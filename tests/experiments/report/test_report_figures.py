@@ -260,3 +260,17 @@ def test_tuning_figure_draws_every_trial_visibly_with_the_chosen_one_starred():
     linear_points = fig.axes[1].collections[0]
     assert linear_points.get_linewidths()[0] > 0  # the linear control's x is unfilled: it shows only as an edge
     plt.close(fig)
+
+
+def test_no_single_chance_line_where_the_runs_chance_levels_differ():
+    from experiments.report.data_sizes import chance_level, data_sentence
+
+    def run(chance, seed=0):
+        return {"spec": {"data": {"name": "teacher"}, "seed": seed},
+                "data_sizes": {"train": 80, "test": 20, "classes": 4, "chance": chance}}
+
+    same = {"a": run(0.25), "b": run(0.252, 1)}
+    assert chance_level(same) in (0.25, 0.252)
+    differ = {"a": run(0.285), "b": run(0.39, 1), "c": run(0.39, 2)}
+    assert chance_level(differ) is None  # not the most common value drawn as if it held for all
+    assert "28.50% to 39.00% over its runs" in data_sentence(differ)
