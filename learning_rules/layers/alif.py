@@ -23,12 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..initializers import init_weight
 from ..spiking.adaptive import ALIF, ALIFState, alif_step
 from ..spiking.surrogates import Surrogate, heaviside
 from .base import LayerError
-from .cell import Cell, cut_points, feedback_or_param
-from .lif import BACKWARD_OPS, DEFAULT_SURROGATE
+from .cell import cut_points, feedback_or_param
+from .lif import DEFAULT_SURROGATE, LIFCell
 
 
 @dataclass
@@ -44,32 +43,24 @@ class ALIFCache:
     A: None = None
 
 
-class ALIFCell(Cell):
-    """ALIF neurons driven by x_t W + b (+ s_{t-1} U); output: their spikes."""
+class ALIFCell(LIFCell):
+    """ALIF neurons driven by x_t W + b (+ s_{t-1} U); output: their spikes. The weights, the input
+    currents and the FLOP count's shape are the LIF cell's; the threshold's adaptation is its own."""
 
     kind = "alif"
     spiking = True
+    backward_state_ops = 4  # the membrane's and the adaptation's carries
 
     def __init__(self, n_in: int, n: int, rng: np.random.Generator, alif: ALIF, recurrent: bool = False,
                  steps: int = 1, init: str = "xavier", gain: float = 1.0, dtype=np.float32,
                  static_input: bool = False) -> None:
-        super().__init__(n_in, n, recurrent, False, steps)
-        self.alif = alif
-        self.lif = alif.lif  # the membrane's part, read by code that handles every spiking cell
-        self.static_input = bool(static_input)
+        super().__init__(n_in, n, rng, alif.lif, recurrent, steps, init, gain, dtype, static_input)
+        self.alif = alif  # self.lif is its membrane's part, read by code that handles every spiking cell
         self.betas = alif.betas(self.n, dtype)  # (n,): 0 for the neurons that do not adapt
-        self.params = {"W": init_weight(init, rng, self.n_in, self.n, dtype, gain)}
-        if self.recurrent:
-            self.params["U"] = init_weight(init, rng, self.n, self.n, dtype, gain)
-        self.params["b"] = np.zeros(self.n, dtype)
 
-    def currents(self, h: np.ndarray) -> np.ndarray:
-        """Input currents h W + b from h (B, n_in) or (T, B, n_in): one matrix product."""
-        W, b = self.params["W"], self.params["b"]
-        if h.ndim == 2:
-            return h @ W + b
-        T, B, _ = h.shape
-        return (h.reshape(T * B, -1) @ W + b).reshape(T, B, -1)
+    @property
+    def neuron_ops(self) -> int:
+        return self.alif.ops_per_step
 
     def forward(self, x, train=False, rng=None, *, steps: int | None = None, spike_fn=heaviside):
         """x (T, B, n_in), or (B, n_in) held for ``steps`` steps -> spikes (T, B, n), cache."""
@@ -145,24 +136,6 @@ class ALIFCell(Cell):
         return ALIFRunner(self, batch, dtype, x_static, surrogate)
 
     # -- cost ---------------------------------------------------------------------------------
-    def flops(self, batch: int) -> int:
-        """The input product (once for a static input), the bias, the neuron updates, and the
-        recurrent product (spike inputs counted as dense products: what numpy computes)."""
-        T, n = self.steps, self.n
-        reps = 1 if self.static_input else T
-        total = reps * batch * (2 * self.n_in * n + n) + T * batch * n * self.alif.ops_per_step
-        if self.recurrent:
-            total += T * batch * (2 * n * n + n)
-        return int(total)
-
-    def backward_flops(self, batch: int, inputs: bool = True, params: bool = True) -> int:
-        T, n = self.steps, self.n
-        rows = batch if self.static_input else T * batch
-        total = T * batch * n * (BACKWARD_OPS + 4) + params * 2 * rows * self.n_in * n
-        if self.recurrent:
-            total += T * batch * (2 * n * n + n) + params * 2 * T * batch * n * n
-        return int(total + inputs * 2 * T * batch * self.n_in * n)
-
     def describe(self) -> str:
         k = int(round(self.alif.adaptive * self.n))
         return f"alif {self.n} ({k} adaptive){' recurrent' if self.recurrent else ''}"

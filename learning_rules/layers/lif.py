@@ -54,6 +54,8 @@ class LIFCell(Cell):
 
     kind = "lif"
     spiking = True
+    #: per neuron and step, the backward sweep's ops beyond the surrogate's (the membrane's carry)
+    backward_state_ops = 1
 
     def __init__(self, n_in: int, n: int, rng: np.random.Generator, lif: LIF, recurrent: bool = False,
                  steps: int = 1, init: str = "xavier", gain: float = 1.0, dtype=np.float32,
@@ -159,7 +161,7 @@ class LIFCell(Cell):
         recurrent product; spike inputs are counted as dense products (what numpy computes)."""
         T, n = self.steps, self.n
         reps = 1 if self.static_input else T
-        total = reps * batch * (2 * self.n_in * n + n) + T * batch * n * self.lif.ops_per_step
+        total = reps * batch * (2 * self.n_in * n + n) + T * batch * n * self.neuron_ops
         if self.recurrent:
             total += T * batch * (2 * n * n + n)
         return int(total)
@@ -167,10 +169,15 @@ class LIFCell(Cell):
     def backward_flops(self, batch: int, inputs: bool = True, params: bool = True) -> int:
         T, n = self.steps, self.n
         rows = batch if self.static_input else T * batch
-        total = T * batch * n * (BACKWARD_OPS + 1) + params * 2 * rows * self.n_in * n
+        total = T * batch * n * (BACKWARD_OPS + self.backward_state_ops) + params * 2 * rows * self.n_in * n
         if self.recurrent:
             total += T * batch * (2 * n * n + n) + params * 2 * T * batch * n * n
         return int(total + inputs * 2 * T * batch * self.n_in * n)
+
+    @property
+    def neuron_ops(self) -> int:
+        """Ops of one neuron update per neuron and step."""
+        return self.lif.ops_per_step
 
     def describe(self) -> str:
         return f"lif {self.n}{' recurrent' if self.recurrent else ''}"

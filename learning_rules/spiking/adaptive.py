@@ -29,7 +29,7 @@ from typing import Callable
 
 import numpy as np
 
-from .neurons import LIF
+from .neurons import LIF, synaptic_current
 from .surrogates import heaviside
 
 
@@ -103,12 +103,7 @@ def alif_step(model: ALIF, betas: np.ndarray, state: ALIFState, c: np.ndarray,
     state.a *= model.rho
     state.a += state.s
     A = lif.threshold + betas * state.a
-    if lif.alpha > 0:
-        state.I *= lif.alpha
-        state.I += c
-        current = state.I
-    else:
-        current = c
+    current = synaptic_current(lif, state, c)
     v = state.u * lif.beta + current
     s = (v >= A).astype(v.dtype) if spike_fn is heaviside else np.asarray(spike_fn(v - A), v.dtype)
     state.u = v - lif.threshold * s if lif.reset == "subtract" else v * (1 - s)

@@ -88,6 +88,16 @@ class LIFState:
         return cls(np.zeros((batch, n), dtype), np.zeros((batch, n), dtype), ref)
 
 
+def synaptic_current(lif: LIF, state, c: np.ndarray) -> np.ndarray:
+    """This step's input current: with a synaptic filter (alpha > 0), I <- alpha I + c in place in
+    ``state.I``; without one, c itself."""
+    if lif.alpha > 0:
+        state.I *= lif.alpha
+        state.I += c
+        return state.I
+    return c
+
+
 def lif_step(lif: LIF, state: LIFState, c: np.ndarray,
              spike_fn: Callable[[np.ndarray], np.ndarray] = heaviside,
              v_out: np.ndarray | None = None, s_out: np.ndarray | None = None):
@@ -96,12 +106,7 @@ def lif_step(lif: LIF, state: LIFState, c: np.ndarray,
     Returns (v (B, n) membrane before the spike, s (B, n) spikes, active (B, n) 1 where not
     refractory, or None), written into ``v_out`` / ``s_out`` when given (no temporaries on the
     hot path). ``spike_fn`` replaces H (tests use a smooth step)."""
-    if lif.alpha > 0:
-        state.I *= lif.alpha
-        state.I += c
-        current = state.I
-    else:
-        current = c
+    current = synaptic_current(lif, state, c)
     v = np.multiply(state.u, lif.beta, out=v_out)
     v += current
     active = None
