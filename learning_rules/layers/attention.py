@@ -64,7 +64,9 @@ class SelfAttention(Merge):
         at = k @ np.swapaxes(qs, -1, -2)
         at -= at.max(axis=-2, keepdims=True)               # a stable softmax over the keys
         np.exp(at, out=at)
-        at /= at.sum(axis=-2, keepdims=True)               # A^T
+        # the sums over keys as one row of ones times A^T: a BLAS product, several times faster
+        # here than numpy's sum over an axis of 40
+        at /= np.ones((1, at.shape[-2]), dtype=at.dtype) @ at   # A^T
         out = np.empty(xs[2].shape, dtype=np.result_type(at, v))
         np.matmul(np.swapaxes(at, -1, -2), v, out=_heads(out, self.heads))   # written straight into (..., T, D)
         return out, (qs, k, v, at, scale)
@@ -75,7 +77,8 @@ class SelfAttention(Merge):
         dq, dk, dv = (np.empty(delta.shape, dtype=np.result_type(at, delta)) for _ in range(3))
         np.matmul(at, g, out=_heads(dv, self.heads))       # dv = A^T g
         dst = v @ np.swapaxes(g, -1, -2)                   # dA^T = v g^T
-        dst -= (dst * at).sum(axis=-2, keepdims=True)      # dS^T = A^T * (dA^T - sum_keys(dA^T * A^T))
+        # dS^T = A^T * (dA^T - sum_keys(dA^T * A^T)); einsum sums the products without a (T, T) temporary
+        dst -= np.einsum("...kq,...kq->...q", dst, at)[..., None, :]
         dst *= at
         np.matmul(np.swapaxes(dst, -1, -2), k, out=_heads(dq, self.heads))
         dq *= scale                                        # dq = dS k / sqrt(d)
