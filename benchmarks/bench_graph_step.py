@@ -19,7 +19,7 @@ block >= 0.8x torch.
 
     python benchmarks/bench_graph_step.py            # 1 thread
     python benchmarks/bench_graph_step.py --quick    # smoke run
-    /tmp/torchenv/bin/python benchmarks/bench_graph_step.py   # with torch, from a separate environment
+    PYTHONPATH=$PWD /tmp/torchenv/bin/python benchmarks/bench_graph_step.py   # with torch (docs/benchmarks.md)
 """
 
 from __future__ import annotations
