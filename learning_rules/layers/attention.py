@@ -67,7 +67,7 @@ class SelfAttention(Merge):
         # the sums over keys as one row of ones times A^T: a BLAS product, several times faster
         # here than numpy's sum over an axis of 40
         at /= np.ones((1, at.shape[-2]), dtype=at.dtype) @ at   # A^T
-        out = np.empty(xs[2].shape, dtype=np.result_type(at, v))
+        out = np.empty(np.broadcast_shapes(*(x.shape for x in xs)), dtype=np.result_type(at, v))
         np.matmul(np.swapaxes(at, -1, -2), v, out=_heads(out, self.heads))   # written straight into (..., T, D)
         return out, (qs, k, v, at, scale)
 
