@@ -98,13 +98,25 @@ def blas_info() -> str:
                      f"{p.get('num_threads')} threads)" for p in pools)
 
 
+def cpu_model() -> str:
+    """The CPU's model name (Linux: /proc/cpuinfo; ``platform.processor()`` is often empty there)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def machine_header(threads: int, how: str) -> list[str]:
     """Lines for the top of a benchmark's output: machine, load, Python, numpy, BLAS, threads."""
     import numpy as np
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     lines = [
-        f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} logical cores, "
+        f"machine: {platform.machine()} {cpu_model()}, {os.cpu_count()} logical cores, "
         f"{platform.system()} {platform.release()}".replace("  ", " "),
         f"python {platform.python_version()}, numpy {np.__version__}, BLAS: {blas_info()}",
         f"threads: {threads} for every candidate (set by {how})",

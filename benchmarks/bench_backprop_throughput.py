@@ -10,11 +10,11 @@ step per batch. Candidates, measured in the same run, interleaved (``_timing.int
 - ``loop``: the same network written as a minimal NumPy training loop, the practical limit of
   NumPy on this machine;
 - ``torch``: ``torch.nn`` + ``torch.optim.SGD`` on the CPU, only when ``import torch`` works
-  (it is never a dependency; ``pip install torch==2.13.0`` into a separate ``--target`` and put
-  it on ``PYTHONPATH`` for the measurement).
+  (it is never a dependency: install it into a separate virtual environment, see
+  docs/benchmarks.md).
 
 All three start from the same weights and train on the same batches. Before timing, the script
-checks that the framework and the loop give the same parameters after a few steps and that every
+checks that the framework and the loop (and torch) give the same parameters after a few steps and that every
 array of the framework's step stays float32. Acceptance: framework >= 0.9x the loop at batch 128
 and >= 0.95x at batch 1024.
 
@@ -105,7 +105,23 @@ def torch_candidate(weights: list[np.ndarray], lr: float, threads: int):
         opt.step()
         return loss.item()
 
-    return step, torch.from_numpy, torch.__version__
+    def params() -> list[np.ndarray]:
+        """[W0, b0, W1, b1, ...] in the framework's layout (W as (in, out))."""
+        return [p.detach().numpy().T.copy() for p in model.parameters()]
+
+    return step, torch.from_numpy, torch.__version__, params
+
+
+def check_torch_agreement(weights, batches, threads: int, steps: int = 3) -> float | None:
+    """Largest relative parameter difference between torch and the loop after ``steps`` steps."""
+    made = torch_candidate(weights, LR, threads)
+    if made is None:
+        return None
+    loop = NumpyLoop(weights, LR)
+    for (x, y), _ in zip(batches, range(steps)):
+        made[0](made[1](x), made[1](y))
+        loop.step(x, y)
+    return max(float(np.abs(a - b).max() / (np.abs(b).max() + 1e-30)) for a, b in zip(made[3](), loop.params))
 
 
 def check_agreement(weights, batches, steps: int = 3) -> float:
@@ -180,6 +196,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
                                                                    "NOT float32: " + ", ".join(bad)))
             diff = check_agreement(weights, batches)
             print(f"batch {B}: framework and loop parameters after 3 steps differ by {diff:.1e} (relative)")
+            if torch_made:
+                tdiff = check_torch_agreement(weights, batches, args.threads)
+                print(f"batch {B}: torch and loop parameters after 3 steps differ by {tdiff:.1e} (relative)")
             net, rule = make_framework(weights)
             loop = NumpyLoop(weights, LR)
             cands = {"framework": cycler(batches, lambda x, y: rule.step(net, x, y)),

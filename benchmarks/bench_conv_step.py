@@ -12,7 +12,8 @@ interleaved (``_timing.interleaved``):
 - ``numpy``: the same network written by hand as im2col plus one matrix product per layer, its
   col2im as one strided add per kernel offset, and the same Adam: the practical limit of NumPy;
 - ``torch``: ``torch.nn`` + ``torch.optim.Adam`` on the CPU, only when ``import torch`` works
-  (never a dependency: ``pip install --target DIR torch==2.13.0`` and put DIR on PYTHONPATH).
+  (never a dependency: run the script with the Python of a separate environment that has torch;
+  docs/benchmarks.md shows how).
 
 All start from the same weights and see the same batches. Before timing, the script checks that
 the three give the same gradients (relative difference, float32). Acceptance: framework >= 1.3x
@@ -20,7 +21,7 @@ torch's step rate and >= 0.85x the hand-written step's, at batch 100, one thread
 
     python benchmarks/bench_conv_step.py                 # batch 100, 1 thread
     python benchmarks/bench_conv_step.py --quick         # smoke run
-    PYTHONPATH=/path/to/torch-target python benchmarks/bench_conv_step.py --repeats 9
+    PYTHONPATH=$PWD /tmp/torchenv/bin/python benchmarks/bench_conv_step.py --repeats 9
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ per batch. Candidates, measured in the same run, interleaved (``_timing.interlea
   ``BPTT(optimizer=Optimizer("adam"))``, ``rule.step(net, x, y)`` (forward with every step's
   record, loss, the sweep back through time, Adam, the FLOP count: what a training run pays);
 - ``torch``: ``torch.nn.GRU(bidirectional=True)`` + ``Linear(480, 10)`` + ``torch.optim.Adam`` on
-  the CPU, only when ``import torch`` works (never a dependency: ``pip install --target DIR
-  torch==2.13.0`` and put DIR on PYTHONPATH).
+  the CPU, only when ``import torch`` works (never a dependency: run the script with the Python
+  of a separate environment that has torch; docs/benchmarks.md shows how).
 
 Both start from the same weights and see the same batches; before timing the script checks that
 they give the same gradients (relative difference, float32). Acceptance: the framework's step at
@@ -18,7 +18,7 @@ least as fast as torch's (paired ratio >= 1.0), at batch 100, one thread.
 
     python benchmarks/bench_recurrent_step.py                 # batch 100, 1 thread
     python benchmarks/bench_recurrent_step.py --quick         # smoke run
-    PYTHONPATH=/path/to/torch-target python benchmarks/bench_recurrent_step.py --repeats 9
+    PYTHONPATH=$PWD /tmp/torchenv/bin/python benchmarks/bench_recurrent_step.py --repeats 9
 """
 
 from __future__ import annotations

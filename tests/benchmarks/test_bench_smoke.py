@@ -85,3 +85,14 @@ def test_diagnostics_cost_script_reports_the_overhead(capsys):
     assert set(overhead) == {"diagnostics", "representations", "stored"}
     assert all(v > 0 for v in overhead.values())
     assert "longer with every diagnostic" in capsys.readouterr().out
+
+
+def test_graph_step_script_times_every_case_and_matches_torch_when_present(capsys):
+    bench = load("bench_graph_step")
+    results = bench.main(["--repeats", "1", "--min-time", "0.001"])
+    assert {"residual MLP ms", "transformer block ms", "plain MLP ms"} <= set(results)
+    out = capsys.readouterr().out
+    assert "transformer block" in out and "torch:" in out
+    if bench.torch_version():  # the script stops when torch's network is not the framework's
+        assert {"residual MLP", "transformer block", "plain MLP"} <= set(results)
+        assert out.count("first-step loss") == 3
