@@ -5,6 +5,8 @@ The formatting functions are public so tests (and users) write numbers the same 
 
 from __future__ import annotations
 
+import json
+
 import math
 
 import pandas as pd
@@ -66,7 +68,31 @@ def sweep_value(value, column: str = "") -> str:
     the same for every value); a swept layer stack in words ('conv25k5s2-conv25k3s2')."""
     if not_applicable(value):
         return "any"
+    if column.endswith(".hidden"):
+        return widths_text(value)
     return layers_text(value) if column.endswith(".layers") else str(value)
+
+
+def widths_list(value) -> list | None:
+    """A hidden-widths sweep value ([64, 64], or its CSV text '[64, 64]') as a list; None if not one."""
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return list(value) if isinstance(value, (list, tuple)) else None
+
+
+def widths_text(value) -> str:
+    """Hidden widths in few characters: '8 x 64' for equal widths, '256-128' otherwise, 'none'."""
+    widths = widths_list(value)
+    if widths is None:
+        return str(value)
+    if not widths:
+        return "none"
+    if len(widths) > 2 and len(set(widths)) == 1:
+        return f"{len(widths)} x {widths[0]}"
+    return "-".join(str(w) for w in widths)
 
 
 def run_counts(row) -> str:

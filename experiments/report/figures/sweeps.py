@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..statistics import mean_ci, point_mask, sweep_columns
-from ..tables import sweep_value
+from ..tables import sweep_value, widths_list
 from .common import chance_line, legend_outside, new_figure, percent_axis, resolve
 
 
@@ -24,7 +24,7 @@ def sweeps(summary: pd.DataFrame, *, controls=None, styles=None, chance: float |
     fig, axes = new_figure(1, len(columns), width=max(7.0, 4.2 * len(columns) + 1.5), sharey=True)
     for ax, col in zip(axes[0], columns):
         numeric = pd.api.types.is_numeric_dtype(summary[col]) and not pd.api.types.is_bool_dtype(summary[col])
-        categories = sorted(summary[col].dropna().unique(), key=str)
+        categories = sorted(summary[col].dropna().unique(), key=_category_order)
         for label in [*sorted(set(summary["label"]) - set(controls)), *sorted(controls)]:
             rows = _held_at_best(ok[(ok["label"] == label) & ok[col].notna()], col, sweep_columns(summary))
             if rows.empty:
@@ -58,3 +58,9 @@ def _held_at_best(rows: pd.DataFrame, col: str, all_cols: list[str]) -> pd.DataF
     best = means.idxmax()
     best = best if isinstance(best, tuple) else (best,)
     return rows[point_mask(rows, dict(zip(others, best)))]
+
+
+def _category_order(value) -> tuple:
+    """Layer widths by depth, then size (1 x 64 before 8 x 64); anything else by its text."""
+    widths = widths_list(value)
+    return (0, len(widths), widths, "") if widths is not None else (1, 0, [], str(value))

@@ -274,3 +274,12 @@ def test_no_single_chance_line_where_the_runs_chance_levels_differ():
     differ = {"a": run(0.285), "b": run(0.39, 1), "c": run(0.39, 2)}
     assert chance_level(differ) is None  # not the most common value drawn as if it held for all
     assert "28.50% to 39.00% over its runs" in data_sentence(differ)
+
+
+def test_swept_hidden_widths_are_short_labels_ordered_by_depth():
+    from experiments.report.figures.sweeps import _category_order
+    from experiments.report.tables import sweep_value
+
+    values = ["[64, 64, 64, 64, 64, 64, 64, 64]", "[64]", "[64, 64, 64, 64]", "[256, 128]", "[]"]
+    assert [sweep_value(v, "model.hidden") for v in sorted(values, key=_category_order)] == \
+        ["none", "64", "256-128", "4 x 64", "8 x 64"]
