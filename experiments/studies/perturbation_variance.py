@@ -18,7 +18,7 @@ which grows like the units, not the weights (Werfel, Xie & Seung 2005; Ren et al
 The perturbation rules are the finite-difference twins of the forward-mode ones (same variance
 as sigma -> 0). Measures estimators; trains nothing.
 
-    python -m experiments.studies.perturbation_variance --out docs/images/study_perturbation_variance.png
+    python -m experiments.studies.perturbation_variance --out /tmp/study_perturbation_variance.png
 """
 
 from __future__ import annotations
