@@ -1,0 +1,226 @@
+"""The seeds of one rule and configuration trained together, on a leading seed axis S.
+
+Each seed builds its own network, rule and batch order exactly as a solo run does
+(worker.train_spec); the stack then owns their parameters as (S, ...) arrays, and each seed's
+network keeps views into them (learning_rules.seed_axis), so one forward pass, one backward sweep
+and one optimizer step on (S, B, ...) arrays train every seed, while each seed's evaluation,
+diagnostics and records come from its own network, as in train.train. A seed whose run diverges,
+and every group this loop cannot stack, is run alone again (worker.execute_run), so a stored run
+is always the solo run's (float64 to rounding; docs/reproducibility.md).
+
+Stacked: backprop and feedback alignment on dense chains (dense and activation layers), one
+training phase, no stored representations, no gradient clipping, cross-entropy or MSE.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from typing import Callable
+
+import numpy as np
+
+from learning_rules.credit.chain import backward_sweep
+from learning_rules.divergence import Divergence
+from learning_rules.params import aligned_leaves
+from learning_rules.rules.gradient import optimizer_step
+from learning_rules.seed_axis import seed_norms, stack_into, stacked_loss
+
+from ..config.rules import build_rule
+from .phases import phase_streams
+from .spec import RunSpec, canonical_json
+from .train import LOSS_BOUND, PARAMETER_BOUND, EvalSet, TrainOutcome, _evaluation, _parameter_norm, _Probe, _row, instability
+from .worker import build_network, dataset_for, execute_run, fill_result, loss_for, started_result
+
+#: the rules whose seeds train stacked (tested equal to their solo runs)
+STACKABLE_RULES = ("backprop", "feedback_alignment")
+#: the layer kinds a stacked network may hold
+STACKABLE_LAYERS = ("dense", "activation")
+#: what ``[experiment] stack_seeds`` may be
+STACK_CHOICES = (True, False, "auto")
+
+
+class NotStackable(Exception):
+    """This group must run seed by seed."""
+
+
+def group_key(spec: dict) -> str:
+    """Specs with one key differ only by seed."""
+    return canonical_json({k: v for k, v in spec.items() if k != "seed"})
+
+
+def stackable(spec: RunSpec) -> bool:
+    """Whether a spec's run can join a stack (before its network is built)."""
+    return (spec.rule in STACKABLE_RULES and not spec.phases and not spec.representation_samples
+            and spec.optimizer.get("clip_norm") is None and spec.model.get("layers") is None
+            and spec.model.get("kind") == "rate")
+
+
+def seed_groups(specs: list[dict], stack) -> list[list[dict]]:
+    """The specs in groups to run together (one spec a group when ``stack`` is False), in order
+    of their first member."""
+    if stack is False:
+        return [[s] for s in specs]
+    groups: dict[str, list[dict]] = {}
+    for spec in specs:
+        key = group_key(spec) if stackable(RunSpec.from_dict(spec)) else canonical_json(spec)
+        groups.setdefault(key, []).append(spec)
+    return list(groups.values())
+
+
+def execute_group(specs: list[dict], on_epoch: Callable | None = None) -> list[dict]:
+    """The results of a group's runs (``seed_groups``): stacked when it can, else one by one."""
+    if len(specs) > 1:
+        try:
+            return train_stacked(specs, on_epoch)
+        except NotStackable:
+            pass
+    return [execute_run(spec, on_epoch=on_epoch) for spec in specs]
+
+
+class _Seed:
+    """One seed of the stack: its spec, data, network, rule, batch order and outcome."""
+
+    def __init__(self, spec_dict: dict) -> None:
+        self.spec = spec = RunSpec.from_dict(spec_dict)
+        self.result = started_result(spec_dict)
+        self.data = dataset_for(spec)
+        classification = self.data.n_classes is not None
+        self.loss = loss_for(spec, classification)
+        self.net = build_network(spec.model, self.data, spec.generator("network"))
+        if not self.net.is_chain or any(layer.kind not in STACKABLE_LAYERS for layer in self.net.layers):
+            raise NotStackable
+        self.rule = build_rule(spec.rule, spec.hyperparameters, spec.optimizer, self.loss)
+        self.rule.init(self.net, spec.generator("rule"))
+        self.shuffle = spec.generator("shuffle")
+        (self.phase,) = list(phase_streams(spec, self.data, classification))
+        held_out = EvalSet(self.data.x_test, self.data.y_test, classification)  # as worker.train_spec's
+        self.probe = _Probe(self.phase.x, self.phase.y, held_out, None)
+        self.out = TrainOutcome()
+        self.alive = True  # False once it diverged: it is then rerun alone
+
+
+def _stack(seeds: list[_Seed]):
+    """A network and rule whose arrays are the seeds' stacked; each seed keeps views."""
+    net = copy.deepcopy(seeds[0].net)
+    for i, layer in enumerate(net.layers):
+        for name in layer.params:
+            stacked, views = stack_into([s.net.layers[i].params[name] for s in seeds])
+            layer.params[name] = stacked
+            for s, view in zip(seeds, views):
+                s.net.layers[i].params[name] = view
+    rule = copy.copy(seeds[0].rule)
+    if hasattr(rule, "feedback"):  # fixed feedback tensors: never moved, so no views are needed
+        rule.feedback = [None if B is None else np.stack([s.rule.feedback[k] for s in seeds])
+                         for k, B in enumerate(rule.feedback)]
+    # the moment buffers too: each seed's own state (read by its update-norm diagnostics) is a view
+    rule.opt_state = copy.copy(seeds[0].rule.opt_state)
+    for buffers in ("first", "second"):
+        stacked_buffers = []
+        for i in range(len(getattr(rule.opt_state, buffers))):
+            stacked, views = stack_into([getattr(s.rule.opt_state, buffers)[i] for s in seeds])
+            stacked_buffers.append(stacked)
+            for s, view in zip(seeds, views):
+                getattr(s.rule.opt_state, buffers)[i] = view
+        setattr(rule.opt_state, buffers, stacked_buffers)
+    return net, rule
+
+
+def _step(net, rule, xs: np.ndarray, ys: np.ndarray, seeds: list[_Seed]) -> np.ndarray:
+    """One stacked step on xs (S, B, D), ys (S, B[, K]); returns each seed's loss (S,). A seed whose
+    own guard sees its gradient explode is marked dead (its numbers no longer matter)."""
+    out, trace = net.forward(xs, train=True, rng=None)
+    trace.extra["targets"] = ys
+    losses, e = stacked_loss(rule.loss, out, ys)
+    sweep = backward_sweep(net, trace, e, rule)
+    for s, norm in zip(seeds, seed_norms(aligned_leaves(net.params, sweep.grads))):
+        if s.alive:
+            try:
+                s.rule.guard.check_norm(float(norm))
+            except Divergence:
+                s.alive = False
+    optimizer_step(rule.optimizer, rule.opt_state, net.params, sweep.grads, lambda u: rule.before_apply(net, u))
+    rule.after_update(net, trace, sweep)
+    return losses
+
+
+def train_stacked(specs: list[dict], on_epoch: Callable | None = None) -> list[dict]:
+    """Train the seeds of ``specs`` (one rule and configuration) together; results as execute_run's."""
+    t0 = time.perf_counter()
+    seeds = [_Seed(spec) for spec in specs]
+    first = seeds[0]
+    n, batch, epochs = first.phase.x.shape[0], first.spec.batch_size, first.phase.epochs
+    if any(s.phase.x.shape != first.phase.x.shape or s.phase.y.shape != first.phase.y.shape for s in seeds):
+        raise NotStackable
+    net, rule = _stack(seeds)
+    starts = list(range(0, n - batch + 1 if n >= batch else 1, batch))
+    size = min(batch, n)
+    _, _, _, sweep = first.rule.compute_gradients(first.net, first.phase.x[:size], first.phase.y[:size], train=False)
+    flops = float(first.rule.step_flops(first.net, size, sweep))  # every seed's step: one network shape
+    for s in seeds:
+        s.start_norm, s.first_loss = _parameter_norm(s.net), None
+        s.out.records += _evaluation(s.net, s.rule, 0, s.phase.eval_sets, s.loss, s.probe,
+                                     s.spec.diagnostics_every, s.out)
+        s.out.records += [_row(0, "flops", 0.0), _row(0, "wall_time", s.out.wall_time)]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a dead seed's numbers
+        for epoch in range(1, epochs + 1):
+            _epoch(seeds, net, rule, epoch, epochs, starts, batch, flops)
+            if on_epoch is not None:
+                on_epoch(epoch)
+            if not any(s.alive for s in seeds):
+                break
+    results = []
+    share = (time.perf_counter() - t0) / len(seeds)
+    for s in seeds:
+        if not s.alive:  # its solo run says where and why it diverged
+            results.append(execute_run(s.result["spec"]))
+            continue
+        s.out.flag, s.out.flag_reason = instability(s.out.records)
+        fill_result(s.result, s.spec, s.out, s.net, s.data)
+        s.result["wall_time"] = share
+        results.append(s.result)
+    return results
+
+
+def _epoch(seeds: list[_Seed], net, rule, epoch: int, last: int, starts: list[int], batch: int, flops: float) -> None:
+    """One epoch of every seed still alive, as train.train runs it for one."""
+    start = time.perf_counter()
+    orders = [s.shuffle.permutation(s.phase.x.shape[0]) for s in seeds]
+    sums = [0.0] * len(seeds)
+    for i in starts:
+        picks = [order[i : i + batch] for order in orders]
+        xs = np.stack([s.phase.x[idx] for s, idx in zip(seeds, picks)])
+        ys = np.stack([s.phase.y[idx] for s, idx in zip(seeds, picks)])
+        losses = _step(net, rule, xs, ys, seeds)
+        for j, s in enumerate(seeds):
+            loss = float(losses[j])
+            if not s.alive or not math.isfinite(loss):
+                s.alive = False
+                continue
+            s.first_loss = loss if s.first_loss is None else s.first_loss
+            if loss > LOSS_BOUND * max(s.first_loss, 1e-3):
+                s.alive = False
+            s.out.flops += flops
+            sums[j] += loss
+    share = (time.perf_counter() - start) / len(seeds)
+    for j, s in enumerate(seeds):
+        if not s.alive:
+            continue
+        s.out.wall_time += share
+        s.rule.opt_state.step = rule.opt_state.step
+        norm = _parameter_norm(s.net)
+        if not math.isfinite(norm) or (s.start_norm > 0 and norm > PARAMETER_BOUND * s.start_norm):
+            s.alive = False
+            continue
+        rows = [_row(epoch, "step_loss", sums[j] / len(starts))]
+        t0 = time.perf_counter()
+        every = s.spec.diagnostics_every
+        diag = every and (epoch % every == 0 or epoch == last)
+        rows += _evaluation(s.net, s.rule, epoch, s.phase.eval_sets, s.loss, s.probe, diag, s.out)
+        s.out.wall_time += time.perf_counter() - t0
+        rows += [_row(epoch, "flops", s.out.flops), _row(epoch, "wall_time", s.out.wall_time)]
+        s.out.records += rows
+        s.out.epochs_completed = epoch
+        if not all(math.isfinite(r["value"]) for r in rows if r["metric"].endswith("_loss")):
+            s.alive = False
