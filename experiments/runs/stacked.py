@@ -8,13 +8,14 @@ diagnostics and records come from its own network, as in train.train. A seed who
 and every group this loop cannot stack, is run alone again (worker.execute_run), so a stored run
 is always the solo run's (float64 to rounding; docs/reproducibility.md).
 
-Stacked: backprop and feedback alignment on dense chains (dense and activation layers), one
+Stacked: backprop, feedback alignment and the local random classifiers on dense chains (dense and activation layers), one
 training phase, no stored representations, no gradient clipping, cross-entropy or MSE.
 """
 
 from __future__ import annotations
 
 import copy
+from collections import defaultdict
 import math
 import time
 from typing import Callable
@@ -30,15 +31,17 @@ from learning_rules.seed_axis import seed_norms, stack_into, stacked_loss
 from ..config.rules import build_rule
 from .phases import phase_streams
 from .spec import RunSpec, canonical_json
-from .train import LOSS_BOUND, PARAMETER_BOUND, EvalSet, TrainOutcome, _evaluation, _parameter_norm, _Probe, _row, instability
+from .train import LOSS_BOUND, PARAMETER_BOUND, EvalSet, TrainOutcome, _evaluation, _parameter_norm, _Probe, _row, _split_key, instability
 from .worker import build_network, dataset_for, execute_run, fill_result, loss_for, started_result
 
 #: the rules whose seeds train stacked (tested equal to their solo runs)
-STACKABLE_RULES = ("backprop", "feedback_alignment")
+STACKABLE_RULES = ("backprop", "feedback_alignment", "local_random_classifier")
 #: the layer kinds a stacked network may hold
 STACKABLE_LAYERS = ("dense", "activation")
 #: what ``[experiment] stack_seeds`` may be
 STACK_CHOICES = (True, False, "auto")
+#: rule state stacked beside the parameters: lists of fixed tensors, one or None per block
+FIXED_STATE = ("feedback", "readout_W", "readout_b")
 
 
 class NotStackable(Exception):
@@ -101,48 +104,56 @@ class _Seed:
         self.alive = True  # False once it diverged: it is then rerun alone
 
 
-def _stack(seeds: list[_Seed]):
-    """A network and rule whose arrays are the seeds' stacked; each seed keeps views."""
-    net = copy.deepcopy(seeds[0].net)
+def stack_runs(nets: list, rules: list):
+    """A network and rule whose arrays are the seeds' stacked (S, ...); each seed's network,
+    fixed rule state and optimizer buffers become views into them."""
+    net = copy.deepcopy(nets[0])
     for i, layer in enumerate(net.layers):
         for name in layer.params:
-            stacked, views = stack_into([s.net.layers[i].params[name] for s in seeds])
+            stacked, views = stack_into([n.layers[i].params[name] for n in nets])
             layer.params[name] = stacked
-            for s, view in zip(seeds, views):
-                s.net.layers[i].params[name] = view
-    rule = copy.copy(seeds[0].rule)
-    if hasattr(rule, "feedback"):  # fixed feedback tensors: never moved, so no views are needed
-        rule.feedback = [None if B is None else np.stack([s.rule.feedback[k] for s in seeds])
-                         for k, B in enumerate(rule.feedback)]
+            for n, view in zip(nets, views):
+                n.layers[i].params[name] = view
+    rule = copy.copy(rules[0])
+    for attr in FIXED_STATE:  # fixed tensors (never moved): stacked copies serve
+        if hasattr(rule, attr):
+            setattr(rule, attr, [None if t is None else np.stack([getattr(r, attr)[k] for r in rules])
+                                 for k, t in enumerate(getattr(rule, attr))])
     # the moment buffers too: each seed's own state (read by its update-norm diagnostics) is a view
-    rule.opt_state = copy.copy(seeds[0].rule.opt_state)
+    rule.opt_state = copy.copy(rules[0].opt_state)
     for buffers in ("first", "second"):
         stacked_buffers = []
         for i in range(len(getattr(rule.opt_state, buffers))):
-            stacked, views = stack_into([getattr(s.rule.opt_state, buffers)[i] for s in seeds])
+            stacked, views = stack_into([getattr(r.opt_state, buffers)[i] for r in rules])
             stacked_buffers.append(stacked)
-            for s, view in zip(seeds, views):
-                getattr(s.rule.opt_state, buffers)[i] = view
+            for r, view in zip(rules, views):
+                getattr(r.opt_state, buffers)[i] = view
         setattr(rule.opt_state, buffers, stacked_buffers)
     return net, rule
 
 
-def _step(net, rule, xs: np.ndarray, ys: np.ndarray, seeds: list[_Seed]) -> np.ndarray:
-    """One stacked step on xs (S, B, D), ys (S, B[, K]); returns each seed's loss (S,). A seed whose
-    own guard sees its gradient explode is marked dead (its numbers no longer matter)."""
+def stacked_step(net, rule, xs: np.ndarray, ys: np.ndarray, guards: list) -> tuple[list[dict], list[bool]]:
+    """One step of every seed on xs (S, B, D), ys (S, B[, K]): (each seed's step floats but the
+    FLOPs, as its solo ``rule.step`` reports them; whether each seed's own gradient guard
+    (``guards``, one GradientGuard or None per seed) saw its gradient explode)."""
     out, trace = net.forward(xs, train=True, rng=None)
     trace.extra["targets"] = ys
     losses, e = stacked_loss(rule.loss, out, ys)
     sweep = backward_sweep(net, trace, e, rule)
-    for s, norm in zip(seeds, seed_norms(aligned_leaves(net.params, sweep.grads))):
-        if s.alive:
-            try:
-                s.rule.guard.check_norm(float(norm))
-            except Divergence:
-                s.alive = False
+    exploded = []
+    for guard, norm in zip(guards, seed_norms(aligned_leaves(net.params, sweep.grads))):
+        try:
+            if guard is not None:
+                guard.check_norm(float(norm))
+            exploded.append(False)
+        except Divergence:
+            exploded.append(True)
     optimizer_step(rule.optimizer, rule.opt_state, net.params, sweep.grads, lambda u: rule.before_apply(net, u))
     rule.after_update(net, trace, sweep)
-    return losses
+    local = sorted(trace.extra.get("local_losses", {}).items())  # the local rules' step_info, per seed
+    infos = [{"loss": float(losses[s]), **{f"local_loss/{k}": float(v[s]) for k, v in local}}
+             for s in range(losses.shape[0])]
+    return infos, exploded
 
 
 def train_stacked(specs: list[dict], on_epoch: Callable | None = None) -> list[dict]:
@@ -153,7 +164,7 @@ def train_stacked(specs: list[dict], on_epoch: Callable | None = None) -> list[d
     n, batch, epochs = first.phase.x.shape[0], first.spec.batch_size, first.phase.epochs
     if any(s.phase.x.shape != first.phase.x.shape or s.phase.y.shape != first.phase.y.shape for s in seeds):
         raise NotStackable
-    net, rule = _stack(seeds)
+    net, rule = stack_runs([s.net for s in seeds], [s.rule for s in seeds])
     starts = list(range(0, n - batch + 1 if n >= batch else 1, batch))
     size = min(batch, n)
     _, _, _, sweep = first.rule.compute_gradients(first.net, first.phase.x[:size], first.phase.y[:size], train=False)
@@ -187,22 +198,23 @@ def _epoch(seeds: list[_Seed], net, rule, epoch: int, last: int, starts: list[in
     """One epoch of every seed still alive, as train.train runs it for one."""
     start = time.perf_counter()
     orders = [s.shuffle.permutation(s.phase.x.shape[0]) for s in seeds]
-    sums = [0.0] * len(seeds)
+    sums: list[dict[str, float]] = [defaultdict(float) for _ in seeds]
     for i in starts:
         picks = [order[i : i + batch] for order in orders]
         xs = np.stack([s.phase.x[idx] for s, idx in zip(seeds, picks)])
         ys = np.stack([s.phase.y[idx] for s, idx in zip(seeds, picks)])
-        losses = _step(net, rule, xs, ys, seeds)
+        infos, exploded = stacked_step(net, rule, xs, ys, [s.rule.guard if s.alive else None for s in seeds])
         for j, s in enumerate(seeds):
-            loss = float(losses[j])
-            if not s.alive or not math.isfinite(loss):
+            loss = infos[j]["loss"]
+            if not s.alive or exploded[j] or not math.isfinite(loss):
                 s.alive = False
                 continue
             s.first_loss = loss if s.first_loss is None else s.first_loss
             if loss > LOSS_BOUND * max(s.first_loss, 1e-3):
                 s.alive = False
             s.out.flops += flops
-            sums[j] += loss
+            for k, v in infos[j].items():  # in the order train.train adds them
+                sums[j][k] += v
     share = (time.perf_counter() - start) / len(seeds)
     for j, s in enumerate(seeds):
         if not s.alive:
@@ -213,7 +225,11 @@ def _epoch(seeds: list[_Seed], net, rule, epoch: int, last: int, starts: list[in
         if not math.isfinite(norm) or (s.start_norm > 0 and norm > PARAMETER_BOUND * s.start_norm):
             s.alive = False
             continue
-        rows = [_row(epoch, "step_loss", sums[j] / len(starts))]
+        steps = len(starts)
+        rows = [_row(epoch, "step_loss", sums[j].pop("loss") / steps)]
+        for key, total in sorted(sums[j].items()):
+            name, layer = _split_key(key)
+            rows.append(_row(epoch, name, total / steps, layer))
         t0 = time.perf_counter()
         every = s.spec.diagnostics_every
         diag = every and (epoch % every == 0 or epoch == last)

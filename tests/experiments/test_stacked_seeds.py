@@ -8,7 +8,7 @@ from experiments.runs.stacked import execute_group, seed_groups
 from experiments.runs.worker import execute_run
 
 
-def _raw(dtype: str, rules=("backprop", "feedback_alignment"), **experiment) -> dict:
+def _raw(dtype: str, rules=("backprop", "feedback_alignment", "local_random_classifier"), **experiment) -> dict:
     return {"experiment": {"name": "t", "seeds": [0, 1, 2], "epochs": 3, "batch_size": 16, **experiment},
             "data": {"name": "blobs"}, "model": {"hidden": [8, 8], "activation": "tanh", "dtype": dtype},
             "optimizer": {"name": "adam", "lr": 0.01}, "rules": [{"name": r} for r in rules]}
@@ -22,7 +22,7 @@ def _values(result: dict) -> dict:
 def test_every_stacked_seed_equals_its_solo_run(dtype):
     specs = [s.to_dict() for s in parse_config(_raw(dtype)).specs]
     groups = seed_groups(specs, True)
-    assert [len(g) for g in groups] == [3, 3]  # one stack per rule
+    assert [len(g) for g in groups] == [3, 3, 3]  # one stack per rule
     for group in groups:
         for stacked, solo in zip(execute_group(group), [execute_run(s) for s in group]):
             assert stacked["run_id"] == solo["run_id"] and stacked["status"] == solo["status"] == "complete"
