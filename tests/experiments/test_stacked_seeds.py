@@ -48,3 +48,31 @@ def test_rules_not_stacked_run_alone():
 def test_a_bad_stack_seeds_value_is_one_line(value):
     with pytest.raises(ConfigError, match=r"experiment\.stack_seeds: .* not allowed; must be true, false or \"auto\""):
         parse_config(_raw("float64", stack_seeds=value))
+
+
+def test_a_stacked_experiment_stores_what_a_solo_one_does_and_verifies(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from experiments.driver import run_experiment
+    from experiments.runs import stacked
+
+    stacks = []
+    real = stacked.train_stacked
+    monkeypatch.setattr(stacked, "train_stacked", lambda specs, on_epoch=None: stacks.append(len(specs)) or real(specs, on_epoch))
+
+    raw = _raw("float64", rules=("feedback_alignment",))
+    raw["experiment"]["epochs"] = 2
+    runs = {}
+    for stack in (False, True):
+        raw["experiment"]["stack_seeds"] = stack
+        outcome = run_experiment(parse_config(raw), tmp_path / str(stack), quiet=True)
+        assert len(outcome.computed) == 3
+        folder = tmp_path / str(stack) / "t" / "runs"
+        runs[stack] = {p.name: pd.read_csv(p / "metrics.csv").query("metric != 'wall_time'").reset_index(drop=True)
+                       for p in sorted(folder.iterdir())}
+        again = run_experiment(parse_config(raw), tmp_path / str(stack), quiet=True)  # stored runs verify
+        assert len(again.computed) == 0 and again.skipped == 3
+    assert stacks == [3]  # the three seeds trained together once, only when asked
+    assert runs[True].keys() == runs[False].keys()
+    for run_id, frame in runs[False].items():
+        pd.testing.assert_frame_equal(runs[True][run_id], frame, rtol=1e-10)
