@@ -18,9 +18,16 @@ def _values(result: dict) -> dict:
     return {(r["epoch"], r["metric"], r["layer"]): r["value"] for r in result["records"] if r["metric"] != "wall_time"}
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_every_stacked_seed_equals_its_solo_run(dtype):
-    specs = [s.to_dict() for s in parse_config(_raw(dtype)).specs]
+@pytest.mark.parametrize("dtype, optimizer, loss", [
+    ("float64", {"name": "adam", "lr": 0.01}, "auto"),
+    ("float32", {"name": "adam", "lr": 0.01}, "auto"),
+    ("float64", {"name": "momentum", "lr": 0.05, "weight_decay": 1e-3, "nesterov": True}, "mse"),
+    ("float32", {"name": "sgd", "lr": 0.1}, "cross_entropy"),
+])
+def test_every_stacked_seed_equals_its_solo_run(dtype, optimizer, loss):
+    raw = _raw(dtype)
+    raw["optimizer"], raw["model"]["loss"] = optimizer, loss
+    specs = [s.to_dict() for s in parse_config(raw).specs]
     groups = seed_groups(specs, True)
     assert [len(g) for g in groups] == [3, 3, 3]  # one stack per rule
     for group in groups:
@@ -36,6 +43,14 @@ def test_every_stacked_seed_equals_its_solo_run(dtype):
                 else:
                     assert a[key] == pytest.approx(value, rel=1e-5, abs=1e-8), key
             assert stacked["flops"] == solo["flops"]
+
+
+def test_a_network_the_stack_cannot_hold_runs_seed_by_seed():
+    raw = _raw("float64", rules=("backprop",))
+    raw["model"]["dropout"] = 0.2  # dropout draws per seed from the rule's stream: not stacked
+    specs = [s.to_dict() for s in parse_config(raw).specs]
+    (group,) = seed_groups(specs, True)
+    assert [_values(r) for r in execute_group(group)] == [_values(execute_run(s)) for s in group]
 
 
 def test_rules_not_stacked_run_alone():
@@ -76,3 +91,14 @@ def test_a_stacked_experiment_stores_what_a_solo_one_does_and_verifies(tmp_path,
     assert runs[True].keys() == runs[False].keys()
     for run_id, frame in runs[False].items():
         pd.testing.assert_frame_equal(runs[True][run_id], frame, rtol=1e-10)
+
+
+def test_a_seed_that_diverges_is_stored_as_its_solo_run():
+    raw = _raw("float64", rules=("backprop",))
+    raw["optimizer"] = {"name": "sgd", "lr": 200.0}
+    specs = [s.to_dict() for s in parse_config(raw).specs]
+    (group,) = seed_groups(specs, True)
+    stacked, solo = execute_group(group), [execute_run(s) for s in group]
+    assert any(r["status"] == "diverged" for r in solo)
+    for a, b in zip(stacked, solo):
+        assert (a["status"], a["reason"], _values(a)) == (b["status"], b["reason"], _values(b))
