@@ -79,6 +79,8 @@ def execute_group(specs: list[dict], on_epoch: Callable | None = None) -> list[d
             return train_stacked(specs, on_epoch)
         except NotStackable:
             pass
+        except Exception:  # noqa: BLE001 - alone, each run fails (or not) with its own traceback
+            pass
     return [execute_run(spec, on_epoch=on_epoch) for spec in specs]
 
 

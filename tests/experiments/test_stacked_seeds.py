@@ -102,3 +102,17 @@ def test_a_seed_that_diverges_is_stored_as_its_solo_run():
     assert any(r["status"] == "diverged" for r in solo)
     for a, b in zip(stacked, solo):
         assert (a["status"], a["reason"], _values(a)) == (b["status"], b["reason"], _values(b))
+
+
+def test_a_stack_that_raises_leaves_each_seed_to_its_solo_run(monkeypatch):
+    from experiments.runs import stacked
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the stacked loop")
+
+    monkeypatch.setattr(stacked, "stacked_step", broken)
+    specs = [s.to_dict() for s in parse_config(_raw("float64", rules=("backprop",))).specs]
+    (group,) = seed_groups(specs, True)
+    results = execute_group(group)
+    assert [r["status"] for r in results] == ["complete"] * 3
+    assert [_values(r) for r in results] == [_values(execute_run(s)) for s in group]
