@@ -8,7 +8,8 @@ diagnostics and records come from its own network, as in train.train. A seed who
 and every group this loop cannot stack, is run alone again (worker.execute_run), so a stored run
 is always the solo run's (float64 to rounding; docs/reproducibility.md).
 
-Stacked: backprop, feedback alignment and the local random classifiers on dense chains (dense and activation layers), one
+Stacked: backprop, feedback alignment and the local random classifiers on chains of dense, convolutional,
+pooling, flatten and activation layers, one
 training phase, no stored representations, no gradient clipping, cross-entropy or MSE.
 """
 
@@ -24,6 +25,7 @@ import numpy as np
 
 from learning_rules.credit.chain import backward_sweep
 from learning_rules.divergence import Divergence
+from learning_rules.networks import graph
 from learning_rules.params import aligned_leaves
 from learning_rules.rules.gradient import optimizer_step
 from learning_rules.seed_axis import seed_norms, stack_into, stacked_loss
@@ -37,7 +39,8 @@ from .worker import build_network, dataset_for, execute_run, fill_result, loss_f
 #: the rules whose seeds train stacked (tested equal to their solo runs)
 STACKABLE_RULES = ("backprop", "feedback_alignment", "local_random_classifier")
 #: the layer kinds a stacked network may hold
-STACKABLE_LAYERS = ("dense", "activation")
+STACKABLE_LAYERS = ("dense", "activation", "conv1d", "conv2d", "flatten", "maxpool1d", "maxpool2d",
+                    "avgpool1d", "avgpool2d")
 #: what ``[experiment] stack_seeds`` may be
 STACK_CHOICES = (True, False, "auto")
 #: rule state stacked beside the parameters: lists of fixed tensors, one or None per block
@@ -56,8 +59,7 @@ def group_key(spec: dict) -> str:
 def stackable(spec: RunSpec) -> bool:
     """Whether a spec's run can join a stack (before its network is built)."""
     return (spec.rule in STACKABLE_RULES and not spec.phases and not spec.representation_samples
-            and spec.optimizer.get("clip_norm") is None and spec.model.get("layers") is None
-            and spec.model.get("kind") == "rate")
+            and spec.optimizer.get("clip_norm") is None and spec.model.get("kind") == "rate")
 
 
 def seed_groups(specs: list[dict], stack) -> list[list[dict]]:
@@ -138,7 +140,9 @@ def stacked_step(net, rule, xs: np.ndarray, ys: np.ndarray, guards: list) -> tup
     """One step of every seed on xs (S, B, D), ys (S, B[, K]): (each seed's step floats but the
     FLOPs, as its solo ``rule.step`` reports them; whether each seed's own gradient guard
     (``guards``, one GradientGuard or None per seed) saw its gradient explode)."""
-    out, trace = net.forward(xs, train=True, rng=None)
+    S, B = xs.shape[:2]
+    h = net.shaped_inputs(xs.reshape(S * B, -1))  # each seed's rows as its own network shapes them
+    out, trace = graph.forward(net, h.reshape(S, B, *h.shape[1:]), train=True, rng=None)
     trace.extra["targets"] = ys
     losses, e = stacked_loss(rule.loss, out, ys)
     sweep = backward_sweep(net, trace, e, rule)

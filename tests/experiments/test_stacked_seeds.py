@@ -116,3 +116,30 @@ def test_a_stack_that_raises_leaves_each_seed_to_its_solo_run(monkeypatch):
     results = execute_group(group)
     assert [r["status"] for r in results] == ["complete"] * 3
     assert [_values(r) for r in results] == [_values(execute_run(s)) for s in group]
+
+
+CONV = [{"type": "conv1d", "channels": 6, "kernel": 3, "stride": 2, "padding": 1, "activation": "relu"},
+        {"type": "maxpool1d", "kernel": 2},
+        {"type": "conv1d", "channels": 5, "kernel": 3, "padding": 1, "activation": "tanh"}]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_stacked_convolutional_seeds_equal_their_solo_runs(dtype):
+    raw = _raw(dtype)
+    raw["experiment"]["epochs"] = 2
+    raw["data"] = {"name": "mnist1d", "num_samples": 300}
+    raw["model"] = {"layers": CONV, "dtype": dtype}
+    specs = [s.to_dict() for s in parse_config(raw).specs]
+    for group in seed_groups(specs, True):
+        assert len(group) == 3
+        for stacked, solo in zip(stacked_module().train_stacked(group), [execute_run(s) for s in group]):
+            a, b = _values(stacked), _values(solo)
+            assert a.keys() == b.keys() and stacked["status"] == solo["status"] == "complete"
+            for key, value in b.items():
+                assert a[key] == pytest.approx(value, rel=1e-10 if dtype == "float64" else 1e-5, abs=1e-8), key
+
+
+def stacked_module():
+    from experiments.runs import stacked
+
+    return stacked  # train_stacked itself: a group it could not stack would raise, not fall back
