@@ -148,7 +148,7 @@ def _measure(name, network, cnn, B, picks, x, y, args, opt) -> dict:
     solo_nets, solo_rules = _runs(name, args.sizes, S, opt, cnn)
     stack_nets, stack_rules = _runs(name, args.sizes, S, opt, cnn)
     net, rule = stack_runs(stack_nets, stack_rules)
-    guards = [r.guard for r in stack_rules]
+    members = list(zip(stack_nets, stack_rules))
     before_net, before_rule = _runs(name, args.sizes, 1, opt, cnn)
     for layer in before_net[0].layers:
         if type(layer) in BEFORE:
@@ -166,7 +166,7 @@ def _measure(name, network, cnn, B, picks, x, y, args, opt) -> dict:
 
     def stacked():
         idx = batch()
-        stacked_step(net, rule, np.stack([x[i] for i in idx]), np.stack([y[i] for i in idx]), guards)
+        stacked_step(net, rule, np.stack([x[i] for i in idx]), np.stack([y[i] for i in idx]), members)
 
     def single(nets, rules):
         def run():
