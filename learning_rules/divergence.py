@@ -33,10 +33,7 @@ class GradientGuard:
         """``grads``: the step's gradient arrays (any shapes; None: no gradient)."""
         with np.errstate(over="ignore", invalid="ignore"):
             squared = sum(float(np.vdot(g, g).real) for g in grads if g is not None)
-        self.check_norm(math.sqrt(squared) if math.isfinite(squared) else math.inf)
-
-    def check_norm(self, norm: float) -> None:
-        """The same check on the gradient's norm, computed elsewhere (one seed of a stack)."""
+        norm = math.sqrt(squared) if math.isfinite(squared) else math.inf
         if not math.isfinite(norm):
             raise Divergence("the gradient became non-finite (or its norm overflowed)")
         if self.first is None:

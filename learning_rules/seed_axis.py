@@ -3,8 +3,7 @@
 ``stack_into(arrays)`` makes one (S, ...) array of S same-shaped arrays and returns it with S views
 of it, one per seed: the solo networks keep their views, so what moves the stack moves each seed's
 own network, which then evaluates and diagnoses itself unchanged. ``stacked_loss`` is
-learning_rules.losses on (S, B, K) outputs, one loss per seed; ``seed_norms`` the per-seed
-gradient norm each seed's own divergence guard checks.
+learning_rules.losses on (S, B, K) outputs, one loss per seed, row by row the same arithmetic.
 """
 
 from __future__ import annotations
@@ -37,11 +36,3 @@ def stacked_loss(name: str, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, n
         diff = flat - _targets(flat, y.reshape(S * B, *y.shape[2:]))
         return 0.5 * (diff * diff).sum(axis=1).reshape(S, B).mean(axis=1), (diff / B).reshape(S, B, K)
     raise ValueError(f"stacked seeds: loss {name!r} not supported; allowed: cross_entropy, mse")
-
-
-def seed_norms(grads: list[np.ndarray | None]) -> np.ndarray:
-    """The Euclidean norm of each seed's gradient (S,), from stacked gradient arrays (S, ...)."""
-    arrays = [g for g in grads if g is not None]
-    with np.errstate(over="ignore", invalid="ignore"):
-        squared = sum(np.einsum("ij,ij->i", g.reshape(g.shape[0], -1), g.reshape(g.shape[0], -1)) for g in arrays)
-    return np.sqrt(np.asarray(squared, dtype=np.float64))
