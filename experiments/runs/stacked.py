@@ -31,7 +31,8 @@ from learning_rules.seed_axis import stack_into, stacked_loss
 from ..config.rules import build_rule
 from .phases import phase_streams
 from .spec import RunSpec, canonical_json
-from .train import LOSS_BOUND, PARAMETER_BOUND, EvalSet, TrainOutcome, _evaluation, _parameter_norm, _Probe, _row, _split_key, instability
+from .train import (LOSS_BOUND, PARAMETER_BOUND, EvalSet, TrainOutcome, _evaluation, _parameter_norm, _Probe, _row,
+                    _split_key, instability)
 from .worker import build_network, dataset_for, execute_run, fill_result, loss_for, started_result
 
 #: the rules whose seeds train stacked (tested equal to their solo runs)

@@ -73,7 +73,8 @@ def test_a_stacked_experiment_stores_what_a_solo_one_does_and_verifies(tmp_path,
 
     stacks = []
     real = stacked.train_stacked
-    monkeypatch.setattr(stacked, "train_stacked", lambda specs, on_epoch=None: stacks.append(len(specs)) or real(specs, on_epoch))
+    monkeypatch.setattr(stacked, "train_stacked",
+                        lambda specs, on_epoch=None: stacks.append(len(specs)) or real(specs, on_epoch))
 
     raw = _raw("float64", rules=("feedback_alignment",))
     raw["experiment"]["epochs"] = 2
