@@ -185,7 +185,8 @@ def _compute(p: RunPlan, run_ids, workers, dask, quiet, stream, on_result) -> tu
     elif workers > 1:
         results = run_processes(specs, workers)
     else:
-        results = run_serial(specs, on_epoch=progress.epoch, on_start=progress.run_started)
+        results = run_serial(specs, on_epoch=progress.epoch, on_start=progress.run_started,
+                             stack_seeds=p.config.raw.get("experiment", {}).get("stack_seeds", False))
     computed: list[dict] = []
     interrupted = False
     last_summary = time.monotonic()

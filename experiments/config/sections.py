@@ -24,6 +24,8 @@ EXPERIMENT_SCHEMA = {
     "epochs": (10, "int"),
     "batch_size": (32, "int"),
     "target_accuracy": (None, "number"),
+    #: train the seeds of one rule and configuration together (experiments/runs/stacked.py)
+    "stack_seeds": (False, None),
 }
 DIAGNOSTICS_SCHEMA = {"every": (1, "int"), "representation_samples": (0, "int")}
 #: the most test samples a run may store its block outputs on (memory: N x width floats per epoch)
@@ -68,6 +70,9 @@ def check_experiment(raw: dict, own: tuple[str, ...] = (), where: str = "experim
             raise ConfigError(f"{name[key]}: {exp[key]} not allowed; must be >= 1")
     if not exp["name"] or any(c in exp["name"] for c in "/\\") or exp["name"].startswith("."):
         raise ConfigError(f"experiment.name: {exp['name']!r} is not a usable folder name")
+    if exp["stack_seeds"] not in (True, False, "auto") or isinstance(exp["stack_seeds"], (int, float)) and \
+            not isinstance(exp["stack_seeds"], bool):
+        raise ConfigError(f"experiment.stack_seeds: {exp['stack_seeds']!r} not allowed; must be true, false or \"auto\"")
     target = exp["target_accuracy"]
     if target is not None and not 0 < target <= 1:  # nan fails too
         raise ConfigError(f"experiment.target_accuracy: {target!r} not allowed; must be a fraction in (0, 1], "

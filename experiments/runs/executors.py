@@ -31,6 +31,7 @@ import numpy as np
 from ..errors import UserError
 from .allocator import keep_freed_heap
 from .spec import RunSpec
+from .stacked import execute_group, seed_groups
 from .worker import execute_run
 
 BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
@@ -76,14 +77,16 @@ def failed_result(spec: dict, reason: str, tb: str = "") -> dict:
 
 
 def run_serial(specs: list[dict], on_epoch: Callable | None = None,
-               on_start: Callable | None = None) -> Iterator[dict]:
-    """Compute each run in this process, in order, with BLAS on one thread."""
-    for spec in specs:
+               on_start: Callable | None = None, stack_seeds: bool | str = False) -> Iterator[dict]:
+    """Compute each run in this process, in order, with BLAS on one thread; with ``stack_seeds``
+    (true or "auto") the seeds of one rule and configuration train together where they can
+    (experiments/runs/stacked.py), each stored run the same as its solo run."""
+    for group in seed_groups(specs, stack_seeds):
         if on_start is not None:
-            on_start(spec)
+            on_start(group[0])
         with blas_threads(1), quiet_float_warnings():
-            result = execute_run(spec, on_epoch=on_epoch)
-        yield result
+            results = execute_group(group, on_epoch=on_epoch)
+        yield from results
 
 
 # ---- local processes -------------------------------------------------------------------------

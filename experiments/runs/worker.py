@@ -76,28 +76,37 @@ def execute_run(spec_dict: dict, on_epoch=None) -> dict:
     spiking run ``spikes`` (see raster.py), and with ``representation_samples`` set
     ``representations`` (see representations.py)."""
     spec = RunSpec.from_dict(spec_dict)
-    result = {"run_id": spec.run_id, "spec": spec_dict, "started": _now(), "status": "failed",
-              "reason": "", "traceback": "", "records": [], "epochs_completed": 0,
-              "environment": environment()}
+    result = started_result(spec_dict)
     t0 = time.perf_counter()
     try:
         outcome, net, data = train_spec(spec, on_epoch)
-        result.update(status=outcome.status, reason=outcome.reason, records=outcome.records,
-                      epochs_completed=outcome.epochs_completed, flops=outcome.flops,
-                      train_time=outcome.wall_time, diagnostics_time=outcome.diagnostics_time,
-                      network=network_facts(spec, net), data_sizes=data_sizes(data))
-        if outcome.flag and outcome.status == "complete":
-            result.update(flag=outcome.flag, flag_reason=outcome.flag_reason)
-        if spec.model["kind"] == "spiking" and outcome.status == "complete":
-            result["spikes"] = sample_spikes(net, data.x_test)
-        if spec.representation_samples:
-            result["representations"] = stored_representations(outcome, net, data)
+        fill_result(result, spec, outcome, net, data)
     except Exception as err:  # a failing run is a result; the sweep goes on
         result.update(status="failed", reason=f"{type(err).__name__}: {err}",
                       traceback=traceback.format_exc())
     result["wall_time"] = time.perf_counter() - t0
     result["finished"] = _now()
     return result
+
+
+def started_result(spec_dict: dict) -> dict:
+    """A run's result before it trains: failed until ``fill_result`` says otherwise."""
+    return {"run_id": RunSpec.from_dict(spec_dict).run_id, "spec": spec_dict, "started": _now(), "status": "failed",
+            "reason": "", "traceback": "", "records": [], "epochs_completed": 0, "environment": environment()}
+
+
+def fill_result(result: dict, spec: RunSpec, outcome: TrainOutcome, net, data) -> None:
+    """Write what a run's training produced into its result (also for the seeds of a stack)."""
+    result.update(status=outcome.status, reason=outcome.reason, records=outcome.records,
+                  epochs_completed=outcome.epochs_completed, flops=outcome.flops,
+                  train_time=outcome.wall_time, diagnostics_time=outcome.diagnostics_time,
+                  network=network_facts(spec, net), data_sizes=data_sizes(data))
+    if outcome.flag and outcome.status == "complete":
+        result.update(flag=outcome.flag, flag_reason=outcome.flag_reason)
+    if spec.model["kind"] == "spiking" and outcome.status == "complete":
+        result["spikes"] = sample_spikes(net, data.x_test)
+    if spec.representation_samples:
+        result["representations"] = stored_representations(outcome, net, data)
 
 
 def data_sizes(data) -> dict:

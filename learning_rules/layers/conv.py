@@ -96,24 +96,35 @@ class _Conv(Layer):
             cols[offset] = xp[windows]
         return cols.reshape(*lead[:-1], lead[-1] * math.prod(out), -1)
 
+    # With the seeds stacked (experiments/runs/stacked.py), W (S, C_out, C_in, *k), b (S, C_out)
+    # and x (S, B, *S_in, C_in): every product below runs per seed, the gradients keep S.
+    def _seeds(self, W: np.ndarray) -> tuple[int, ...]:
+        """(S,) for stacked parameters, () for one network's."""
+        return W.shape[: W.ndim - self.spatial - 2]
+
     def forward(self, x, train=False, rng=None):
-        W = self.params["W"]
-        cols = self._columns(x)
-        a = cols @ W.reshape(W.shape[0], -1).T                         # (B prod(S_out), C_out)
-        a += self.params["b"]
-        return a.reshape(x.shape[0], *self.output_shape), cols
+        W, b = self.params["W"], self.params["b"]
+        seeds = self._seeds(W)
+        cols = self._columns(x)                                         # ([S,] B prod(S_out), C_in prod(k))
+        a = cols @ W.reshape(*seeds, W.shape[len(seeds)], -1).swapaxes(-1, -2)  # ([S,] B prod(S_out), C_out)
+        a += b[:, None, :] if seeds else b
+        return a.reshape(*x.shape[: len(seeds) + 1], *self.output_shape), cols
 
     def backward_input(self, cache, delta, weight=None):
         F = weight_of(self, weight)
-        B = delta.shape[0]
-        d = delta.reshape(-1, F.shape[0])                               # (B prod(S_out), C_out)
+        seeds = self._seeds(F)
+        lead = delta.shape[: len(seeds) + 1]                            # ([S,] B)
+        d = delta.reshape(*seeds, -1, F.shape[len(seeds)])              # ([S,] B prod(S_out), C_out)
         # F as (C_out, *k, C_in): each kernel offset's rows of dX are then contiguous channels
-        Fk = F.transpose(self._offsets_last).reshape(F.shape[0], -1)
+        order = (*range(len(seeds)), *(len(seeds) + a for a in self._offsets_last))
+        Fk = F.transpose(order).reshape(*seeds, F.shape[len(seeds)], -1)
+        B = math.prod(lead)  # stacked seeds fold into the batch for col2im
         dcols = (d @ Fk).reshape(B, *self.output_shape[:-1], *self.kernel, -1)  # (B, *S_out, *k, C_in)
         dx = np.zeros((B, *self._padded_size, self.input_shape[-1]), dtype=delta.dtype)
         for where, offset in self._col2im:                              # col2im: k (or kh kw) adds
             dx[where] += dcols[offset]
-        return dx[self._interior] if any(self.padding) else dx
+        dx = dx[self._interior] if any(self.padding) else dx
+        return dx.reshape(*lead, *self.input_shape) if seeds else dx
 
     def population_forward(self, h, params):
         W, b = params["W"], params["b"]                                 # (P, C_out, C_in, *k), (P, C_out)
@@ -125,8 +136,9 @@ class _Conv(Layer):
 
     def backward_params(self, cache, delta):
         W = self.params["W"]
-        d = delta.reshape(-1, W.shape[0])
-        return {"W": (d.T @ cache).reshape(W.shape), "b": d.sum(axis=0)}
+        seeds = self._seeds(W)
+        d = delta.reshape(*seeds, -1, W.shape[len(seeds)])              # ([S,] B prod(S_out), C_out)
+        return {"W": (d.swapaxes(-1, -2) @ cache).reshape(W.shape), "b": d.sum(axis=-2)}
 
     # -- cost ---------------------------------------------------------------------------------
     def _rows(self, batch: int) -> int:

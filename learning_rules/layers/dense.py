@@ -4,6 +4,9 @@
     backward_input:   dL/dx = delta F^T               F = W (backprop) or feedback of W's shape
     backward_params:  dW = x^T delta,  db = sum_b delta
 
+The same code runs the seeds of one rule stacked on a leading axis S (experiments/runs/stacked.py):
+x (S, B, n_in), W (S, n_in, n_out), b (S, n_out) -> a (S, B, n_out); gradients keep S.
+
 With ``tokens`` = (T,) the layer maps every token of x (B, T, n_in) the same way, -> (B, T, n_out)
 (the projections of an attention block); sums over the batch then run over the tokens too.
 """
@@ -49,17 +52,19 @@ class Dense(Layer):
 
     def forward(self, x, train=False, rng=None):
         a = x @ self.params["W"]
-        a += self.params["b"]
+        b = self.params["b"]
+        a += b if b.ndim == 1 else b[:, None, :]  # stacked seeds: b (S, n_out) over (S, B, n_out)
         return a, x
 
     def backward_input(self, cache, delta, weight=None):
-        return delta @ weight_of(self, weight).T
+        return delta @ weight_of(self, weight).swapaxes(-1, -2)  # also over a leading seed axis
 
     def backward_params(self, cache, delta):
         if self.tokens:  # every token is one more sample of the same map
             x, d = cache.reshape(-1, self.n_features_in), delta.reshape(-1, self.n_features_out)
             return {"W": x.T @ d, "b": d.sum(axis=0)}
-        return {"W": cache.T @ delta, "b": delta.sum(axis=0)}
+        # (S, B, n) arrays of stacked seeds keep S: the batch is the second-to-last axis
+        return {"W": cache.swapaxes(-1, -2) @ delta, "b": delta.sum(axis=-2)}
 
     def _rows(self, batch: int) -> int:
         return batch * self._per_sample_rows

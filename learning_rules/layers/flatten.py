@@ -19,10 +19,11 @@ class Flatten(Layer):
         self.output_shape = (int(math.prod(shape)),)
 
     def forward(self, x, train=False, rng=None):
-        return x.reshape(x.shape[0], -1), None
+        # leading axes ((B,), or (S, B) with the seeds stacked) are kept
+        return x.reshape(*x.shape[: x.ndim - len(self.input_shape)], -1), None
 
     def backward_input(self, cache, delta, weight=None):
-        return delta.reshape(delta.shape[0], *self.input_shape)
+        return delta.reshape(*delta.shape[:-1], *self.input_shape)
 
     def population_forward(self, h, params):
         return h.reshape(*h.shape[: h.ndim - len(self.input_shape)], -1)

@@ -53,12 +53,13 @@ class _Pool(Layer):
         return win.mean(axis=-1), None
 
     def backward_input(self, cache, delta, weight=None):
-        dx = np.zeros((delta.shape[0], *self.input_shape), dtype=delta.dtype)
+        lead = delta.shape[: delta.ndim - len(self.output_shape)]       # (B,), or (S, B) with seeds stacked
+        dx = np.zeros((*lead, *self.input_shape), dtype=delta.dtype)
         share = delta if self.reduce == "max" else delta / delta.dtype.type(math.prod(self.kernel))
         out = self.output_shape[:-1]
         for flat, offset in enumerate(np.ndindex(*self.kernel)):
             where = tuple(slice(o, o + st * (n - 1) + 1, st) for o, st, n in zip(offset, self.stride, out))
-            dx[(slice(None), *where)] += share * (cache == flat) if self.reduce == "max" else share
+            dx[(Ellipsis, *where, slice(None))] += share * (cache == flat) if self.reduce == "max" else share
         return dx
 
     def flops(self, batch: int) -> int:

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..losses import get_loss
 from ..params import leaves
+from ..seed_axis import stacked_loss
 from ..trace import Trace
 from .credit_assignment import CreditAssignmentRule
 from .gradient import optimizer_step
@@ -61,21 +62,27 @@ class LocalReadoutRule(CreditAssignmentRule):
 
     # -- error signals ---------------------------------------------------------------------------
     def local_scores(self, h: np.ndarray, k: int) -> np.ndarray:
-        """Block k's own class scores z_k = h_k R_k + c_k: (B, ...) -> (B, K)."""
-        return h.reshape(h.shape[0], -1) @ self.readout_W[k] + self.readout_b[k]
+        """Block k's own class scores z_k = h_k R_k + c_k: (B, ...) -> (B, K); with the seeds
+        stacked (readouts (S, n_k, K), experiments/runs/stacked.py) (S, B, ...) -> (S, B, K)."""
+        W, b = self.readout_W[k], self.readout_b[k]
+        if W.ndim == 3:
+            return h.reshape(h.shape[0], h.shape[1], -1) @ W + b[:, None, :]
+        return h.reshape(h.shape[0], -1) @ W + b
 
     def block_error(self, net, trace: Trace, k, e, incoming):
         h = net.block_output(trace, k)
-        loss_k, e_k = get_loss(self.loss)(self.local_scores(h, k), trace.extra["targets"])  # (B, K)
+        z, y = self.local_scores(h, k), trace.extra["targets"]
+        # stacked seeds: one loss per seed (S,) and e_k (S, B, K)
+        loss_k, e_k = stacked_loss(self.loss, z, y) if z.ndim == 3 else get_loss(self.loss)(z, y)  # (B, K)
         # recorded on this step's trace, not on the rule: compute_gradients stays side-effect free
         trace.extra.setdefault("local_losses", {})[k] = loss_k
         trace.extra.setdefault("local_errors", {})[k] = e_k
-        return (e_k @ self.readout_W[k].T).reshape(h.shape)                # (B, *shape of h_k)
+        return (e_k @ self.readout_W[k].swapaxes(-1, -2)).reshape(h.shape)  # (B, *shape of h_k)
 
     def block_error_flops(self, net, k: int, batch: int) -> int:
         """Readout scores (2 B n_k K + B K), the loss gradient (~3 B K) and the error projected
         back (2 B K n_k); no product crosses a block."""
-        n, K = self.readout_W[k].shape
+        n, K = self.readout_W[k].shape[-2:]  # stacked seeds: (S, n_k, K)
         return int(4 * batch * n * K + 4 * batch * K)
 
     def after_update(self, net, trace: Trace, sweep) -> None:

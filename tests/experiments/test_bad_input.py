@@ -41,6 +41,7 @@ CASES = [
     ("experiment-seeds-negative", sets("experiment.seeds=[-1]"), None, "experiment.seeds: expected a non-empty list of integers >= 0"),
     ("experiment-name-path", sets("experiment.name=a/b"), None, "experiment.name: 'a/b' is not a usable folder name"),
     ("target-accuracy-percent", sets("experiment.target_accuracy=60"), None, "experiment.target_accuracy: 60.0 not allowed; must be a fraction in (0, 1]"),
+    ("stack-seeds-word", sets('experiment.stack_seeds="yes"'), None, "experiment.stack_seeds: 'yes' not allowed; must be true, false or \"auto\""),
     ("target-accuracy-nan", sets("experiment.target_accuracy=nan"), None, "experiment.target_accuracy: nan not allowed"),
     # [data], and each dataset's parameters (checked without loading or downloading anything)
     ("data-unknown-dataset", sets("data.name=cifar"), None, "data.name: unknown dataset 'cifar'; allowed: "),
