@@ -68,8 +68,6 @@ def sweep_value(value, column: str = "") -> str:
     the same for every value); a swept layer stack in words ('conv25k5s2-conv25k3s2')."""
     if not_applicable(value):
         return "any"
-    if column.endswith(".hidden"):
-        return widths_text(value)
     return layers_text(value) if column.endswith(".layers") else str(value)
 
 

@@ -16,9 +16,10 @@ training phase, no stored representations, no gradient clipping, cross-entropy o
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
 import math
 import time
+import warnings
+from collections import defaultdict
 from typing import Callable
 
 import numpy as np
@@ -80,8 +81,11 @@ def execute_group(specs: list[dict], on_epoch: Callable | None = None) -> list[d
             return train_stacked(specs, on_epoch)
         except NotStackable:
             pass
-        except Exception:  # noqa: BLE001 - alone, each run fails (or not) with its own traceback
-            pass
+        except Exception as error:  # noqa: BLE001 - alone, each run fails (or not) with its own traceback
+            # said, not silent: a bug in the stacked loop would otherwise show only as lost speed
+            warnings.warn(f"stack_seeds: the stacked run of {specs[0]['rule']} failed "
+                          f"({type(error).__name__}: {error}); its seeds run one by one", RuntimeWarning,
+                          stacklevel=2)
     return [execute_run(spec, on_epoch=on_epoch) for spec in specs]
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..statistics import mean_ci, point_mask, sweep_columns
-from ..tables import sweep_value, widths_list
+from ..tables import sweep_value, widths_list, widths_text
 from .common import chance_line, legend_outside, new_figure, percent_axis, resolve
 
 
@@ -37,7 +37,8 @@ def sweeps(summary: pd.DataFrame, *, controls=None, styles=None, chance: float |
             ax.errorbar(x, mean, yerr=np.nan_to_num(half), marker=st.marker, markersize=4, capsize=3,
                         label=label, lw=1.2 if label in controls else 1.6, **st.line())
         if not numeric:
-            names = [sweep_value(c, col) for c in categories]  # a layer stack in words
+            # a layer stack in words; hidden widths short ('8 x 64'), so the ticks do not collide
+            names = [widths_text(c) if col.endswith(".hidden") else sweep_value(c, col) for c in categories]
             ax.set_xticks(range(len(categories)), [n.replace("-", "-\n") if len(n) > 16 else n for n in names])
         elif (summary[col].dropna() > 0).all() and summary[col].max() / summary[col].min() >= 3:
             ax.set_xscale("log")

@@ -278,8 +278,8 @@ def test_no_single_chance_line_where_the_runs_chance_levels_differ():
 
 def test_swept_hidden_widths_are_short_labels_ordered_by_depth():
     from experiments.report.figures.sweeps import _category_order
-    from experiments.report.tables import sweep_value
+    from experiments.report.tables import widths_text
 
     values = ["[64, 64, 64, 64, 64, 64, 64, 64]", "[64]", "[64, 64, 64, 64]", "[256, 128]", "[]"]
-    assert [sweep_value(v, "model.hidden") for v in sorted(values, key=_category_order)] == \
+    assert [widths_text(v) for v in sorted(values, key=_category_order)] == \
         ["none", "64", "256-128", "4 x 64", "8 x 64"]
