@@ -111,7 +111,6 @@ class RFLO(TemporalRule):
         T, B, K = net.steps, y.shape[0], net.step_outputs
         loss_fn, kappa = get_loss(self.loss), net.reduction.beta
         first = T - self.window(net)
-        filtered: list[dict[str, np.ndarray]] = [{} for _ in pas.traces]
         loss, dW, db, flops = 0.0, 0.0, 0.0, 0
         for t in range(T):
             pas.step(t)
@@ -119,32 +118,16 @@ class RFLO(TemporalRule):
             part, E = loss_fn(out, y[:, t * K:(t + 1) * K])                 # the loss of step t; E (B, K)
             loss += part
             if t < first:
-                continue
-            for trace, F, pbar in zip(pas.traces, self.signals, filtered):
-                flops += accumulate_filtered(trace, E @ F.T, kappa, pbar) + 2 * B * F.size
+                if kappa:  # outside the window no error, but the filtered trace still runs
+                    E = np.zeros_like(E)
+                else:
+                    continue
+            for trace, F in zip(pas.traces, self.signals):
+                trace.accumulate_filtered(E @ F.T, kappa)  # pbar = kappa pbar + p meets E_t B^T
+                flops += 2 * B * F.size
             dW, db = dW + pas.score.m.T @ E, db + E.sum(axis=0)            # the readout's delta rule
         grads = [runner.final(None, pas.x) for runner in pas.runners]
         grads.append({"W": np.asarray(dW, net.dtype), "b": np.asarray(db, net.dtype)})
         flops += online_flops(net, B, pas) + (T - first) * 2 * B * K * net.top_width
         return float(loss), grads, Trace([]), Sweep(grads, [None] * len(grads), flops)
 
-
-def accumulate_filtered(trace, L: np.ndarray, kappa: float, pbar: dict[str, np.ndarray]) -> int:
-    """Add sum_b L_j pbar_ji to a gated cell's trace sums, pbar = kappa pbar + p (kept in
-    ``pbar`` between steps); L (B, n). kappa = 0 is the plain online product. Returns its FLOPs."""
-    if kappa == 0.0:
-        trace.accumulate(L)
-        return 0
-    Lg = np.tile(L, trace.cell.gates)                                      # (B, G n)
-    flops = 0
-    for k in trace.names:
-        p = trace.trace(k)                                                 # (B, n_in, G n) or (B, G n)
-        if k in pbar:
-            pbar[k] *= kappa
-            pbar[k] += p
-        else:
-            pbar[k] = p.copy()
-        q = pbar[k]
-        trace.sums[k] += np.einsum("bij,bj->ij", q, Lg) if q.ndim == 3 else (q * Lg).sum(axis=0)
-        flops += 4 * q.size
-    return flops

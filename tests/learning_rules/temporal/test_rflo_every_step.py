@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from helpers import B, D, T, relative, rule_gradients
 
+from learning_rules.credit.eligibility import GatedEligibility
 from learning_rules.losses import mse
 from learning_rules.networks.temporal import TemporalNetwork
 from learning_rules.params import leaves
@@ -29,7 +30,7 @@ def data(seed: int = 0):
     return rng.normal(size=(B, T * D)), rng.normal(size=(B, T * K))
 
 
-def rflo_by_hand(net, F: np.ndarray, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+def rflo_by_hand(net, F: np.ndarray, x: np.ndarray, y: np.ndarray, first: int = 0) -> list[np.ndarray]:
     """Murray's equations per sample and synapse: p_ji = (1 - a) p_ji + a f'(u_j) xt_i,
     pbar = kappa pbar + p, dW_ji = sum_t (E_t F^T)_j pbar_ji; dW_out = sum_t m_t^T E_t."""
     cell, dense = net.layers[0], net.layers[1]
@@ -53,6 +54,7 @@ def rflo_by_hand(net, F: np.ndarray, x: np.ndarray, y: np.ndarray) -> list[np.nd
             h = (1 - LEAK) * h + LEAK * np.tanh(u)
             m = kappa * m + h
             E = (m @ dense.W + dense.b - y[s, t * K:(t + 1) * K]) / B   # the mean over the batch
+            E = E if t >= first else 0.0 * E                             # outside the error window
             signal = F @ E                                                # (N,): E_t through F
             for k in p:
                 pbar[k] = kappa * pbar[k] + p[k]
@@ -73,14 +75,21 @@ def test_rflo_on_every_step_follows_its_equation(tau_out):
     assert relative(got, want) < 1e-10
 
 
+def test_rflo_on_every_step_learns_from_the_window_with_the_filter_running_before_it():
+    net = leaky_net(3.0)
+    x, y = data()
+    rule = RFLO(loss="mse", error_window=0.4)  # the last 2 of T = 5 steps
+    got = rule_gradients(rule, net, x, y)
+    assert relative(got, rflo_by_hand(net, rule.signals[0], x, y, first=T - 2)) < 1e-10
+
+
 def test_rflo_on_every_step_without_the_readout_filter_is_not_its_equation(monkeypatch):
     """The trace must meet the error filtered by the readout's leak: drop the filter and it fails."""
-    import learning_rules.rules.rflo as rflo
     net = leaky_net(3.0)
     x, y = data()
     rule = RFLO(loss="mse", error_window=1.0)
-    plain = rflo.accumulate_filtered
-    monkeypatch.setattr(rflo, "accumulate_filtered", lambda trace, L, kappa, pbar: plain(trace, L, 0.0, pbar))
+    plain = GatedEligibility.accumulate_filtered
+    monkeypatch.setattr(GatedEligibility, "accumulate_filtered", lambda self, L, kappa: plain(self, L, 0.0))
     got = rule_gradients(rule, net, x, y)
     assert relative(got, rflo_by_hand(net, rule.signals[0], x, y)) > 1e-2
 
