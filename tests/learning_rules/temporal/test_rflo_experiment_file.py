@@ -14,7 +14,7 @@ CONFIG = Path(__file__).resolve().parents[3] / "experiments" / "configs" / "repr
 def test_file_holds_the_papers_network_and_every_step_readout():
     config = load_config(CONFIG)
     by_label = {s.label: s for s in config.specs if s.seed == 0}
-    assert set(by_label) == {"rflo", "bptt", "readout_only", "readout_only_adam"} and len({s.seed for s in config.specs}) == 3
+    assert set(by_label) == {"rflo", "eprop", "bptt", "readout_only", "readout_only_adam"} and len({s.seed for s in config.specs}) == 3
     model, data = by_label["rflo"].model, by_label["rflo"].data
     assert (model["cell"], model["hidden"], model["leak"], model["readout"]) == ("elman", [30], 0.1, "every_step")
     assert data["name"] == "trajectory" and data["steps"] == 200  # T = 20 tau, tau = 1 / leak
@@ -29,4 +29,4 @@ def test_file_runs_under_the_runner(tmp_path):
     run_experiment(parse_config(raw), tmp_path, quiet=True)
     summary = load_results(tmp_path / raw["experiment"]["name"]).summary
     assert set(summary["status"]) == {"complete"}, summary[["label", "reason"]]
-    assert set(summary["label"]) == {"rflo", "bptt", "readout_only", "readout_only_adam"} and summary["test_loss"].notna().all()
+    assert set(summary["label"]) == {"rflo", "eprop", "bptt", "readout_only", "readout_only_adam"} and summary["test_loss"].notna().all()
