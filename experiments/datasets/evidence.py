@@ -16,7 +16,7 @@ adaptive (ALIF) neurons are for. Read it with ``readout = "window"`` and ``windo
 
 The inputs stay spikes (0 or 1): this dataset is not standardised. The paper's task in ms (cue
 100, gap 50, delay 1050, recall 150; 40 Hz) is time-compressed here by default to keep numpy
-runs short (docs/reproductions_eprop.md). Drawn offline from the run seed (or ``data_seed``).
+runs short (docs/reproductions.md). Drawn offline from the run seed (or ``data_seed``).
 """
 
 from __future__ import annotations

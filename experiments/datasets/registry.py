@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import delay, digits, evidence, mnist, mnist1d, pattern, sequential_mnist1d, synthetic, teacher
+from . import delay, digits, evidence, mnist, mnist1d, pattern, sequential_mnist1d, synthetic, teacher, trajectory
 from .base import Dataset, DatasetError
 from .params import check_seed
 from .preprocessing import standardize
@@ -82,6 +82,10 @@ DATASETS: dict[str, DatasetSpec] = {
                     "pattern generation (Bellec et al. 2020): frozen Poisson spikes, a sum of sinusoids as the "
                     "target of every step; regression (nMSE = test_loss / (T K / 2)), drawn from the run seed",
                     pattern.input_shape, standardize=False),
+        DatasetSpec("trajectory", trajectory.load_trajectory, trajectory.check_params, trajectory.PARAMS,
+                    "periodic output (Murray 2019): a brief input pulse, a sum of sinusoids as the target of "
+                    "every step; regression (nMSE = test_loss / (T K / 2)), drawn from the run seed",
+                    trajectory.input_shape, standardize=False),
     )
 }
 

@@ -45,6 +45,7 @@ class GatedEligibility:
         self.weighted: dict[str, np.ndarray] | None = None
         self.drive: dict = {}
         self.memory = False
+        self.filtered: dict[str, np.ndarray] = {}  # ebar per parameter, for ``accumulate_filtered``
         self.flops = 0  # what the traces and their sums cost so far
 
     def advance(self, x: np.ndarray, h_prev: np.ndarray, D_in, D_m, D_h) -> None:
@@ -87,6 +88,25 @@ class GatedEligibility:
             else:
                 self.sums[k] += np.einsum("bij,bj->ij", self.e[k], Lg)
                 self.flops += 2 * self.e[k].size
+
+    def accumulate_filtered(self, L: np.ndarray, kappa: float) -> None:
+        """Add sum_b L ebar for the learning signal L (B, n), ebar_t = kappa ebar_{t-1} + e_t: the
+        trace filtered by a leaky readout's decay kappa (a target at every step); kappa = 0 is
+        ``accumulate``."""
+        if kappa == 0.0:
+            self.accumulate(L)
+            return
+        Lg = np.tile(L, self.cell.gates)  # (B, G n)
+        for k in self.names:
+            e = self.trace(k)  # (B, n_in, G n) or (B, G n)
+            if k in self.filtered:
+                self.filtered[k] *= kappa
+                self.filtered[k] += e
+            else:
+                self.filtered[k] = e.copy()
+            f = self.filtered[k]
+            self.sums[k] += np.einsum("bij,bj->ij", f, Lg) if f.ndim == 3 else (f * Lg).sum(axis=0)
+            self.flops += 4 * f.size
 
     def weigh(self, w) -> None:
         """Add w e_t per sample: w a float share, or a map (n, K) (then one sum per class k)."""

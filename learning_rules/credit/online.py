@@ -112,7 +112,7 @@ class RunningScore:
         T = self.net.steps
         if self.kind == "every_step":
             raise ValueError("readout 'every_step' has no running score: its outputs are compared step by step "
-                             "(e-prop learns on it; use bptt or eprop)")
+                             "(use bptt, eprop or rflo, which learn from the error of every step)")
         if self.kind == "count":
             return self.A * (T / (t + 1))
         dense = self.net.layers[-1]

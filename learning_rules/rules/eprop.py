@@ -21,7 +21,7 @@ With a readout of every step (``every_step``: y_t = m_t W_out + b, m_t = kappa m
 target at every step: pattern generation) the learning signal arrives at every step,
 L_t = e_t F^T, and meets the trace filtered by the readout's leak (the paper's e-bar):
 
-    dW_ji = sum_t sum_b L_j^t ebar_ji^t,    ebar^t = kappa ebar^{t-1} + e^t    (ALIF cells)
+    dW_ji = sum_t sum_b L_j^t ebar_ji^t,    ebar^t = kappa ebar^{t-1} + e^t    (ALIF and rate cells)
 
 The readout learns by its exact delta rule. Without recurrent weights and with one cell level the
 factorisation is exact, and symmetric e-prop equals BPTT (with a LIF cell: BPTT with the reset
@@ -69,9 +69,9 @@ class EProp(TemporalRule):
 
     def check_network(self, net) -> None:
         super().check_network(net)
-        if net.readout == "every_step" and any(c.kind != "alif" for c in net.cells):
-            raise ValueError(f"{type(self).name}: readout 'every_step' needs the filtered traces of cell = 'alif' "
-                             "(for plain LIF neurons use alif with adaptive = 0)")
+        if net.readout == "every_step" and any(c.kind == "lif" for c in net.cells):
+            raise ValueError(f"{type(self).name}: readout 'every_step' needs filtered traces, which cell = 'lif' "
+                             "lacks (for plain LIF neurons use alif with adaptive = 0)")
         if self.feedback == "symmetric" and len(net.levels) > 1:
             raise ValueError(f"{type(self).name}: symmetric feedback reaches only the cells the readout reads; "
                              f"this network has {len(net.levels)} levels (use feedback = \"random\")")

@@ -27,6 +27,17 @@ trace toward the class mean. Hence the default 0.01 (on a sequence of T < 100 st
 step): on scikit-learn's two-class blobs read one feature per step (12 units, 10 epochs, 3 seeds)
 the rule reached 75-89% training accuracy at 1.0 and 92-94% at 0.01, which passes
 scikit-learn's check_classifiers_train. For a trajectory task (a target at every step) give 1.0.
+
+With a readout of every step (``every_step``: y_t = m_t W_out + b, m_t = kappa m_{t-1} + h_t, a
+target y*_t at every step: Murray's periodic output and trajectory tasks) the error of step t is
+E_t = dL_t/dy_t, and since y_t reads every h_s (s <= t) through kappa^(t-s) W_out, the trace meets
+it filtered by the readout's leak, as e-prop's e-bar:
+
+    dW_ji = sum_t (E_t B^T)_j pbar_ji^t,    pbar^t = kappa pbar^{t-1} + p^t
+
+(kappa = 0, ``tau_out`` -> 0: Murray's instantaneous readout y_t = W_out h_t and his update
+exactly). The window counts here too: give ``error_window = 1.0`` to learn from every step. The
+readout learns by its delta rule, dW_out = sum_t m_t^T E_t.
 """
 
 from __future__ import annotations
@@ -65,17 +76,20 @@ class RFLO(TemporalRule):
         super().__init__(optimizer=optimizer, loss=loss, error_window=error_window, feedback_scale=feedback_scale)
 
     def init_state(self, net, rng: np.random.Generator) -> None:
-        K = net.n_outputs
+        K = net.step_outputs  # the outputs of one step (n_outputs but for every_step)
         self.signals = [random_feedback(rng, (K, net.reduction.width(c.n)), "uniform", self.feedback_scale,
                                         net.dtype).T for c in net.cells]
 
     def window(self, net) -> int:
+        """How many of the last steps' errors are learnt from."""
         return error_steps(self.error_window, net.steps)
 
     def compute_gradients(self, net, x: np.ndarray, y: np.ndarray, train: bool = True):
         loss_fn = get_loss(self.loss)
         T, B = net.steps, x.shape[0]
         pas = OnlinePass(net, x, self.rng if train else None, Surrogate(self.surrogate, self.slope))
+        if net.readout == "every_step":
+            return self.every_step_gradients(net, pas, y)
         first, flops = T - self.window(net), 0
         for t in range(T):
             pas.step(t)
@@ -91,3 +105,29 @@ class RFLO(TemporalRule):
         grads.append(net.layers[-1].backward_params(pas.score.rate(T - 1), e))
         flops += online_flops(net, B, pas) + self.window(net) * B * net.n_outputs * (2 * net.top_width + 7)
         return loss, grads, Trace([]), Sweep(grads, [None] * len(grads), flops)
+
+    def every_step_gradients(self, net, pas: OnlinePass, y: np.ndarray):
+        """A target at every step (the module docstring): y (B, T K) time-major per sample."""
+        T, B, K = net.steps, y.shape[0], net.step_outputs
+        loss_fn, kappa = get_loss(self.loss), net.reduction.beta
+        first = T - self.window(net)
+        loss, dW, db, flops = 0.0, 0.0, 0.0, 0
+        for t in range(T):
+            pas.step(t)
+            out = pas.score.step_output()                                  # (B, K)
+            part, E = loss_fn(out, y[:, t * K:(t + 1) * K])                 # the loss of step t; E (B, K)
+            loss += part
+            if t < first:
+                if kappa:  # outside the window no error, but the filtered trace still runs
+                    E = np.zeros_like(E)
+                else:
+                    continue
+            for trace, F in zip(pas.traces, self.signals):
+                trace.accumulate_filtered(E @ F.T, kappa)  # pbar = kappa pbar + p meets E_t B^T
+                flops += 2 * B * F.size
+            dW, db = dW + pas.score.m.T @ E, db + E.sum(axis=0)            # the readout's delta rule
+        grads = [runner.final(None, pas.x) for runner in pas.runners]
+        grads.append({"W": np.asarray(dW, net.dtype), "b": np.asarray(db, net.dtype)})
+        flops += online_flops(net, B, pas) + (T - first) * 2 * B * K * net.top_width
+        return float(loss), grads, Trace([]), Sweep(grads, [None] * len(grads), flops)
+

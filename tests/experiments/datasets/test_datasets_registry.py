@@ -9,7 +9,7 @@ from experiments.datasets import DATASETS, Dataset, DatasetError, dataset_params
 from experiments.datasets.preprocessing import make_rng, split_indices, standardize, stratified_indices
 
 EXPECTED = {"mnist1d", "digits", "mnist", "fashion_mnist", "blobs", "xor", "teacher", "sequential_mnist1d", "delay",
-            "evidence", "pattern"}
+            "evidence", "pattern", "trajectory"}
 
 
 def test_registry_lists_the_datasets_and_their_defaults():

@@ -85,7 +85,7 @@ def test_eprop_on_every_step_equals_bptt_without_recurrence(monkeypatch):
 
 
 def test_eprop_refuses_every_step_on_cells_without_filtered_traces():
-    net = TemporalNetwork([T * D, 4, T * K], np.random.default_rng(1), cell="gru", readout="every_step",
+    net = TemporalNetwork([T * D, 4, T * K], np.random.default_rng(1), cell="lif", readout="every_step",
                           input_shape=(T, D))
     with pytest.raises(ValueError, match="every_step"):
         EProp(loss="mse").init(net, np.random.default_rng(0))
@@ -115,3 +115,11 @@ def test_a_window_outside_the_sequence_is_a_one_line_error(window):
     with pytest.raises(ValueError, match="window") as err:
         net_of("elman", "window", window=window)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("cell", ["elman", "gru"])
+def test_eprop_on_every_step_equals_bptt_on_rate_cells_without_recurrence(cell):
+    """The rate cells' traces filtered by the readout's leak: exact for one feed-forward level."""
+    net = net_of(cell, recurrent=False, leak=0.4) if cell == "elman" else net_of(cell, recurrent=False)
+    x, y = data()
+    assert relative(rule_gradients(EProp(loss="mse"), net, x, y), rule_gradients(BPTT(loss="mse"), net, x, y)) < 1e-10
