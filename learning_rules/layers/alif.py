@@ -26,8 +26,8 @@ import numpy as np
 from ..spiking.adaptive import ALIF, ALIFState, alif_step
 from ..spiking.surrogates import Surrogate, heaviside
 from .base import LayerError
-from .cell import cut_points, feedback_or_param
-from .lif import DEFAULT_SURROGATE, LIFCell
+from .cell import cut_points
+from .lif import LIFCell
 
 
 @dataclass
@@ -78,25 +78,6 @@ class ALIFCell(LIFCell):
                 drive = drive + state.s @ self.params["U"]
             V[t], A[t], S[t] = alif_step(self.alif, self.betas, state, drive, spike_fn)
         return S, ALIFCache(X, V, S, A)
-
-    def backward(self, cache: ALIFCache, dH, feedback=None, truncation=0, need_input=True,
-                 surrogate: Surrogate | None = None, detach_reset: bool = True, **options):
-        feedback = feedback or {}
-        U = feedback_or_param(self, "U", feedback.get("U")) if self.recurrent else None
-        dc = self.current_errors(cache, dH, surrogate or DEFAULT_SURROGATE, detach_reset, truncation, U)
-        T, B, n = dc.shape
-        X = cache.X
-        dc_sum = dc.sum(axis=0)
-        grads = {"W": X.T @ dc_sum if X.ndim == 2 else X.reshape(T * B, -1).T @ dc.reshape(T * B, n)}
-        if self.recurrent:
-            Sprev = np.concatenate([np.zeros_like(cache.S[:1]), cache.S[:-1]])
-            grads["U"] = Sprev.reshape(T * B, n).T @ dc.reshape(T * B, n)
-        grads["b"] = dc_sum.sum(axis=0)
-        dX = None
-        if need_input:
-            Wf = feedback_or_param(self, "W", feedback.get("W"))
-            dX = dc_sum @ Wf.T if X.ndim == 2 else (dc.reshape(T * B, n) @ Wf.T).reshape(T, B, -1)
-        return dX, grads
 
     def current_errors(self, cache: ALIFCache, dS: np.ndarray, surrogate: Surrogate, detach_reset: bool,
                        truncation: int = 0, U: np.ndarray | None = None) -> np.ndarray:
