@@ -19,7 +19,7 @@ from .rules import (
 )
 from .trace import LayerTrace, Trace
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "ACTIVATIONS",
