@@ -106,22 +106,13 @@ def supports_vectorised(net) -> bool:
     return net.capabilities.vectorised_population
 
 
-def _layer_views(net, arrays: list[np.ndarray]) -> list[dict[str, np.ndarray]]:
-    """Per layer of ``net``, its parameters' (C, *shape) views by name, from the flat views."""
-    out, i = [], 0
-    for layer in net.layers:
-        out.append({name: arrays[i + j] for j, name in enumerate(layer.params)})
-        i += len(layer.params)
-    return out
-
-
 def population_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Outputs of every individual of ``pop`` (P, D) on x (B, n_in) -> (P, B, n_out)."""
     if not supports_vectorised(net):
         return _loop_outputs(net, pop, x)
     layout = ParamLayout.of(net.params)
     P, B = pop.shape[0], x.shape[0]
-    widest = max(layer.n_out for layer in net.layers)
+    widest = net.widest_output
     chunk = max(1, min(P, MAX_ELEMENTS // max(1, B * widest)))
     x = net.shaped_inputs(np.asarray(x, dtype=layout.dtype))
     out = np.empty((P, B, net.n_outputs), dtype=layout.dtype)
@@ -132,7 +123,7 @@ def population_outputs(net, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def _vectorised_outputs(net, layout: ParamLayout, pop: np.ndarray, x: np.ndarray) -> np.ndarray:
     """One chunk: pop (C, D), x (B, n_in) -> (C, B, n_out)."""
-    views = _layer_views(net, layout.views(pop))  # per layer {W (C, n_in, n_1), b (C, n_1)}, ...
+    views = net.params_by_layer(layout.views(pop))  # per layer {W (C, n_in, n_1), b (C, n_1)}, ...
     return net.stacked_forward(x, views)  # the network runs itself; x (B, n_in) broadcasts over C
 
 
@@ -153,16 +144,16 @@ def antithetic_outputs(net, theta: np.ndarray, step: np.ndarray, x: np.ndarray) 
     layout = ParamLayout.of(net.params)
     n, B = step.shape[0], x.shape[0]
     x = np.asarray(x, dtype=layout.dtype)
-    centre_views = _layer_views(net, layout.views(theta))
+    centre_views = net.params_by_layer(layout.views(theta))
     W, b = centre_views[0]["W"], centre_views[0]["b"]
     centre = x @ W + b  # (B, n_1)
-    widest = max(layer.n_out for layer in net.layers)
+    widest = net.widest_output
     chunk = max(1, min(n, MAX_ELEMENTS // max(1, 2 * B * widest)))
     out = np.empty((2 * n, B, net.n_outputs), dtype=layout.dtype)
     for start in range(0, n, chunk):
         S = step[start:start + chunk]  # (C, D)
         C = S.shape[0]
-        views = _layer_views(net, layout.views(S))
+        views = net.params_by_layer(layout.views(S))
         dW, db = views[0]["W"], views[0]["b"]  # (C, n_in, n_1), (C, n_1)
         n1 = dW.shape[2]
         d = (x @ dW.transpose(1, 0, 2).reshape(-1, C * n1)).reshape(B, C, n1).transpose(1, 0, 2)

@@ -69,6 +69,24 @@ class BlockedNetwork:
         return [layer.params for layer in self.layers]
 
     @property
+    def parameter_layers(self) -> list[int]:
+        """Indices of the layers that hold parameters (whose outputs a perturbation can move)."""
+        return [i for i, layer in enumerate(self.layers) if layer.params]
+
+    @property
+    def widest_output(self) -> int:
+        """The largest per-sample output of any layer: what one pass must hold at once."""
+        return max(layer.n_out for layer in self.layers)
+
+    def params_by_layer(self, arrays: list[np.ndarray]) -> list[dict[str, np.ndarray]]:
+        """Flat per-parameter arrays, in ``params`` order, regrouped per layer by name."""
+        out, i = [], 0
+        for layer in self.layers:
+            out.append({name: arrays[i + j] for j, name in enumerate(layer.params)})
+            i += len(layer.params)
+        return out
+
+    @property
     def weight_layers(self) -> list[int]:
         """The index of block k's weight layer, for every block."""
         return [b.weight for b in self.blocks]

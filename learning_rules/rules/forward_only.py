@@ -54,7 +54,7 @@ class Estimate:
 
 def node_layers(net) -> list[int]:
     """Indices of the layers whose outputs the activity methods perturb: those with parameters."""
-    return [i for i, layer in enumerate(net.layers) if layer.params]
+    return net.parameter_layers
 
 
 def per_sample(weights: np.ndarray, like: np.ndarray) -> np.ndarray:

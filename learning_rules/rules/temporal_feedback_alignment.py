@@ -49,9 +49,9 @@ class TemporalFeedbackAlignment(BPTT):
         W never carries an error further down, so it gets none)."""
         first = set(net.levels[0]) if net.levels else set()
         self.tensors: list[dict | None] = []
-        for i, layer in enumerate(net.layers):
-            names = [k for k in ("W", "U") if k in layer.params and not (k == "W" and i in first)]
-            self.tensors.append({k: self._draw(rng, layer.params[k]) for k in names} or None)
+        for i, params in enumerate(net.params):
+            names = [k for k in ("W", "U") if k in params and not (k == "W" and i in first)]
+            self.tensors.append({k: self._draw(rng, params[k]) for k in names} or None)
 
     def _draw(self, rng: np.random.Generator, P: np.ndarray) -> np.ndarray:
         # drawn in the backward pathway's orientation (out, in) and kept in P's shape
