@@ -34,17 +34,19 @@ def rule_gradients(rule, net, x, y) -> list[np.ndarray]:
     return aligned_leaves(net.params, rule.compute_gradients(net, x, y, train=False)[1])
 
 
-def finite_differences(net, x, y, eps: float = 1e-6, **forward) -> list[np.ndarray]:
-    """Central differences of the loss of ``net.forward(x, **forward)`` by every parameter."""
+def finite_differences(net, x, y, eps: float = 1e-6, loss=None, **forward) -> list[np.ndarray]:
+    """Central differences of ``loss`` (cross-entropy by default) of ``net.forward(x, **forward)``
+    by every parameter."""
+    loss = loss or cross_entropy
     out = []
     for p in leaves(net.params):
         g = np.zeros_like(p)
         for i in np.ndindex(p.shape):
             old = p[i]
             p[i] = old + eps
-            up = cross_entropy(net.forward(x, **forward)[0], y)[0]
+            up = loss(net.forward(x, **forward)[0], y)[0]
             p[i] = old - eps
-            down = cross_entropy(net.forward(x, **forward)[0], y)[0]
+            down = loss(net.forward(x, **forward)[0], y)[0]
             p[i] = old
             g[i] = (up - down) / (2 * eps)
         out.append(g)

@@ -4,7 +4,7 @@ same readout against finite differences."""
 
 import numpy as np
 import pytest
-from helpers import B, D, T, relative, rule_gradients
+from helpers import B, D, T, finite_differences, relative, rule_gradients
 
 from learning_rules.credit.eligibility import GatedEligibility
 from learning_rules.losses import mse
@@ -103,24 +103,8 @@ def test_rflo_loss_on_every_step_is_the_network_loss():
     assert loss == pytest.approx(mse(net.forward(x)[0], y)[0], rel=1e-10)
 
 
-def mse_differences(net, x, y, eps=1e-6):
-    out = []
-    for p in leaves(net.params):
-        g = np.zeros_like(p)
-        for i in np.ndindex(p.shape):
-            old = p[i]
-            p[i] = old + eps
-            up = mse(net.forward(x)[0], y)[0]
-            p[i] = old - eps
-            down = mse(net.forward(x)[0], y)[0]
-            p[i] = old
-            g[i] = (up - down) / (2 * eps)
-        out.append(g)
-    return out
-
-
 @pytest.mark.parametrize("tau_out", [3.0, 1e-3])
 def test_bptt_through_every_step_on_a_leaky_elman_net_equals_finite_differences(tau_out):
     net = leaky_net(tau_out)
     x, y = data()
-    assert relative(rule_gradients(BPTT(loss="mse"), net, x, y), mse_differences(net, x, y)) < 1e-6
+    assert relative(rule_gradients(BPTT(loss="mse"), net, x, y), finite_differences(net, x, y, loss=mse)) < 1e-6
