@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from learning_rules.rules.registry import get_rule
+from learning_rules.suggest import did_you_mean
 
 from ..errors import ConfigError
 from ..runs.spec import RunSpec
@@ -127,7 +128,8 @@ def apply_override(raw: dict, key: str, value: Any, what: str = "sweep") -> None
         matches = [e for e in entries if isinstance(e, dict) and e.get("label", e.get("name")) == parts[1]]
         if not matches or len(parts) < 3:
             labels = [e.get("label", e.get("name")) for e in entries if isinstance(e, dict)]
-            raise ConfigError(f"{what} key {key!r}: no rule labelled {parts[1]!r}; rules here: {', '.join(map(str, labels))}")
+            raise ConfigError(f"{what} key {key!r}: no rule labelled {parts[1]!r}"
+                              f"{did_you_mean(parts[1], map(str, labels))}; rules here: {', '.join(map(str, labels))}")
         target, rest = matches[0], parts[2:]
     elif parts[0] in TOP_LEVEL and parts[0] not in ("rules", "sweep", "phases") and (parts[0] != "tune" or what == "--set"):
         target, rest = raw.setdefault(parts[0], {}), parts[1:]

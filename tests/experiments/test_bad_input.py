@@ -125,6 +125,7 @@ CASES = [
     ("set-without-value", ["--set", "optimizer.lr"], None, "--set 'optimizer.lr': expected KEY=VALUE"),
     ("set-undotted-key", sets("epochs=5"), None, "--set key 'epochs': expected a dotted path such as optimizer.lr or rules.<label>.<key>; did you mean experiment.epochs?"),
     ("set-unknown-rule", sets("rules.nope.lr=1"), None, "--set key 'rules.nope.lr': no rule labelled 'nope'; rules here: backprop, feedback_alignment"),
+    ("set-misspelt-rule", sets("rules.feedback_alignmnet.scale=2"), None, "--set key 'rules.feedback_alignmnet.scale': no rule labelled 'feedback_alignmnet' (did you mean 'feedback_alignment'?); rules here: backprop, feedback_alignment"),
     ("set-unknown-section", sets("widget.size=1"), None, "--set key 'widget.size': unknown section 'widget'"),
     # command-line flags and paths
     ("dask-nonsense", ["--dask", "nonsense"], None, "--dask 'nonsense': expected a scheduler address such as tcp://host:8786"),
